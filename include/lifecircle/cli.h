@@ -1,0 +1,18 @@
+/* The commands of the lifecircle binary. Each parses its own options (getopt_long) and
+ * returns a status; main prints the message and chooses the exit code. Every command is
+ * collective over MPI_COMM_WORLD: all ranks call it and all return the same status. */
+#ifndef LIFECIRCLE_CLI_H
+#define LIFECIRCLE_CLI_H
+
+/* lifecircle import INPUT... -o GRAPH.h5 [--profile FILE] [--categories FILE] */
+int cmd_import(int argc, char **argv);
+
+/* lifecircle info FILE.h5 */
+int cmd_info(int argc, char **argv);
+
+/* Agrees on a status across all ranks: returns the largest status any rank holds, and makes
+ * the message of the lowest failing rank available on rank 0 (where main prints it).
+ * Collective. */
+int cli_agree(int status);
+
+#endif

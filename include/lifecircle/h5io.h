@@ -1,0 +1,70 @@
+/* HDF5 helpers: self-describing datasets (every one with `units` and `description`),
+ * string attributes, whole-array reads, and collective distributed writes. */
+#ifndef LIFECIRCLE_H5IO_H
+#define LIFECIRCLE_H5IO_H
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdint.h>
+
+/* Creates a file for writing by this process alone (sec2 driver), truncating it.
+ * Returns LC_OK or LC_EHDF5 (message names the path). Local. */
+int h5io_create_serial(const char *path, hid_t *file);
+
+/* Opens a file read-only by this process alone. Returns LC_OK, LC_EIO or LC_EHDF5. Local. */
+int h5io_open_serial(const char *path, hid_t *file);
+
+/* Creates a file with the MPI-IO driver on `comm`. Collective. */
+int h5io_create_parallel(const char *path, MPI_Comm comm, hid_t *file);
+
+/* Creates a group (and missing parents). Collective in parallel files. */
+int h5io_group(hid_t loc, const char *path, hid_t *group);
+
+/* Writes a string attribute (UTF-8, fixed length). Collective in parallel files. */
+int h5io_attr_str(hid_t obj, const char *name, const char *value);
+
+/* Writes a 64-bit integer attribute. Collective in parallel files. */
+int h5io_attr_i64(hid_t obj, const char *name, int64_t value);
+
+/* Writes a double attribute. Collective in parallel files. */
+int h5io_attr_f64(hid_t obj, const char *name, double value);
+
+/* Reads a string attribute into a newly allocated string. Local. */
+int h5io_read_attr_str(hid_t obj, const char *name, char **value);
+
+/* Element types of the dataset writers and readers. */
+enum h5io_type { H5IO_I8, H5IO_I32, H5IO_I64, H5IO_F32, H5IO_F64 };
+
+/* Writes a whole 1-D (ncols == 0) or 2-D (rows x ncols) dataset from this process, chunked
+ * and deflated when large, with `units` and `description` attributes. Serial files only. */
+int h5io_write(hid_t loc, const char *name, enum h5io_type type, const void *data,
+               int64_t rows, int64_t ncols, const char *units, const char *description);
+
+/* Writes a 1-D dataset of variable-length UTF-8 strings. Serial files only. */
+int h5io_write_strings(hid_t loc, const char *name, char *const *data, int64_t n,
+                       const char *description);
+
+/* Writes a dataset distributed over the ranks of `comm`: this rank contributes `local_rows`
+ * rows (times ncols columns when ncols > 0) placed at the exclusive-scan offset of the
+ * ranks before it. Chunked and deflated, written collectively (a rank with no rows still
+ * takes part). Collective. */
+int h5io_write_dist(hid_t loc, const char *name, enum h5io_type type, const void *data,
+                    int64_t local_rows, int64_t ncols, const char *units,
+                    const char *description, MPI_Comm comm);
+
+/* Reads a whole dataset of `type` into a newly allocated array; *rows and *ncols (0 for 1-D)
+ * receive its shape. Local. */
+int h5io_read(hid_t loc, const char *name, enum h5io_type type, void **data, int64_t *rows,
+              int64_t *ncols);
+
+/* Reads a 1-D dataset of variable-length strings into a newly allocated array of newly
+ * allocated strings. Local. */
+int h5io_read_strings(hid_t loc, const char *name, char ***data, int64_t *n);
+
+/* Nonzero when `path` exists under `loc`. */
+int h5io_exists(hid_t loc, const char *path);
+
+/* Silences HDF5's own error stack printing (our messages name what failed). */
+void h5io_quiet(void);
+
+#endif

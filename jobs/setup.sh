@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Shared set-up of jobs/local.sh and tests/run.sh: installs the Debian packages that are
+# missing, sets the MPI environment for root, and configures and builds into build/.
+# Source it from the project root: `source jobs/setup.sh`.
+
+LC_PACKAGES="build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
+hdf5-tools libmetis-dev libcunit1-dev libreadosm-dev zlib1g-dev libyaml-dev libjansson-dev
+libcsv-dev nettle-dev osmium-tool python3-h5py python3-numpy python3-matplotlib python3-scipy
+python3-networkx python3-pytest python3-geographiclib python3-yaml"
+
+lc_missing_packages() {
+  local missing=""
+  for p in $LC_PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing="$missing $p"
+    fi
+  done
+  echo "$missing"
+}
+
+lc_setup() {
+  local missing
+  missing=$(lc_missing_packages)
+  if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "lifecircle: installing Debian packages:$missing" >&2
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq || return 1
+      # shellcheck disable=SC2086
+      apt-get install -y --no-install-recommends $missing >/dev/null || return 1
+    else
+      echo "lifecircle: these Debian packages are missing; as root run:" >&2
+      echo "  apt-get update && apt-get install -y --no-install-recommends$missing" >&2
+      return 2
+    fi
+  fi
+  if [ "$(id -u)" = 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  fi
+  export OMPI_MCA_rmaps_base_oversubscribe=1
+  # Open MPI's shared-memory transport complains inside containers without this.
+  export OMPI_MCA_btl_vader_single_copy_mechanism=none
+  export LC_WERROR="${LC_WERROR:-OFF}"
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLC_WERROR="$LC_WERROR" >build.log 2>&1 \
+    || { cat build.log >&2; return 1; }
+  cmake --build build -j "$(nproc)" >>build.log 2>&1 || { cat build.log >&2; return 1; }
+  rm -f build.log
+  export LIFECIRCLE_SHARED="${LIFECIRCLE_SHARED:-$(cd .. && pwd)/shared}"
+  return 0
+}
