@@ -23,6 +23,7 @@ void graph_free(struct graph *g) {
   free(g->u);
   free(g->v);
   free(g->length_cm);
+  free(g->cost_cm);
   free(g->way_id);
   free(g->geom_off);
   free(g->geom_lon);
@@ -42,8 +43,9 @@ int graph_alloc(struct graph *g, int64_t n_nodes, int64_t n_edges) {
   g->u = malloc(ne * sizeof *g->u);
   g->v = malloc(ne * sizeof *g->v);
   g->length_cm = malloc(ne * sizeof *g->length_cm);
+  g->cost_cm = malloc(ne * sizeof *g->cost_cm);
   g->way_id = malloc(ne * sizeof *g->way_id);
-  if (!g->lon || !g->lat || !g->osm_id || !g->u || !g->v || !g->length_cm || !g->way_id) {
+  if (!g->lon || !g->lat || !g->osm_id || !g->u || !g->v || !g->length_cm || !g->cost_cm || !g->way_id) {
     graph_free(g);
     LC_FAIL(LC_ENOMEM, "cannot allocate a graph of %lld nodes and %lld edges",
             (long long)n_nodes, (long long)n_edges);
@@ -90,11 +92,11 @@ int graph_build_csr(struct graph *g) {
     int64_t a = g->u[e], b = g->v[e];
     int64_t pa = g->adj_off[a] + fill[a]++;
     g->adj_node[pa] = b;
-    g->adj_len_cm[pa] = g->length_cm[e];
+    g->adj_len_cm[pa] = g->cost_cm[e];
     g->adj_edge[pa] = e;
     int64_t pb = g->adj_off[b] + fill[b]++;
     g->adj_node[pb] = a;
-    g->adj_len_cm[pb] = g->length_cm[e];
+    g->adj_len_cm[pb] = g->cost_cm[e];
     g->adj_edge[pb] = e;
   }
   tmp = malloc((size_t)(maxdeg + 1) * sizeof *tmp);
@@ -178,6 +180,7 @@ int graph_subset(struct graph *g, const uint8_t *keep) {
     g->u[ne] = a;
     g->v[ne] = b;
     g->length_cm[ne] = g->length_cm[e];
+    g->cost_cm[ne] = g->cost_cm[e];
     g->way_id[ne] = g->way_id[e];
     if (g->geom_off) {
       int64_t s = g->geom_off[e], t = g->geom_off[e + 1];

@@ -15,6 +15,9 @@ struct graph {
   int64_t *u;
   int64_t *v;
   int64_t *length_cm; /* Exact integer length in centimetres, >= 1. */
+  int64_t *cost_cm;   /* Walking cost: length times the profile's class factor (steps are
+                         slower, crossings cost more), in centimetres of flat walking, >= 1.
+                         Shortest paths use it; equals length_cm when no factor applies. */
   int64_t *way_id;    /* OSM way id the edge comes from, or -1. */
 
   /* Polyline of every edge (both end nodes included), for maps: points of edge e are
@@ -24,7 +27,8 @@ struct graph {
   double *geom_lat;
 
   /* CSR adjacency built by graph_build_csr: the neighbours of node i are
-   * adj_node[adj_off[i] .. adj_off[i+1]) with lengths adj_len_cm and edge ids adj_edge. */
+   * adj_node[adj_off[i] .. adj_off[i+1]) with walking costs adj_len_cm (from cost_cm) and
+   * edge ids adj_edge. */
   int64_t *adj_off;
   int64_t *adj_node;
   int64_t *adj_len_cm;

@@ -5,6 +5,7 @@
  *   /Inputs/path, /Inputs/sha256             strings, one per input file
  *   /Graph/nodes/{lon,lat} float64 degrees, /Graph/nodes/osm_id int64
  *   /Graph/edges/{u,v} int64 0-based node indices, /Graph/edges/length_cm int64,
+ *   /Graph/edges/cost_cm int64 (length times class factor),
  *   /Graph/edges/osm_way_id int64, /Graph/edges/geom_offset int64 (n_edges+1),
  *   /Graph/edges/geom_lon, /Graph/edges/geom_lat float64 (polyline points of every edge)
  *   /Categories/id     strings: category ids in the order of the category index

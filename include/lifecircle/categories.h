@@ -1,0 +1,55 @@
+/* Facility categories from a data file (inputs/categories.yml): ids, names, walking
+ * thresholds, targets, OSM tag rules and service defaults. Nothing about categories lives
+ * in code. */
+#ifndef LIFECIRCLE_CATEGORIES_H
+#define LIFECIRCLE_CATEGORIES_H
+
+#include <stdint.h>
+
+/* One OSM tag rule: all `n` key=value conditions must hold ("*" as value: any value). */
+struct category_rule {
+  int n;
+  char **keys;
+  char **values;
+};
+
+struct category {
+  char *id;           /* Short ascii id, e.g. "elderly_canteen". */
+  char *name_zh;      /* Chinese name. */
+  char *name_en;      /* English name. */
+  int threshold_min;  /* Standard walking time in minutes (5, 10 or 15). */
+  double target_share;/* Target share of residents within the threshold (0..1). */
+  int essential;      /* Nonzero when part of the "complete life circle". */
+  double radius_m;    /* Catchment radius R in metres for catchment lists. */
+  int capacity;       /* Default concurrent seats/servers (agent simulation). */
+  double service_min; /* Default service time in minutes. */
+  int open_min;       /* Default opening time, minutes after midnight. */
+  int close_min;      /* Default closing time, minutes after midnight. */
+  char *groups;       /* Comma-separated population groups the category serves. */
+  char *source;       /* Where the defaults come from. */
+  int n_rules;
+  struct category_rule *rules; /* OSM tag rules; any one matching is enough. */
+};
+
+struct category_set {
+  int n;
+  struct category *c;
+  char *file; /* The file the set was read from. */
+};
+
+/* Reads and validates a categories file. Messages name the file, line and key.
+ * Returns LC_OK, LC_EIO, LC_EFORMAT or LC_EPARAM. Local. */
+int categories_load(const char *path, struct category_set *set);
+
+/* Frees a set. */
+void categories_free(struct category_set *set);
+
+/* Index of the category with this id, or -1. */
+int categories_find(const struct category_set *set, const char *id);
+
+/* Writes into out (at most max_out) the indices, in file order, of the categories whose tag
+ * rules match an element with these tags; returns how many matched. Local. */
+int categories_match(const struct category_set *set, int n_tags, const char *const *keys,
+                     const char *const *values, int32_t *out, int max_out);
+
+#endif
