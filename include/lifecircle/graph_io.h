@@ -15,6 +15,7 @@
 #ifndef LIFECIRCLE_GRAPH_IO_H
 #define LIFECIRCLE_GRAPH_IO_H
 
+#include <hdf5.h>
 #include <stdint.h>
 
 #include "lifecircle/graph.h"
@@ -44,6 +45,10 @@ int graph_io_write(const char *path, const struct graph *g, const struct poi_set
  * Local: any rank may call it. */
 int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
                   char ***category_ids, int *n_categories);
+
+/* Writes the /Code group (version, git revision, compiler, HDF5 and MPI versions) into an
+ * open file. Collective when the file is parallel. */
+int graph_io_write_code(hid_t file);
 
 /* Hex SHA-256 of a file into out[65]. Returns LC_OK or LC_EIO. */
 int graph_io_sha256(const char *path, char out[65]);
