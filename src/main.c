@@ -19,7 +19,9 @@ struct main_command {
 
 static const struct main_command main_commands[] = {
     {"import", cmd_import, "OSM XML/PBF or DIMACS .gr to a walking graph file (HDF5)"},
+    {"run", cmd_run, "the main job: partition, accessibility, coverage, results (HDF5)"},
     {"info", cmd_info, "summarise a graph or results file"},
+    {"synth", cmd_synth, "synthetic city (graph, facilities, population) for scale tests"},
 };
 
 static void main_usage(FILE *out) {

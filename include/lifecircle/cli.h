@@ -7,8 +7,15 @@
 /* lifecircle import INPUT... -o GRAPH.h5 [--profile FILE] [--categories FILE] */
 int cmd_import(int argc, char **argv);
 
+/* mpiexec -n N lifecircle run PARAMS.yml [-o RESULTS.h5] */
+int cmd_run(int argc, char **argv);
+
 /* lifecircle info FILE.h5 */
 int cmd_info(int argc, char **argv);
+
+/* lifecircle synth --nodes N --seed S -o GRAPH.h5 [--facilities FILE.csv] [--population-dir
+ * DIR] ...: a synthetic city calibrated on the Xinhua network (rank 0 writes). */
+int cmd_synth(int argc, char **argv);
 
 /* Agrees on a status across all ranks: returns the largest status any rank holds, and makes
  * the message of the lowest failing rank available on rank 0 (where main prints it).

@@ -1,0 +1,163 @@
+/* Coverage per subdistrict x category x group, reduced exactly over ranks. */
+#include "lifecircle/coverage.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecircle/status.h"
+
+int64_t coverage_limit_cm(int threshold_min, double speed_m_s) {
+  return (int64_t)floor((double)threshold_min * 60.0 * speed_m_s * 100.0 + 1e-6);
+}
+
+void coverage_free(struct coverage *cov) {
+  free(cov->residents);
+  free(cov->covered);
+  free(cov->share);
+  free(cov->complete);
+  free(cov->complete_share);
+  free(cov->median_min);
+  free(cov->p90_min);
+  free(cov->served_share);
+  free(cov->pass);
+  memset(cov, 0, sizeof *cov);
+}
+
+/* Distance of the weighted quantile q from a histogram of 1-metre bins plus an overflow
+ * bin: the upper edge (metres) of the first bin whose cumulative weight reaches q * total,
+ * or NaN when that happens only in the overflow bin. */
+static double coverage_quantile_m(const int64_t *hist, int64_t n_bins, double q) {
+  int64_t total = 0;
+  for (int64_t b = 0; b <= n_bins; b++)
+    total += hist[b];
+  if (total == 0)
+    return NAN;
+  double need = q * (double)total;
+  int64_t cum = 0;
+  for (int64_t b = 0; b < n_bins; b++) {
+    cum += hist[b];
+    if ((double)cum >= need)
+      return (double)(b + 1);
+  }
+  return NAN;
+}
+
+int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
+                     const int64_t *const *nearest_cm, const int64_t *residents,
+                     const int32_t *subdistrict, MPI_Comm comm, struct coverage *out) {
+  memset(out, 0, sizeof *out);
+  int R = spec->n_sub + 1, C = spec->n_cat, G = spec->n_group;
+  int64_t B = spec->max_radius_m + 1; /* 1-metre bins 0..max, then overflow. */
+  size_t rcg = (size_t)R * C * G;
+  int64_t *limit = malloc((size_t)C * G * sizeof *limit);
+  /* One buffer for everything that is summed over ranks. */
+  size_t n_sum = (size_t)R * G + rcg + (size_t)R * G + rcg * (size_t)(B + 1);
+  int64_t *sum = calloc(n_sum, sizeof *sum);
+  if (!limit || !sum) {
+    free(limit);
+    free(sum);
+    LC_FAIL(LC_ENOMEM, "cannot allocate coverage histograms (%zu values)", n_sum);
+  }
+  int64_t *res = sum, *cov = res + (size_t)R * G, *comp = cov + rcg, *hist = comp + (size_t)R * G;
+  for (int c = 0; c < C; c++)
+    for (int g = 0; g < G; g++)
+      limit[c * G + g] = coverage_limit_cm(spec->threshold_min[c], spec->speed_m_s[g]);
+
+  for (int64_t i = 0; i < n_owned; i++) {
+    int rows[2] = {subdistrict[i], spec->n_sub};
+    int nrows = (subdistrict[i] >= 0 && subdistrict[i] < spec->n_sub) ? 2 : 1;
+    if (nrows == 1)
+      rows[0] = spec->n_sub;
+    for (int g = 0; g < G; g++) {
+      int64_t w = residents[i * G + g];
+      if (w == 0)
+        continue;
+      int all = 1;
+      for (int c = 0; c < C; c++) {
+        int64_t d = nearest_cm[c][i];
+        int in = d >= 0 && d <= limit[c * G + g];
+        if (spec->essential[c] && !in)
+          all = 0;
+        int64_t bin = (d < 0 || d / 100 >= B) ? B : d / 100;
+        for (int r = 0; r < nrows; r++) {
+          size_t k = ((size_t)rows[r] * C + c) * G + g;
+          if (in)
+            cov[k] += w;
+          hist[k * (size_t)(B + 1) + (size_t)bin] += w;
+        }
+      }
+      for (int r = 0; r < nrows; r++) {
+        res[rows[r] * G + g] += w;
+        if (all)
+          comp[rows[r] * G + g] += w;
+      }
+    }
+  }
+  /* Integer sums are exact, so the reduction does not depend on the number of ranks. */
+  int rc = LC_OK;
+  size_t done = 0;
+  while (done < n_sum && rc == LC_OK) {
+    size_t chunk = n_sum - done > (1u << 28) ? (1u << 28) : n_sum - done;
+    if (MPI_Allreduce(MPI_IN_PLACE, sum + done, (int)chunk, MPI_INT64_T, MPI_SUM, comm) !=
+        MPI_SUCCESS)
+      rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "coverage: MPI_Allreduce failed");
+    done += chunk;
+  }
+  if (rc != LC_OK) {
+    free(limit);
+    free(sum);
+    return rc;
+  }
+  out->n_rows = R;
+  out->n_cat = C;
+  out->n_group = G;
+  out->residents = malloc((size_t)R * G * sizeof *out->residents);
+  out->covered = malloc(rcg * sizeof *out->covered);
+  out->share = malloc(rcg * sizeof *out->share);
+  out->complete = malloc((size_t)R * G * sizeof *out->complete);
+  out->complete_share = malloc((size_t)R * G * sizeof *out->complete_share);
+  out->median_min = malloc(rcg * sizeof *out->median_min);
+  out->p90_min = malloc(rcg * sizeof *out->p90_min);
+  out->served_share = malloc((size_t)R * C * sizeof *out->served_share);
+  out->pass = malloc((size_t)R * C * sizeof *out->pass);
+  if (!out->residents || !out->covered || !out->share || !out->complete ||
+      !out->complete_share || !out->median_min || !out->p90_min || !out->served_share ||
+      !out->pass) {
+    coverage_free(out);
+    free(limit);
+    free(sum);
+    LC_FAIL(LC_ENOMEM, "cannot allocate coverage tables");
+  }
+  memcpy(out->residents, res, (size_t)R * G * sizeof *res);
+  memcpy(out->covered, cov, rcg * sizeof *cov);
+  memcpy(out->complete, comp, (size_t)R * G * sizeof *comp);
+  for (int r = 0; r < R; r++) {
+    for (int g = 0; g < G; g++) {
+      int64_t n = res[r * G + g];
+      out->complete_share[r * G + g] = n > 0 ? (double)comp[r * G + g] / (double)n : NAN;
+    }
+    for (int c = 0; c < C; c++) {
+      int64_t num = 0, den = 0;
+      for (int g = 0; g < G; g++) {
+        size_t k = ((size_t)r * C + c) * G + g;
+        int64_t n = res[r * G + g];
+        out->share[k] = n > 0 ? (double)cov[k] / (double)n : NAN;
+        const int64_t *h = hist + k * (size_t)(B + 1);
+        double speed_m_min = spec->speed_m_s[g] * 60.0;
+        out->median_min[k] = coverage_quantile_m(h, B, 0.5) / speed_m_min;
+        out->p90_min[k] = coverage_quantile_m(h, B, 0.9) / speed_m_min;
+        if (spec->serves[c * G + g]) {
+          num += cov[k];
+          den += n;
+        }
+      }
+      out->served_share[r * C + c] = den > 0 ? (double)num / (double)den : NAN;
+      out->pass[r * C + c] =
+          den > 0 ? (int8_t)(out->served_share[r * C + c] >= spec->target_share[c]) : -1;
+    }
+  }
+  free(limit);
+  free(sum);
+  return LC_OK;
+}

@@ -1,0 +1,275 @@
+/* The main job, phase one: parameters and inputs. */
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecircle/cli.h"
+#include "lifecircle/import.h"
+#include "lifecircle/log.h"
+#include "lifecircle/profile.h"
+#include "lifecircle/run.h"
+#include "lifecircle/status.h"
+
+/* Agrees on a status after a phase in which every rank worked alone. */
+static int run_agree(int status) { return cli_agree(status); }
+
+/* The run name defaults to the parameter file's name without directory and suffix. */
+static char *run_default_name(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  char *name = strdup(base);
+  if (name) {
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+      *dot = '\0';
+  }
+  return name;
+}
+
+static int run_read_graph(struct run_ctx *rc) {
+  struct params *p = &rc->params;
+  int n_osm = 0;
+  LC_CHECK(params_count(p, "Graph:osm", &n_osm));
+  if (params_has(p, "Graph:file") == (n_osm > 0))
+    LC_FAIL(LC_EPARAM, "%s: give exactly one of Graph:file (a graph file from lifecircle "
+                       "import) and Graph:osm (a list of OSM files)", p->file);
+  if (n_osm == 0) {
+    LC_CHECK(params_get_string(p, "Graph:file", &rc->graph_source));
+    return graph_io_read(rc->graph_source, &rc->g, &rc->pois, &rc->poi_categories,
+                         &rc->n_poi_categories);
+  }
+  /* OSM inputs: every rank imports the same files (district-scale inputs take well under a
+   * second; import large cities once with `lifecircle import` and give Graph:file). */
+  const char *profile_path;
+  LC_CHECK(params_get_string_or(p, "Graph:profile", "inputs/profiles/walk.yml", &profile_path));
+  char **inputs = calloc((size_t)n_osm, sizeof *inputs);
+  if (!inputs)
+    return LC_ENOMEM;
+  int st = LC_OK;
+  for (int i = 0; i < n_osm && st == LC_OK; i++) {
+    char key[64];
+    snprintf(key, sizeof key, "Graph:osm:%d", i);
+    const char *v;
+    st = params_get_string(p, key, &v);
+    inputs[i] = (char *)v;
+  }
+  struct profile prof;
+  if (st == LC_OK)
+    st = profile_load(profile_path, &prof);
+  if (st == LC_OK) {
+    st = import_osm(inputs, n_osm, &prof, &rc->cats, &rc->g, &rc->pois, &rc->import_stats);
+    profile_free(&prof);
+  }
+  if (st == LC_OK) {
+    rc->graph_source = inputs[0];
+    rc->n_poi_categories = rc->cats.n;
+    rc->poi_categories = calloc((size_t)rc->cats.n, sizeof *rc->poi_categories);
+    if (!rc->poi_categories)
+      st = LC_ENOMEM;
+    for (int c = 0; c < rc->cats.n && st == LC_OK; c++)
+      if (!(rc->poi_categories[c] = strdup(rc->cats.c[c].id)))
+        st = LC_ENOMEM;
+  }
+  free(inputs);
+  return st;
+}
+
+/* Which groups each category serves, from the categories file's comma-separated lists. */
+static int run_serves(struct run_ctx *rc) {
+  int C = rc->cats.n, G = rc->groups.n;
+  rc->serves = calloc((size_t)C * G, 1);
+  if (!rc->serves)
+    return LC_ENOMEM;
+  for (int c = 0; c < C; c++) {
+    const char *list = rc->cats.c[c].groups ? rc->cats.c[c].groups : "";
+    for (int g = 0; g < G; g++) {
+      const char *id = rc->groups.g[g].id;
+      size_t len = strlen(id);
+      for (const char *s = list; (s = strstr(s, id)) != NULL; s += len) {
+        int starts = s == list || s[-1] == ',';
+        int ends = s[len] == '\0' || s[len] == ',';
+        if (starts && ends) {
+          rc->serves[c * G + g] = 1;
+          break;
+        }
+      }
+    }
+  }
+  return LC_OK;
+}
+
+static int run_read_facilities(struct run_ctx *rc) {
+  struct params *p = &rc->params;
+  int use_pois, n_layers;
+  LC_CHECK(params_get_bool_or(p, "Facilities:pois", 1, &use_pois));
+  LC_CHECK(params_get_double_or(p, "Facilities:max_snap_m", 1, 5000, "m", 300, &rc->max_snap_m));
+  if (use_pois)
+    LC_CHECK(facility_from_pois(&rc->pois, rc->poi_categories, rc->n_poi_categories, &rc->cats,
+                                &rc->fac));
+  LC_CHECK(params_count(p, "Facilities:layers", &n_layers));
+  static const char *const crs_names[] = {"wgs84", "gcj02", "bd09"};
+  for (int i = 0; i < n_layers; i++) {
+    char key[128];
+    const char *file, *category = NULL, *column = NULL;
+    int crs;
+    snprintf(key, sizeof key, "Facilities:layers:%d:file", i);
+    LC_CHECK(params_get_string(p, key, &file));
+    snprintf(key, sizeof key, "Facilities:layers:%d:crs", i);
+    LC_CHECK(params_get_choice(p, key, crs_names, 3, &crs));
+    snprintf(key, sizeof key, "Facilities:layers:%d:category", i);
+    LC_CHECK(params_get_string_or(p, key, NULL, &category));
+    snprintf(key, sizeof key, "Facilities:layers:%d:category_column", i);
+    LC_CHECK(params_get_string_or(p, key, NULL, &column));
+    LC_CHECK(facility_load_layer(file, crs_names[crs], category, column, &rc->cats, i,
+                                 &rc->fac));
+  }
+  LC_CHECK(facility_snap(&rc->fac, &rc->g, rc->max_snap_m, &rc->n_excluded));
+  /* A category without facilities is reported, never dropped. */
+  int64_t *count = calloc((size_t)rc->cats.n, sizeof *count);
+  if (!count)
+    return LC_ENOMEM;
+  for (int64_t f = 0; f < rc->fac.n; f++)
+    if (!rc->fac.excluded[f])
+      count[rc->fac.category[f]]++;
+  for (int c = 0; c < rc->cats.n; c++)
+    if (count[c] == 0)
+      log_warn("category %s (%s) has no facility in this run: every resident counts as not "
+               "covered; feed it with a facility layer",
+               rc->cats.c[c].id, rc->cats.c[c].name_en);
+  free(count);
+  log_info("facilities: %lld loaded, %lld beyond %.0f m of the network excluded",
+           (long long)rc->fac.n, (long long)rc->n_excluded, rc->max_snap_m);
+  return LC_OK;
+}
+
+static int run_read_population(struct run_ctx *rc) {
+  struct params *p = &rc->params;
+  const char *polys, *name_prop, *table, *density = NULL, *density_col = NULL;
+  LC_CHECK(params_get_string(p, "Population:subdistricts", &polys));
+  LC_CHECK(params_get_string_or(p, "Population:name_property", "name", &name_prop));
+  LC_CHECK(params_get_string(p, "Population:residents", &table));
+  LC_CHECK(params_get_string_or(p, "Population:density", NULL, &density));
+  LC_CHECK(params_get_string_or(p, "Population:density_column", NULL, &density_col));
+  LC_CHECK(geom_load_polygons(polys, name_prop, &rc->subs));
+  LC_CHECK(population_load_table(table, &rc->subs, &rc->table));
+  if (density) {
+    LC_CHECK(population_load_density(density, density_col, &rc->dens));
+    rc->have_dens = 1;
+  }
+  LC_CHECK(population_assign(&rc->g, &rc->subs, &rc->table, rc->have_dens ? &rc->dens : NULL,
+                             &rc->groups, &rc->pop));
+  int64_t total = 0;
+  for (int s = 0; s < rc->subs.n; s++)
+    total += rc->pop.sub_residents[s];
+  log_info("population: %lld residents in %d subdistricts on %lld nodes", (long long)total,
+           rc->subs.n, (long long)rc->g.n_nodes);
+  return LC_OK;
+}
+
+/* Every category's radius must reach its threshold at the fastest group's speed, or coverage
+ * would count reachable residents as not covered. */
+static int run_check_radii(struct run_ctx *rc) {
+  double vmax = 0;
+  for (int g = 0; g < rc->groups.n; g++)
+    vmax = fmax(vmax, rc->groups.g[g].speed_m_s);
+  rc->radius_cm = malloc((size_t)(rc->cats.n > 0 ? rc->cats.n : 1) * sizeof *rc->radius_cm);
+  if (!rc->radius_cm)
+    return LC_ENOMEM;
+  for (int c = 0; c < rc->cats.n; c++) {
+    const struct category *cat = &rc->cats.c[c];
+    rc->radius_cm[c] = (int64_t)llround(cat->radius_m * 100.0);
+    int64_t need = coverage_limit_cm(cat->threshold_min, vmax);
+    if (rc->radius_cm[c] < need)
+      LC_FAIL(LC_EPARAM,
+              "%s: category %s has radius_m = %.0f m, shorter than its %d-minute threshold at "
+              "the fastest group's %.2f m/s (%.0f m); raise radius_m to at least %.0f m",
+              rc->cats.file, cat->id, cat->radius_m, cat->threshold_min, vmax,
+              (double)need / 100.0, ceil((double)need / 100.0));
+  }
+  return LC_OK;
+}
+
+static int run_setup_local(struct run_ctx *rc, const char *params_path,
+                           const char *output_override) {
+  struct params *p = &rc->params;
+  const char *cats_path, *groups_path, *name = NULL;
+  LC_CHECK(params_get_string_or(p, "Run:name", NULL, &name));
+  if (name) {
+    rc->name = strdup(name);
+  } else {
+    rc->name = run_default_name(params_path);
+  }
+  if (!rc->name)
+    return LC_ENOMEM;
+  LC_CHECK(params_get_int_or(p, "Run:seed", 0, 2147483647, "", 1, &rc->seed));
+  LC_CHECK(params_get_string_or(p, "Run:output", "results/run.h5", &rc->output));
+  if (output_override)
+    rc->output = output_override;
+  LC_CHECK(params_get_int_or(p, "Partition:seed", 0, 2147483647, "", 1, &rc->part_seed));
+  LC_CHECK(params_get_bool_or(p, "Partition:weights", 1, &rc->part_weights));
+  LC_CHECK(params_get_int_or(p, "Accessibility:k", 1, 64, "facilities", 8, &rc->k));
+  LC_CHECK(params_get_string_or(p, "Categories:file", "inputs/categories.yml", &cats_path));
+  LC_CHECK(params_get_string_or(p, "Groups:file", "inputs/groups.yml", &groups_path));
+  LC_CHECK(categories_load(cats_path, &rc->cats));
+  LC_CHECK(group_load(groups_path, &rc->groups));
+  LC_CHECK(run_serves(rc));
+  LC_CHECK(run_check_radii(rc));
+  LC_CHECK(run_read_graph(rc));
+  LC_CHECK(graph_build_csr(&rc->g));
+  log_info("graph: %lld nodes, %lld edges, %.3f km from %s", (long long)rc->g.n_nodes,
+           (long long)rc->g.n_edges, (double)graph_total_length_cm(&rc->g) / 1e5,
+           rc->graph_source);
+  LC_CHECK(run_read_facilities(rc));
+  LC_CHECK(run_read_population(rc));
+  int strict;
+  LC_CHECK(params_get_bool_or(p, "Run:strict", 0, &strict));
+  LC_CHECK(params_report_unused(p, strict));
+  return LC_OK;
+}
+
+int run_setup(struct run_ctx *rc, const char *params_path, const char *output_override,
+              MPI_Comm comm) {
+  memset(rc, 0, sizeof *rc);
+  rc->comm = comm;
+  MPI_Comm_rank(comm, &rc->rank);
+  MPI_Comm_size(comm, &rc->size);
+  rc->threads = omp_get_max_threads();
+  double t0 = MPI_Wtime();
+  LC_CHECK(params_read(params_path, comm, &rc->params));
+  rc->params_loaded = 1;
+  /* Every rank loads the same inputs; the status is agreed so all ranks fail together. */
+  int st = run_agree(run_setup_local(rc, params_path, output_override));
+  rc->t_setup = MPI_Wtime() - t0;
+  return st;
+}
+
+void run_free(struct run_ctx *rc) {
+  coverage_free(&rc->cov);
+  if (rc->nearest)
+    free(rc->nearest[0]);
+  free(rc->nearest);
+  access_result_free(&rc->acc);
+  free(rc->radius_cm);
+  if (rc->dg.n_local || rc->dg.global)
+    dgraph_free(&rc->dg);
+  free(rc->part);
+  population_free(&rc->pop);
+  if (rc->have_dens)
+    population_density_free(&rc->dens);
+  population_table_free(&rc->table);
+  geom_free(&rc->subs);
+  facility_free(&rc->fac);
+  free(rc->serves);
+  group_free(&rc->groups);
+  categories_free(&rc->cats);
+  for (int c = 0; c < rc->n_poi_categories; c++)
+    free(rc->poi_categories ? rc->poi_categories[c] : NULL);
+  free(rc->poi_categories);
+  poi_free(&rc->pois);
+  graph_free(&rc->g);
+  free((char *)rc->name);
+  if (rc->params_loaded)
+    params_free(&rc->params);
+  memset(rc, 0, sizeof *rc);
+}

@@ -1,0 +1,372 @@
+/* The main job, phase three: the results file (see the README for the layout). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lifecircle/graph_io.h"
+#include "lifecircle/log.h"
+#include "lifecircle/results.h"
+#include "lifecircle/run.h"
+#include "lifecircle/status.h"
+
+#define RUN_OSM_ATTRIBUTION                                                                   \
+  "Map data (c) OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
+
+static int run_write_header(struct run_ctx *rc, struct results *res) {
+  char when[64];
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  LC_CHECK(results_attr_str(res, "/Header", "kind", "results"));
+  LC_CHECK(results_attr_str(res, "/Header", "run_name", rc->name));
+  LC_CHECK(results_attr_str(res, "/Header", "created", when));
+  LC_CHECK(results_attr_str(res, "/Header", "graph", rc->graph_source));
+  LC_CHECK(results_attr_str(res, "/Header", "attribution", RUN_OSM_ATTRIBUTION));
+  LC_CHECK(results_attr_i64(res, "/Header", "ranks", rc->size));
+  LC_CHECK(results_attr_i64(res, "/Header", "threads", rc->threads));
+  LC_CHECK(results_attr_i64(res, "/Header", "seed", rc->seed));
+  LC_CHECK(results_attr_i64(res, "/Header", "partition_seed", rc->part_seed));
+  LC_CHECK(graph_io_write_code(res->file));
+  char *used = NULL;
+  LC_CHECK(params_used_yaml(&rc->params, &used));
+  int st = results_write_text(res, "/Parameters/given", rc->params.text,
+                              "the parameter file as given");
+  if (st == LC_OK)
+    st = results_write_text(res, "/Parameters/used", used,
+                            "every parameter read, with the value used (defaults included)");
+  free(used);
+  return st;
+}
+
+static int run_write_graph(struct run_ctx *rc, struct results *res) {
+  const struct graph *g = &rc->g;
+  int64_t n = g->n_nodes, m = g->n_edges;
+  LC_CHECK(results_write_replicated(res, "/Graph/nodes/lon", H5IO_F64, g->lon, n, 0, "degree",
+                                    "node longitude, WGS84"));
+  LC_CHECK(results_write_replicated(res, "/Graph/nodes/lat", H5IO_F64, g->lat, n, 0, "degree",
+                                    "node latitude, WGS84"));
+  LC_CHECK(results_write_replicated(res, "/Graph/nodes/osm_id", H5IO_I64, g->osm_id, n, 0, "1",
+                                    "OpenStreetMap node id (DIMACS: node number)"));
+  int64_t *owner = malloc((size_t)(n > 0 ? n : 1) * sizeof *owner);
+  if (!owner)
+    return LC_ENOMEM;
+  for (int64_t i = 0; i < n; i++)
+    owner[i] = rc->part[i];
+  int st = results_write_replicated(res, "/Graph/nodes/owner_rank", H5IO_I64, owner, n, 0, "1",
+                                    "MPI rank that owned the node in this run");
+  free(owner);
+  LC_CHECK(st);
+  LC_CHECK(results_write_replicated(res, "/Graph/edges/u", H5IO_I64, g->u, m, 0, "1",
+                                    "first end node (0-based row of /Graph/nodes)"));
+  LC_CHECK(results_write_replicated(res, "/Graph/edges/v", H5IO_I64, g->v, m, 0, "1",
+                                    "second end node (0-based row of /Graph/nodes)"));
+  LC_CHECK(results_write_replicated(res, "/Graph/edges/length_cm", H5IO_I64, g->length_cm, m, 0,
+                                    "cm", "geodesic length along the edge's geometry"));
+  LC_CHECK(results_write_replicated(res, "/Graph/edges/cost_cm", H5IO_I64, g->cost_cm, m, 0,
+                                    "cm", "walking cost: length times the class factor"));
+  LC_CHECK(results_write_replicated(res, "/Graph/edges/osm_way_id", H5IO_I64, g->way_id, m, 0,
+                                    "1", "OpenStreetMap way id, -1 when none"));
+  if (g->geom_off) {
+    int64_t np = g->geom_off[m];
+    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_offset", H5IO_I64, g->geom_off,
+                                      m + 1, 0, "1",
+                                      "edge e's polyline: rows geom_offset[e]..geom_offset[e+1]-1 "
+                                      "of geom_lon/geom_lat, end nodes included"));
+    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_lon", H5IO_F64, g->geom_lon, np,
+                                      0, "degree", "polyline point longitude, WGS84"));
+    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_lat", H5IO_F64, g->geom_lat, np,
+                                      0, "degree", "polyline point latitude, WGS84"));
+  }
+  return LC_OK;
+}
+
+static int run_write_tables(struct run_ctx *rc, struct results *res) {
+  int C = rc->cats.n, G = rc->groups.n, S = rc->subs.n;
+  int st = LC_OK;
+  char **s1 = calloc((size_t)(C + G + S + 2), sizeof *s1);
+  int64_t *i64 = calloc((size_t)(C + G + 2) * 4, sizeof *i64);
+  double *f64 = calloc((size_t)(C + G + 2) * 2, sizeof *f64);
+  if (!s1 || !i64 || !f64) {
+    st = LC_ENOMEM;
+    goto done;
+  }
+  for (int c = 0; c < C; c++)
+    s1[c] = rc->cats.c[c].id;
+  st = results_write_strings(res, "/Categories/id", s1, C,
+                             "category ids; this order is the column order of every "
+                             "per-category table");
+  for (int c = 0; c < C && st == LC_OK; c++)
+    s1[c] = rc->cats.c[c].name_zh;
+  if (st == LC_OK)
+    st = results_write_strings(res, "/Categories/name_zh", s1, C, "Chinese name");
+  for (int c = 0; c < C && st == LC_OK; c++)
+    s1[c] = rc->cats.c[c].name_en;
+  if (st == LC_OK)
+    st = results_write_strings(res, "/Categories/name_en", s1, C, "English name");
+  for (int c = 0; c < C; c++) {
+    i64[c] = rc->cats.c[c].threshold_min;
+    i64[C + c] = rc->cats.c[c].essential;
+    f64[c] = rc->cats.c[c].target_share;
+    f64[C + c] = rc->cats.c[c].radius_m;
+    i64[2 * C + c] = 0;
+  }
+  for (int64_t f = 0; f < rc->fac.n; f++)
+    if (!rc->fac.excluded[f])
+      i64[2 * C + rc->fac.category[f]]++;
+  if (st == LC_OK)
+    st = results_write_global(res, "/Categories/threshold_min", H5IO_I64, i64, C, 0, "min",
+                              "standard walking time of the category");
+  if (st == LC_OK)
+    st = results_write_global(res, "/Categories/essential", H5IO_I64, i64 + C, C, 0, "1",
+                              "1 when part of the complete life circle");
+  if (st == LC_OK)
+    st = results_write_global(res, "/Categories/n_facilities", H5IO_I64, i64 + 2 * C, C, 0, "1",
+                              "facilities of the category in the baseline (not excluded)");
+  if (st == LC_OK)
+    st = results_write_global(res, "/Categories/target_share", H5IO_F64, f64, C, 0, "1",
+                              "target share of residents within the threshold");
+  if (st == LC_OK)
+    st = results_write_global(res, "/Categories/radius_m", H5IO_F64, f64 + C, C, 0, "m",
+                              "catchment radius: facilities farther away are not reached");
+  for (int g = 0; g < G; g++) {
+    s1[g] = rc->groups.g[g].id;
+    f64[g] = rc->groups.g[g].speed_m_s;
+    f64[G + g] = rc->groups.g[g].share;
+  }
+  if (st == LC_OK)
+    st = results_write_strings(res, "/Groups/id", s1, G,
+                               "population group ids; the column order of per-group tables");
+  if (st == LC_OK)
+    st = results_write_global(res, "/Groups/speed_m_s", H5IO_F64, f64, G, 0, "m/s",
+                              "walking speed of the group");
+  if (st == LC_OK)
+    st = results_write_global(res, "/Groups/share", H5IO_F64, f64 + G, G, 0, "1",
+                              "share of residents in the group");
+  for (int s = 0; s < S; s++)
+    s1[s] = rc->subs.name[s];
+  if (st == LC_OK)
+    st = results_write_strings(res, "/Subdistricts/name", s1, S, "subdistrict names");
+  if (st == LC_OK) {
+    /* Outlines: rings with the subdistrict each belongs to. */
+    int64_t nr = rc->subs.n_rings;
+    int64_t *ring_sub = malloc((size_t)(nr > 0 ? nr : 1) * sizeof *ring_sub);
+    if (!ring_sub) {
+      st = LC_ENOMEM;
+      goto done;
+    }
+    for (int s = 0; s < S; s++)
+      for (int64_t r = rc->subs.ring_off[s]; r < rc->subs.ring_off[s + 1]; r++)
+        ring_sub[r] = s;
+    st = results_write_global(res, "/Subdistricts/ring_subdistrict", H5IO_I64, ring_sub, nr, 0,
+                              "1", "subdistrict (row of /Subdistricts/name) of every ring");
+    free(ring_sub);
+    if (st == LC_OK)
+      st = results_write_global(res, "/Subdistricts/ring_offset", H5IO_I64, rc->subs.pt_off,
+                                nr + 1, 0, "1",
+                                "ring r: points ring_offset[r]..ring_offset[r+1]-1");
+    if (st == LC_OK)
+      st = results_write_global(res, "/Subdistricts/ring_lon", H5IO_F64, rc->subs.lon,
+                                rc->subs.n_points, 0, "degree", "ring point longitude, WGS84");
+    if (st == LC_OK)
+      st = results_write_global(res, "/Subdistricts/ring_lat", H5IO_F64, rc->subs.lat,
+                                rc->subs.n_points, 0, "degree", "ring point latitude, WGS84");
+  }
+  if (st == LC_OK)
+    st = results_write_replicated(res, "/Population/residents", H5IO_I64, rc->pop.by_group,
+                                  rc->g.n_nodes, G, "persons",
+                                  "residents at the node per group (columns: /Groups/id)");
+  if (st == LC_OK) {
+    int64_t *sub = malloc((size_t)(rc->g.n_nodes > 0 ? rc->g.n_nodes : 1) * sizeof *sub);
+    if (!sub) {
+      st = LC_ENOMEM;
+      goto done;
+    }
+    for (int64_t i = 0; i < rc->g.n_nodes; i++)
+      sub[i] = rc->pop.subdistrict[i];
+    st = results_write_replicated(res, "/Population/subdistrict", H5IO_I64, sub, rc->g.n_nodes,
+                                  0, "1",
+                                  "row of /Subdistricts/name containing the node, -1 outside");
+    free(sub);
+  }
+done:
+  free(s1);
+  free(i64);
+  free(f64);
+  return st;
+}
+
+static int run_write_facilities(struct run_ctx *rc, struct results *res, const char *base) {
+  const struct facility_set *fs = &rc->fac;
+  int64_t n = fs->n;
+  int64_t *cols = malloc((size_t)(n > 0 ? n : 1) * 6 * sizeof *cols);
+  if (!cols)
+    return LC_ENOMEM;
+  int64_t *node = cols, *cat = cols + n, *src = cols + 2 * n, *cap = cols + 3 * n;
+  int64_t *open = cols + 4 * n, *close = cols + 5 * n;
+  for (int64_t f = 0; f < n; f++) {
+    node[f] = fs->excluded[f] ? -1 : fs->node[f];
+    cat[f] = fs->category[f];
+    src[f] = fs->layer[f];
+    cap[f] = fs->capacity[f];
+    open[f] = fs->open_min[f];
+    close[f] = fs->close_min[f];
+  }
+  char name[512];
+  int st = LC_OK;
+#define RUN_FAC(field, type, data, units, desc)                                    \
+  if (st == LC_OK) {                                                               \
+    snprintf(name, sizeof name, "%s/Facilities/" field, base);                     \
+    st = results_write_global(res, name, type, data, n, 0, units, desc);           \
+  }
+  RUN_FAC("node", H5IO_I64, node, "1",
+          "graph node the facility snapped to (row of /Graph/nodes), -1 when excluded")
+  RUN_FAC("category", H5IO_I64, cat, "1", "row of /Categories/id")
+  RUN_FAC("lon", H5IO_F64, fs->lon, "degree", "facility longitude, WGS84 (converted)")
+  RUN_FAC("lat", H5IO_F64, fs->lat, "degree", "facility latitude, WGS84 (converted)")
+  RUN_FAC("source", H5IO_I64, src, "1",
+          "-1: the graph file's OSM POIs; k >= 0: Facilities:layers:k of the parameters")
+  RUN_FAC("snap_cm", H5IO_I64, fs->snap_cm, "cm",
+          "geodesic distance to the snapped node, added to every walk")
+  RUN_FAC("capacity", H5IO_I64, cap, "1", "concurrent seats or servers")
+  RUN_FAC("open_min", H5IO_I64, open, "min", "opening time, minutes after midnight")
+  RUN_FAC("close_min", H5IO_I64, close, "min", "closing time, minutes after midnight")
+#undef RUN_FAC
+  free(cols);
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/Facilities/source_id", base);
+    st = results_write_strings(res, name, fs->source_id, n,
+                               "OSM element (node/ID, way/ID, relation/ID), layer id or row/N");
+  }
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/Facilities/name", base);
+    st = results_write_strings(res, name, fs->name, n, "facility name, UTF-8");
+  }
+  return st;
+}
+
+static int run_write_access(struct run_ctx *rc, struct results *res, const char *base) {
+  int C = rc->cats.n, G = rc->groups.n;
+  int64_t n = rc->dg.n_owned, k = rc->k;
+  int64_t *buf = malloc((size_t)(n > 0 ? n : 1) * (size_t)(C * G > C ? C * G : C) *
+                        sizeof *buf);
+  if (!buf)
+    return LC_ENOMEM;
+  char name[512];
+  for (int64_t i = 0; i < n; i++)
+    for (int c = 0; c < C; c++)
+      buf[i * C + c] = rc->acc.dist_cm[c][i * k];
+  snprintf(name, sizeof name, "%s/NodeAccess/nearest_cm", base);
+  int st = results_write_nodes(res, name, H5IO_I64, n, rc->dg.global, buf, C, "cm",
+                               "walking distance to the nearest facility of each category "
+                               "(columns: /Categories/id), snap distance included; -1 when "
+                               "none within the category's radius");
+  for (int64_t i = 0; i < n; i++)
+    for (int c = 0; c < C; c++)
+      buf[i * C + c] = rc->acc.fac[c][i * k];
+  snprintf(name, sizeof name, "%s/NodeAccess/nearest_facility", base);
+  if (st == LC_OK)
+    st = results_write_nodes(res, name, H5IO_I64, n, rc->dg.global, buf, C, "1",
+                             "row of Facilities of the nearest facility (ties: lower row); "
+                             "-1 when none within the radius");
+  for (int64_t i = 0; i < n; i++)
+    for (int c = 0; c < C; c++)
+      for (int g = 0; g < G; g++) {
+        int64_t lim = coverage_limit_cm(rc->cats.c[c].threshold_min, rc->groups.g[g].speed_m_s);
+        int64_t cnt = 0;
+        for (int64_t j = 0; j < k; j++) {
+          int64_t d = rc->acc.dist_cm[c][i * k + j];
+          if (d >= 0 && d <= lim)
+            cnt++;
+        }
+        buf[(i * C + c) * G + g] = cnt;
+      }
+  snprintf(name, sizeof name, "%s/NodeAccess/count_within", base);
+  if (st == LC_OK)
+    st = results_write_nodes(res, name, H5IO_I64, n, rc->dg.global, buf, (int64_t)C * G, "1",
+                             "facilities of category c within its threshold at group g's "
+                             "speed (column c*G+g), counted among the k-entry catchment list "
+                             "(so at most Accessibility:k)");
+  free(buf);
+  return st;
+}
+
+static int run_write_coverage(struct run_ctx *rc, struct results *res, const char *base) {
+  const struct coverage *cv = &rc->cov;
+  int R = cv->n_rows, C = cv->n_cat, G = cv->n_group;
+  char name[512];
+  int st = LC_OK;
+  int64_t *pass = malloc((size_t)(R * C > 0 ? R * C : 1) * sizeof *pass);
+  char **rows = calloc((size_t)R + 1, sizeof *rows);
+  if (!pass || !rows) {
+    free(pass);
+    free(rows);
+    return LC_ENOMEM;
+  }
+  for (int i = 0; i < R * C; i++)
+    pass[i] = cv->pass[i];
+  for (int s = 0; s < rc->subs.n; s++)
+    rows[s] = rc->subs.name[s];
+  rows[R - 1] = "all";
+#define RUN_COV(field, type, data, cols, units, desc)                              \
+  if (st == LC_OK) {                                                               \
+    snprintf(name, sizeof name, "%s/Coverage/" field, base);                       \
+    st = results_write_global(res, name, type, data, R, cols, units, desc);        \
+  }
+  RUN_COV("residents", H5IO_I64, cv->residents, G, "persons",
+          "residents per row (subdistricts, then all) and group")
+  RUN_COV("covered", H5IO_I64, cv->covered, (int64_t)C * G, "persons",
+          "residents within category c's threshold at their group's speed (column c*G+g)")
+  RUN_COV("share", H5IO_F64, cv->share, (int64_t)C * G, "1",
+          "covered / residents (column c*G+g); NaN where the row has no residents")
+  RUN_COV("complete", H5IO_I64, cv->complete, G, "persons",
+          "residents with every essential category within its threshold")
+  RUN_COV("complete_share", H5IO_F64, cv->complete_share, G, "1",
+          "share of residents with a complete life circle")
+  RUN_COV("median_min", H5IO_F64, cv->median_min, (int64_t)C * G, "min",
+          "median walking minutes to the nearest facility (column c*G+g), 1 m resolution; "
+          "NaN when beyond the radius")
+  RUN_COV("p90_min", H5IO_F64, cv->p90_min, (int64_t)C * G, "min",
+          "90th percentile walking minutes (column c*G+g); NaN when beyond the radius")
+  RUN_COV("served_share", H5IO_F64, cv->served_share, C, "1",
+          "share over the groups the category serves")
+  RUN_COV("pass", H5IO_I64, pass, C, "1",
+          "1 when served_share reaches the category's target, 0 when not, -1 no residents")
+#undef RUN_COV
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/Coverage/row_name", base);
+    st = results_write_strings(res, name, rows, R, "row names: subdistricts, then all");
+  }
+  free(pass);
+  free(rows);
+  return st;
+}
+
+int run_write(struct run_ctx *rc) {
+  double t0 = MPI_Wtime();
+  struct results res;
+  LC_CHECK(results_create(rc->output, rc->g.n_nodes, rc->comm, &res));
+  const char *base = "/Scenarios/baseline";
+  int st = run_write_header(rc, &res);
+  if (st == LC_OK)
+    st = run_write_graph(rc, &res);
+  if (st == LC_OK)
+    st = run_write_tables(rc, &res);
+  if (st == LC_OK)
+    st = run_write_facilities(rc, &res, base);
+  if (st == LC_OK)
+    st = run_write_access(rc, &res, base);
+  if (st == LC_OK)
+    st = run_write_coverage(rc, &res, base);
+  /* The scenario's mark and the file's status come last. */
+  if (st == LC_OK)
+    st = results_attr_i64(&res, base, "complete", 1);
+  if (st == LC_OK)
+    st = results_attr_str(&res, "/Header", "status", "complete");
+  st = results_finish(&res, st);
+  rc->t_write = MPI_Wtime() - t0;
+  if (st == LC_OK)
+    log_info("results: %s (%.3f s to write)", rc->output, rc->t_write);
+  return st;
+}
