@@ -2,6 +2,8 @@
 #include <getopt.h>
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "lifecircle/cli.h"
 #include "lifecircle/log.h"
@@ -18,19 +20,31 @@ static void cmd_run_usage(void) {
          "relative to the current directory.\n\n"
          "options:\n"
          "  -o, --output FILE   results path (overrides Run:output)\n"
+         "  -s, --scenarios A,B evaluate only these scenarios (and the baseline)\n\n"
+         "Scenarios already complete in an earlier file at the output path (or its .tmp)\n"
+         "with the same parameters and a verified checksum are kept, not recomputed.\n"
+         "SIGUSR1 or SIGTERM stops the run cleanly after the current scenario (exit 14).\n"
+         "LIFECIRCLE_FAULT=RANK:PHASE makes RANK fail at PHASE (import, partition,\n"
+         "accessibility, agents, write), for tests.\n\n"
          "  -h, --help          this help\n");
 }
 
 int cmd_run(int argc, char **argv) {
   static const struct option opts[] = {
-      {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+      {"output", required_argument, NULL, 'o'},
+      {"scenarios", required_argument, NULL, 's'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   int c, rank;
-  const char *output = NULL;
+  const char *output = NULL, *only = NULL;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o':
       output = optarg;
+      break;
+    case 's':
+      only = optarg;
       break;
     case 'h':
       if (rank == 0)
@@ -43,16 +57,26 @@ int cmd_run(int argc, char **argv) {
   if (optind + 1 != argc)
     LC_FAIL(LC_EUSAGE, "run: expected exactly one PARAMS.yml (see lifecircle run --help)");
   struct run_ctx rc;
-  int st = run_setup(&rc, argv[optind], output, MPI_COMM_WORLD);
+  int st = run_setup(&rc, argv[optind], output, only, MPI_COMM_WORLD);
   if (st == LC_OK)
-    st = run_access(&rc);
+    st = run_partition(&rc);
   if (st == LC_OK)
-    st = run_write(&rc);
-  if (st == LC_OK)
+    st = run_scenarios(&rc);
+  /* Peak memory of every rank, for job logs. */
+  double peak = (double)log_peak_rss() / 1048576.0;
+  double *peaks = rank == 0 ? malloc((size_t)rc.size * sizeof *peaks) : NULL;
+  MPI_Gather(&peak, 1, MPI_DOUBLE, peaks, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  if (rank == 0 && peaks) {
+    char line[1024] = "";
+    for (int r = 0; r < rc.size && strlen(line) < sizeof line - 32; r++)
+      snprintf(line + strlen(line), sizeof line - strlen(line), "%s%d: %.1f", r ? ", " : "", r,
+               peaks[r]);
     log_info("run %s: setup %.2f s, partition %.2f s, accessibility %.2f s, coverage %.2f s, "
-             "write %.2f s, peak memory %.1f MiB on rank 0",
-             rc.name, rc.t_setup, rc.t_partition, rc.t_access, rc.t_coverage, rc.t_write,
-             (double)log_peak_rss() / 1048576.0);
+             "writing %.2f s; peak memory per rank (MiB) %s",
+             rc.name ? rc.name : "", rc.t_setup, rc.t_partition, rc.t_access, rc.t_coverage,
+             rc.t_write, line);
+  }
+  free(peaks);
   run_free(&rc);
   return st;
 }

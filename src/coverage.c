@@ -24,6 +24,16 @@ void coverage_free(struct coverage *cov) {
   memset(cov, 0, sizeof *cov);
 }
 
+int coverage_rows(int32_t subdistrict, int n_sub, int rows[2]) {
+  if (subdistrict >= 0 && subdistrict < n_sub) {
+    rows[0] = subdistrict;
+    rows[1] = n_sub;
+    return 2;
+  }
+  rows[0] = n_sub;
+  return 1;
+}
+
 /* Distance of the weighted quantile q from a histogram of 1-metre bins plus an overflow
  * bin: the upper edge (metres) of the first bin whose cumulative weight reaches q * total,
  * or NaN when that happens only in the overflow bin. */
@@ -65,10 +75,8 @@ int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
       limit[c * G + g] = coverage_limit_cm(spec->threshold_min[c], spec->speed_m_s[g]);
 
   for (int64_t i = 0; i < n_owned; i++) {
-    int rows[2] = {subdistrict[i], spec->n_sub};
-    int nrows = (subdistrict[i] >= 0 && subdistrict[i] < spec->n_sub) ? 2 : 1;
-    if (nrows == 1)
-      rows[0] = spec->n_sub;
+    int rows[2];
+    int nrows = coverage_rows(subdistrict[i], spec->n_sub, rows);
     for (int g = 0; g < G; g++) {
       int64_t w = residents[i * G + g];
       if (w == 0)

@@ -1,4 +1,4 @@
-/* The main job, phase two: partition, distributed accessibility kernel, coverage. */
+/* The main job, phase two: partition once, then accessibility and coverage per scenario. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,47 +24,12 @@ static int run_weights(const struct run_ctx *rc, int64_t **out) {
   return LC_OK;
 }
 
-/* Sources of every category: the facilities that were not excluded. */
-static int run_sources(const struct run_ctx *rc, struct access_sources *src, int64_t **store) {
-  int C = rc->cats.n;
-  int64_t n = rc->fac.n;
-  int64_t *buf = malloc((size_t)(3 * (n > 0 ? n : 1)) * sizeof *buf);
-  if (!buf)
-    return LC_ENOMEM;
-  int64_t at = 0;
-  for (int c = 0; c < C; c++) {
-    int64_t start = at;
-    for (int64_t f = 0; f < n; f++)
-      if (rc->fac.category[f] == c && !rc->fac.excluded[f])
-        buf[at++] = f;
-    int64_t cnt = at - start;
-    src[c].n = cnt;
-    src[c].fac = buf + start;
-    src[c].node = NULL;
-    src[c].offset_cm = NULL;
-  }
-  /* Node and offset arrays follow the facility ids, in the same order. */
-  int64_t *node = buf + n, *off = buf + 2 * n;
-  for (int64_t k = 0; k < at; k++) {
-    node[k] = rc->fac.node[buf[k]];
-    off[k] = rc->fac.snap_cm[buf[k]];
-  }
-  at = 0;
-  for (int c = 0; c < C; c++) {
-    src[c].node = node + at;
-    src[c].offset_cm = off + at;
-    at += src[c].n;
-  }
-  *store = buf;
-  return LC_OK;
-}
-
-int run_access(struct run_ctx *rc) {
-  int st = LC_OK;
+int run_partition(struct run_ctx *rc) {
   double t0 = MPI_Wtime();
   int64_t *w = NULL;
+  int st = run_fault(rc, "partition");
   rc->part = malloc((size_t)(rc->g.n_nodes > 0 ? rc->g.n_nodes : 1) * sizeof *rc->part);
-  if (!rc->part)
+  if (st == LC_OK && !rc->part)
     st = LC_ENOMEM;
   if (st == LC_OK && rc->part_weights)
     st = run_weights(rc, &w);
@@ -79,43 +44,126 @@ int run_access(struct run_ctx *rc) {
   rc->t_partition = MPI_Wtime() - t0;
   log_info("partition: %d parts (METIS seed %ld), %d owned and %d ghost nodes on rank 0",
            rc->size, rc->part_seed, (int)rc->dg.n_owned, (int)rc->dg.n_ghost);
+  return LC_OK;
+}
 
-  t0 = MPI_Wtime();
+/* Sources of the categories flagged in `which`, in facility row order. `cat_of` receives the
+ * category of each source list. Returns the number of lists. */
+static int run_sources(const struct facility_set *fs, int n_cat, const uint8_t *which,
+                       struct access_sources *src, int *cat_of, int64_t **store) {
+  int64_t n = fs->n;
+  int64_t *buf = malloc((size_t)(3 * (n > 0 ? n : 1)) * sizeof *buf);
+  if (!buf)
+    return -1;
+  int64_t *fac = buf, *node = buf + n, *off = buf + 2 * n;
+  int64_t at = 0;
+  int lists = 0;
+  for (int c = 0; c < n_cat; c++) {
+    if (!which[c])
+      continue;
+    int64_t start = at;
+    for (int64_t f = 0; f < n; f++)
+      if (fs->category[f] == c && !fs->excluded[f]) {
+        fac[at] = f;
+        node[at] = fs->node[f];
+        off[at] = fs->snap_cm[f];
+        at++;
+      }
+    src[lists] = (struct access_sources){at - start, node + start, fac + start, off + start};
+    cat_of[lists++] = c;
+  }
+  *store = buf;
+  return lists;
+}
+
+/* Runs the kernel for the categories flagged in `which` and stores their results in out's
+ * slots; other slots are left alone. */
+static int run_kernel(struct run_ctx *rc, struct run_scen *s, const uint8_t *which,
+                      struct access_result *out) {
   int C = rc->cats.n;
   struct access_sources *src = calloc((size_t)(C > 0 ? C : 1), sizeof *src);
+  int *cat_of = malloc((size_t)(C > 0 ? C : 1) * sizeof *cat_of);
+  int64_t *radius = malloc((size_t)(C > 0 ? C : 1) * sizeof *radius);
   int64_t *store = NULL;
-  st = src ? run_sources(rc, src, &store) : LC_ENOMEM;
-  st = cli_agree(st);
-  if (st == LC_OK)
-    st = access_run(&rc->dg, C, src, rc->radius_cm, (int)rc->k, &rc->acc, rc->comm);
+  int lists = (src && cat_of && radius) ? run_sources(s->facp, C, which, src, cat_of, &store) : -1;
+  int st = cli_agree(lists < 0 ? LC_ENOMEM : LC_OK);
+  struct access_result part;
+  memset(&part, 0, sizeof part);
+  if (st == LC_OK && lists > 0) {
+    for (int l = 0; l < lists; l++)
+      radius[l] = rc->radius_cm[cat_of[l]];
+    st = access_run(s->dgp, lists, src, radius, (int)rc->k, &part, rc->comm);
+    if (st == LC_OK) {
+      for (int l = 0; l < lists; l++) {
+        int c = cat_of[l];
+        free(out->dist_cm[c]);
+        free(out->fac[c]);
+        out->dist_cm[c] = part.dist_cm[l];
+        out->fac[c] = part.fac[l];
+        part.dist_cm[l] = part.fac[l] = NULL;
+      }
+      out->rounds += part.rounds;
+      out->records += part.records;
+    }
+    access_result_free(&part);
+  }
   free(store);
   free(src);
-  if (st != LC_OK)
-    return st;
-  rc->t_access = MPI_Wtime() - t0;
-  log_info("accessibility: %d categories, k = %ld, %lld rounds, %lld records exchanged, "
-           "%.3f s",
-           C, rc->k, (long long)rc->acc.rounds, (long long)rc->acc.records, rc->t_access);
+  free(cat_of);
+  free(radius);
+  return st;
+}
 
-  /* Coverage from the nearest facility of every owned node. */
-  t0 = MPI_Wtime();
-  int64_t n = rc->dg.n_owned;
-  int G = rc->groups.n;
-  rc->nearest = calloc((size_t)(C > 0 ? C : 1), sizeof *rc->nearest);
-  int64_t *near = malloc((size_t)(C * n > 0 ? C * n : 1) * sizeof *near);
+/* An empty result with a slot per category, to be filled by run_kernel or by copies. */
+static int run_result_init(const struct run_ctx *rc, const struct run_scen *s,
+                           struct access_result *out) {
+  int C = rc->cats.n;
+  memset(out, 0, sizeof *out);
+  out->n_cat = C;
+  out->k = (int)rc->k;
+  out->n_nodes = s->dgp->n_owned;
+  out->dist_cm = calloc((size_t)(C > 0 ? C : 1), sizeof *out->dist_cm);
+  out->fac = calloc((size_t)(C > 0 ? C : 1), sizeof *out->fac);
+  if (!out->dist_cm || !out->fac) {
+    access_result_free(out);
+    return LC_ENOMEM;
+  }
+  return LC_OK;
+}
+
+/* Copies the baseline's result of category c (the scenario does not change it). */
+static int run_result_copy(const struct run_ctx *rc, int c, struct access_result *out) {
+  size_t bytes = (size_t)(rc->base.acc.n_nodes * rc->k) * sizeof(int64_t);
+  out->dist_cm[c] = malloc(bytes > 0 ? bytes : 1);
+  out->fac[c] = malloc(bytes > 0 ? bytes : 1);
+  if (!out->dist_cm[c] || !out->fac[c])
+    return LC_ENOMEM;
+  memcpy(out->dist_cm[c], rc->base.acc.dist_cm[c], bytes);
+  memcpy(out->fac[c], rc->base.acc.fac[c], bytes);
+  return LC_OK;
+}
+
+/* Coverage of a scenario from its nearest distances. */
+static int run_coverage(struct run_ctx *rc, struct run_scen *s) {
+  int C = rc->cats.n, G = rc->groups.n;
+  int64_t n = s->dgp->n_owned;
+  s->nearest = calloc((size_t)(C > 0 ? C : 1), sizeof *s->nearest);
+  s->near_store = malloc((size_t)(C * n > 0 ? C * n : 1) * sizeof *s->near_store);
   int64_t *res = malloc((size_t)(n * G > 0 ? n * G : 1) * sizeof *res);
   int32_t *sub = malloc((size_t)(n > 0 ? n : 1) * sizeof *sub);
   int *thr = malloc((size_t)(C > 0 ? C : 1) * sizeof *thr);
   int *ess = malloc((size_t)(C > 0 ? C : 1) * sizeof *ess);
   double *target = malloc((size_t)(C > 0 ? C : 1) * sizeof *target);
   double *speed = malloc((size_t)(G > 0 ? G : 1) * sizeof *speed);
-  st = rc->nearest && near && res && sub && thr && ess && target && speed ? LC_OK : LC_ENOMEM;
+  int st = s->nearest && s->near_store && res && sub && thr && ess && target && speed
+               ? LC_OK
+               : LC_ENOMEM;
   int64_t max_r = 0;
   if (st == LC_OK) {
     for (int c = 0; c < C; c++) {
-      rc->nearest[c] = near + (size_t)c * n;
+      s->nearest[c] = s->near_store + (size_t)c * n;
       for (int64_t i = 0; i < n; i++)
-        rc->nearest[c][i] = rc->acc.dist_cm[c][i * rc->k];
+        s->nearest[c][i] = s->acc.dist_cm[c][i * rc->k];
       thr[c] = rc->cats.c[c].threshold_min;
       ess[c] = rc->cats.c[c].essential;
       target[c] = rc->cats.c[c].target_share;
@@ -125,7 +173,7 @@ int run_access(struct run_ctx *rc) {
     for (int g = 0; g < G; g++)
       speed[g] = rc->groups.g[g].speed_m_s;
     for (int64_t i = 0; i < n; i++) {
-      int64_t gid = rc->dg.global[i];
+      int64_t gid = s->dgp->global[i];
       sub[i] = rc->pop.subdistrict[gid];
       for (int g = 0; g < G; g++)
         res[i * G + g] = rc->pop.by_group[gid * G + g];
@@ -134,14 +182,8 @@ int run_access(struct run_ctx *rc) {
   st = cli_agree(st);
   if (st == LC_OK) {
     struct coverage_spec spec = {rc->subs.n, C, G, thr, target, ess, rc->serves, speed, max_r};
-    const int64_t *const *nv = (const int64_t *const *)rc->nearest;
-    st = coverage_compute(&spec, n, nv, res, sub, rc->comm, &rc->cov);
-  }
-  /* The nearest arrays stay for the results; the block they live in is freed with them. */
-  if (st != LC_OK) {
-    free(near);
-    if (rc->nearest)
-      rc->nearest[0] = NULL;
+    st = coverage_compute(&spec, n, (const int64_t *const *)s->nearest, res, sub, rc->comm,
+                          &s->cov);
   }
   free(res);
   free(sub);
@@ -149,6 +191,73 @@ int run_access(struct run_ctx *rc) {
   free(ess);
   free(target);
   free(speed);
-  rc->t_coverage = MPI_Wtime() - t0;
   return st;
+}
+
+int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
+  int C = rc->cats.n;
+  double t0 = MPI_Wtime();
+  int st = run_fault(rc, "accessibility");
+  uint8_t *which = calloc((size_t)(C > 0 ? C : 1), 1);
+  if (st == LC_OK && !which)
+    st = LC_ENOMEM;
+  if (st == LC_OK && s->index > 0) {
+    /* Apply the edits; every rank applies them identically. */
+    st = scenario_apply(s->sc, &rc->cats, &rc->g, &rc->fac, rc->max_snap_m, &s->g, &s->fac,
+                        &s->eff);
+    if (st == LC_OK) {
+      s->facp = &s->fac;
+      s->dgp = &rc->dg;
+    }
+  }
+  st = cli_agree(st);
+  if (st == LC_OK && s->index > 0 && s->eff.network_changed) {
+    st = dgraph_build(&s->g, rc->part, rc->comm, &s->dg);
+    if (st == LC_OK)
+      s->dgp = &s->dg;
+  }
+  if (st == LC_OK)
+    st = cli_agree(run_result_init(rc, s, &s->acc));
+  int recomputed = 0;
+  if (st == LC_OK) {
+    int local = LC_OK;
+    for (int c = 0; c < C; c++) {
+      which[c] = s->index == 0 || s->eff.network_changed || s->eff.category_changed[c];
+      recomputed += which[c];
+      if (!which[c] && local == LC_OK)
+        local = run_result_copy(rc, c, &s->acc);
+    }
+    st = cli_agree(local);
+  }
+  if (st == LC_OK)
+    st = run_kernel(rc, s, which, &s->acc);
+  free(which);
+  if (st != LC_OK)
+    return st;
+  double t_acc = MPI_Wtime() - t0;
+  rc->t_access += t_acc;
+  log_info("%s: accessibility of %d of %d categories recomputed (the rest reused), "
+           "%lld rounds, %lld records exchanged, %.3f s",
+           s->name, recomputed, C, (long long)s->acc.rounds, (long long)s->acc.records, t_acc);
+  t0 = MPI_Wtime();
+  st = run_coverage(rc, s);
+  rc->t_coverage += MPI_Wtime() - t0;
+  return st;
+}
+
+void run_scenario_free(struct run_scen *s) {
+  coverage_free(&s->cov);
+  free(s->nearest);
+  free(s->near_store);
+  access_result_free(&s->acc);
+  if (s->dgp == &s->dg)
+    dgraph_free(&s->dg);
+  if (s->index > 0) {
+    facility_free(&s->fac);
+    graph_free(&s->g);
+    scenario_effect_free(&s->eff);
+  }
+  s->nearest = NULL;
+  s->near_store = NULL;
+  s->dgp = NULL;
 }

@@ -1,5 +1,7 @@
 /* The main job, phase one: parameters and inputs. */
 #include <math.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,18 @@
 #include "lifecircle/profile.h"
 #include "lifecircle/run.h"
 #include "lifecircle/status.h"
+
+/* SHA-256 of a text, in hex. */
+static int run_text_sha256(const char *text, size_t len, char *out) {
+  struct sha256_ctx ctx;
+  uint8_t d[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  sha256_update(&ctx, len, (const uint8_t *)text);
+  sha256_digest(&ctx, SHA256_DIGEST_SIZE, d);
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+    snprintf(out + 2 * i, 3, "%02x", d[i]);
+  return LC_OK;
+}
 
 /* Agrees on a status after a phase in which every rank worked alone. */
 static int run_agree(int status) { return cli_agree(status); }
@@ -190,8 +204,56 @@ static int run_check_radii(struct run_ctx *rc) {
   return LC_OK;
 }
 
+/* Loads the scenario files and marks those selected by `only` (all when NULL). */
+static int run_read_scenarios(struct run_ctx *rc, const char *only) {
+  struct params *p = &rc->params;
+  LC_CHECK(params_count(p, "Scenarios:files", &rc->n_scen));
+  rc->scen = calloc((size_t)(rc->n_scen > 0 ? rc->n_scen : 1), sizeof *rc->scen);
+  rc->selected = calloc((size_t)(rc->n_scen > 0 ? rc->n_scen : 1), 1);
+  if (!rc->scen || !rc->selected)
+    return LC_ENOMEM;
+  for (int i = 0; i < rc->n_scen; i++) {
+    char key[64];
+    const char *file;
+    snprintf(key, sizeof key, "Scenarios:files:%d", i);
+    LC_CHECK(params_get_string(p, key, &file));
+    int st = scenario_load(file, &rc->cats, &rc->scen[i]);
+    if (st != LC_OK) {
+      rc->n_scen = i; /* Only the loaded ones are freed. */
+      return st;
+    }
+    if (!strcmp(rc->scen[i].name, "baseline"))
+      LC_FAIL(LC_EPARAM, "%s: a scenario may not be named 'baseline'", file);
+    for (int j = 0; j < i; j++)
+      if (!strcmp(rc->scen[i].name, rc->scen[j].name))
+        LC_FAIL(LC_EPARAM, "%s: scenario name '%s' is already used by %s", file,
+                rc->scen[i].name, rc->scen[j].file);
+    rc->selected[i] = only == NULL;
+  }
+  if (only) {
+    char *list = strdup(only), *save = NULL;
+    if (!list)
+      return LC_ENOMEM;
+    int st = LC_OK;
+    for (char *t = strtok_r(list, ",", &save); t && st == LC_OK; t = strtok_r(NULL, ",", &save)) {
+      if (!strcmp(t, "baseline"))
+        continue;
+      int found = 0;
+      for (int i = 0; i < rc->n_scen; i++)
+        if (!strcmp(rc->scen[i].name, t))
+          rc->selected[i] = found = 1;
+      if (!found)
+        st = lc_error_set(LC_EUSAGE, __FILE__, __LINE__,
+                          "--scenarios: '%s' is not a scenario of %s", t, p->file);
+    }
+    free(list);
+    LC_CHECK(st);
+  }
+  return LC_OK;
+}
+
 static int run_setup_local(struct run_ctx *rc, const char *params_path,
-                           const char *output_override) {
+                           const char *output_override, const char *only) {
   struct params *p = &rc->params;
   const char *cats_path, *groups_path, *name = NULL;
   LC_CHECK(params_get_string_or(p, "Run:name", NULL, &name));
@@ -222,6 +284,11 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
            rc->graph_source);
   LC_CHECK(run_read_facilities(rc));
   LC_CHECK(run_read_population(rc));
+  LC_CHECK(run_read_scenarios(rc, only));
+  rc->config_sha = malloc(65);
+  if (!rc->config_sha)
+    return LC_ENOMEM;
+  LC_CHECK(run_text_sha256(rc->params.text, rc->params.text_len, rc->config_sha));
   int strict;
   LC_CHECK(params_get_bool_or(p, "Run:strict", 0, &strict));
   LC_CHECK(params_report_unused(p, strict));
@@ -229,7 +296,7 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
 }
 
 int run_setup(struct run_ctx *rc, const char *params_path, const char *output_override,
-              MPI_Comm comm) {
+              const char *only, MPI_Comm comm) {
   memset(rc, 0, sizeof *rc);
   rc->comm = comm;
   MPI_Comm_rank(comm, &rc->rank);
@@ -239,17 +306,21 @@ int run_setup(struct run_ctx *rc, const char *params_path, const char *output_ov
   LC_CHECK(params_read(params_path, comm, &rc->params));
   rc->params_loaded = 1;
   /* Every rank loads the same inputs; the status is agreed so all ranks fail together. */
-  int st = run_agree(run_setup_local(rc, params_path, output_override));
+  int st = run_fault(rc, "import");
+  if (st == LC_OK)
+    st = run_setup_local(rc, params_path, output_override, only);
+  st = run_agree(st);
   rc->t_setup = MPI_Wtime() - t0;
   return st;
 }
 
 void run_free(struct run_ctx *rc) {
-  coverage_free(&rc->cov);
-  if (rc->nearest)
-    free(rc->nearest[0]);
-  free(rc->nearest);
-  access_result_free(&rc->acc);
+  run_scenario_free(&rc->base);
+  for (int i = 0; i < rc->n_scen; i++)
+    scenario_free(&rc->scen[i]);
+  free(rc->scen);
+  free(rc->selected);
+  free(rc->config_sha);
   free(rc->radius_cm);
   if (rc->dg.n_local || rc->dg.global)
     dgraph_free(&rc->dg);

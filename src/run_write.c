@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lifecircle/cli.h"
+#include "lifecircle/compare.h"
 #include "lifecircle/graph_io.h"
 #include "lifecircle/log.h"
 #include "lifecircle/results.h"
@@ -197,8 +199,8 @@ done:
   return st;
 }
 
-static int run_write_facilities(struct run_ctx *rc, struct results *res, const char *base) {
-  const struct facility_set *fs = &rc->fac;
+static int run_write_facilities(const struct facility_set *fs, struct results *res,
+                                const char *base) {
   int64_t n = fs->n;
   int64_t *cols = malloc((size_t)(n > 0 ? n : 1) * 6 * sizeof *cols);
   if (!cols)
@@ -246,9 +248,12 @@ static int run_write_facilities(struct run_ctx *rc, struct results *res, const c
   return st;
 }
 
-static int run_write_access(struct run_ctx *rc, struct results *res, const char *base) {
+static int run_write_access(struct run_ctx *rc, const struct run_scen *sc, struct results *res,
+                            const char *base) {
   int C = rc->cats.n, G = rc->groups.n;
-  int64_t n = rc->dg.n_owned, k = rc->k;
+  const struct access_result *acc = &sc->acc;
+  const int64_t *gid = sc->dgp->global;
+  int64_t n = sc->dgp->n_owned, k = rc->k;
   int64_t *buf = malloc((size_t)(n > 0 ? n : 1) * (size_t)(C * G > C ? C * G : C) *
                         sizeof *buf);
   if (!buf)
@@ -256,18 +261,18 @@ static int run_write_access(struct run_ctx *rc, struct results *res, const char 
   char name[512];
   for (int64_t i = 0; i < n; i++)
     for (int c = 0; c < C; c++)
-      buf[i * C + c] = rc->acc.dist_cm[c][i * k];
+      buf[i * C + c] = acc->dist_cm[c][i * k];
   snprintf(name, sizeof name, "%s/NodeAccess/nearest_cm", base);
-  int st = results_write_nodes(res, name, H5IO_I64, n, rc->dg.global, buf, C, "cm",
+  int st = results_write_nodes(res, name, H5IO_I64, n, gid, buf, C, "cm",
                                "walking distance to the nearest facility of each category "
                                "(columns: /Categories/id), snap distance included; -1 when "
                                "none within the category's radius");
   for (int64_t i = 0; i < n; i++)
     for (int c = 0; c < C; c++)
-      buf[i * C + c] = rc->acc.fac[c][i * k];
+      buf[i * C + c] = acc->fac[c][i * k];
   snprintf(name, sizeof name, "%s/NodeAccess/nearest_facility", base);
   if (st == LC_OK)
-    st = results_write_nodes(res, name, H5IO_I64, n, rc->dg.global, buf, C, "1",
+    st = results_write_nodes(res, name, H5IO_I64, n, gid, buf, C, "1",
                              "row of Facilities of the nearest facility (ties: lower row); "
                              "-1 when none within the radius");
   for (int64_t i = 0; i < n; i++)
@@ -276,7 +281,7 @@ static int run_write_access(struct run_ctx *rc, struct results *res, const char 
         int64_t lim = coverage_limit_cm(rc->cats.c[c].threshold_min, rc->groups.g[g].speed_m_s);
         int64_t cnt = 0;
         for (int64_t j = 0; j < k; j++) {
-          int64_t d = rc->acc.dist_cm[c][i * k + j];
+          int64_t d = acc->dist_cm[c][i * k + j];
           if (d >= 0 && d <= lim)
             cnt++;
         }
@@ -284,7 +289,7 @@ static int run_write_access(struct run_ctx *rc, struct results *res, const char 
       }
   snprintf(name, sizeof name, "%s/NodeAccess/count_within", base);
   if (st == LC_OK)
-    st = results_write_nodes(res, name, H5IO_I64, n, rc->dg.global, buf, (int64_t)C * G, "1",
+    st = results_write_nodes(res, name, H5IO_I64, n, gid, buf, (int64_t)C * G, "1",
                              "facilities of category c within its threshold at group g's "
                              "speed (column c*G+g), counted among the k-entry catchment list "
                              "(so at most Accessibility:k)");
@@ -292,8 +297,8 @@ static int run_write_access(struct run_ctx *rc, struct results *res, const char 
   return st;
 }
 
-static int run_write_coverage(struct run_ctx *rc, struct results *res, const char *base) {
-  const struct coverage *cv = &rc->cov;
+static int run_write_coverage(struct run_ctx *rc, const struct coverage *cv, struct results *res,
+                              const char *base) {
   int R = cv->n_rows, C = cv->n_cat, G = cv->n_group;
   char name[512];
   int st = LC_OK;
@@ -343,30 +348,92 @@ static int run_write_coverage(struct run_ctx *rc, struct results *res, const cha
   return st;
 }
 
-int run_write(struct run_ctx *rc) {
-  double t0 = MPI_Wtime();
-  struct results res;
-  LC_CHECK(results_create(rc->output, rc->g.n_nodes, rc->comm, &res));
-  const char *base = "/Scenarios/baseline";
-  int st = run_write_header(rc, &res);
-  if (st == LC_OK)
-    st = run_write_graph(rc, &res);
-  if (st == LC_OK)
-    st = run_write_tables(rc, &res);
-  if (st == LC_OK)
-    st = run_write_facilities(rc, &res, base);
-  if (st == LC_OK)
-    st = run_write_access(rc, &res, base);
-  if (st == LC_OK)
-    st = run_write_coverage(rc, &res, base);
-  /* The scenario's mark and the file's status come last. */
-  if (st == LC_OK)
-    st = results_attr_i64(&res, base, "complete", 1);
-  if (st == LC_OK)
-    st = results_attr_str(&res, "/Header", "status", "complete");
-  st = results_finish(&res, st);
-  rc->t_write = MPI_Wtime() - t0;
-  if (st == LC_OK)
-    log_info("results: %s (%.3f s to write)", rc->output, rc->t_write);
+int run_write_common(struct run_ctx *rc, struct results *res) {
+  LC_CHECK(run_write_header(rc, res));
+  LC_CHECK(run_write_graph(rc, res));
+  return run_write_tables(rc, res);
+}
+
+int run_write_scenario(struct run_ctx *rc, struct results *res, const struct run_scen *s,
+                       const char *base) {
+  LC_CHECK(run_write_facilities(s->facp, res, base));
+  LC_CHECK(run_write_access(rc, s, res, base));
+  return run_write_coverage(rc, &s->cov, res, base);
+}
+
+int run_write_comparison(struct run_ctx *rc, struct results *res, const struct run_scen *s) {
+  const struct run_scen *b = &rc->base;
+  int C = rc->cats.n, G = rc->groups.n, R = s->cov.n_rows;
+  int64_t n = s->dgp->n_owned;
+  int64_t *res_g = malloc((size_t)(n * G > 0 ? n * G : 1) * sizeof *res_g);
+  int32_t *sub = malloc((size_t)(n > 0 ? n : 1) * sizeof *sub);
+  int64_t *delta = malloc((size_t)(n * C > 0 ? n * C : 1) * sizeof *delta);
+  int64_t *reach = malloc((size_t)(n * C > 0 ? n * C : 1) * sizeof *reach);
+  int64_t *pass = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1) * sizeof *pass);
+  int *thr = malloc((size_t)(C > 0 ? C : 1) * sizeof *thr);
+  double *speed = malloc((size_t)(G > 0 ? G : 1) * sizeof *speed);
+  int st = res_g && sub && delta && reach && pass && thr && speed ? LC_OK : LC_ENOMEM;
+  st = cli_agree(st);
+  struct comparison cmp;
+  memset(&cmp, 0, sizeof cmp);
+  if (st == LC_OK) {
+    for (int64_t i = 0; i < n; i++) {
+      int64_t gid = s->dgp->global[i];
+      sub[i] = rc->pop.subdistrict[gid];
+      for (int g = 0; g < G; g++)
+        res_g[i * G + g] = rc->pop.by_group[gid * G + g];
+      for (int c = 0; c < C; c++) {
+        int64_t x = b->nearest[c][i], y = s->nearest[c][i];
+        delta[i * C + c] = (x >= 0 && y >= 0) ? y - x : 0;
+        reach[i * C + c] = (x < 0 && y >= 0) ? 1 : (x >= 0 && y < 0) ? -1 : 0;
+      }
+    }
+    for (int c = 0; c < C; c++)
+      thr[c] = rc->cats.c[c].threshold_min;
+    for (int g = 0; g < G; g++)
+      speed[g] = rc->groups.g[g].speed_m_s;
+    for (int k = 0; k < R * C; k++) {
+      pass[k] = b->cov.pass[k];
+      pass[R * C + k] = s->cov.pass[k];
+    }
+    struct coverage_spec spec = {rc->subs.n, C, G, thr, NULL, NULL, rc->serves, speed, 0};
+    st = compare_compute(&spec, n, (const int64_t *const *)b->nearest,
+                         (const int64_t *const *)s->nearest, res_g, sub, rc->comm, &cmp);
+  }
+  char base[512], name[640];
+  snprintf(base, sizeof base, "/Comparisons/%s", s->name);
+#define RUN_CMP_GLOBAL(field, data, cols, units, desc)                               \
+  if (st == LC_OK) {                                                                 \
+    snprintf(name, sizeof name, "%s/" field, base);                                  \
+    st = results_write_global(res, name, H5IO_I64, data, R, cols, units, desc);      \
+  }
+  RUN_CMP_GLOBAL("newly_covered", cmp.newly_covered, (int64_t)C * G, "persons",
+                 "residents within category c's threshold (group g's speed) in the scenario "
+                 "but not in the baseline (column c*G+g; rows: subdistricts, then all)")
+  RUN_CMP_GLOBAL("no_longer_covered", cmp.no_longer_covered, (int64_t)C * G, "persons",
+                 "residents within the threshold in the baseline but not in the scenario")
+  RUN_CMP_GLOBAL("pass_before", pass, C, "1", "Coverage/pass of the baseline")
+  RUN_CMP_GLOBAL("pass_after", pass + (size_t)R * C, C, "1", "Coverage/pass of the scenario")
+#undef RUN_CMP_GLOBAL
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/delta_nearest_cm", base);
+    st = results_write_nodes(res, name, H5IO_I64, n, s->dgp->global, delta, C, "cm",
+                             "scenario minus baseline nearest_cm where both reach a facility "
+                             "within the radius, else 0 (see reach_change)");
+  }
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/reach_change", base);
+    st = results_write_nodes(res, name, H5IO_I64, n, s->dgp->global, reach, C, "1",
+                             "1: a facility within the radius only in the scenario; -1: only "
+                             "in the baseline; 0: unchanged");
+  }
+  compare_free(&cmp);
+  free(res_g);
+  free(sub);
+  free(delta);
+  free(reach);
+  free(pass);
+  free(thr);
+  free(speed);
   return st;
 }

@@ -6,7 +6,10 @@
 
 #include <stdint.h>
 
-/* One OSM tag rule: all `n` key=value conditions must hold ("*" as value: any value). */
+/* One OSM tag rule: all `n` key=value conditions must hold. A value is "*" (the key with any
+ * value) or alternatives separated by '|' (a YAML list is stored joined by '|'); an
+ * alternative is an exact value, or "~text" for a tag value containing text. A tag value
+ * that is an OSM multi-value "a;b" matches when any of its parts matches. */
 struct category_rule {
   int n;
   char **keys;
@@ -37,8 +40,10 @@ struct category_set {
   char *file; /* The file the set was read from. */
 };
 
-/* Reads and validates a categories file. Messages name the file, line and key.
- * Returns LC_OK, LC_EIO, LC_EFORMAT or LC_EPARAM. Local. */
+/* Reads and validates a categories file (the format is described at the top of
+ * inputs/categories.yml). Messages name the file, line, column, the category and the key.
+ * Returns LC_OK, LC_EIO, LC_EFORMAT (YAML syntax), LC_EPARAM (invalid field) or LC_ENOMEM;
+ * on failure the set is left empty. Local. */
 int categories_load(const char *path, struct category_set *set);
 
 /* Frees a set. */
@@ -48,7 +53,8 @@ void categories_free(struct category_set *set);
 int categories_find(const struct category_set *set, const char *id);
 
 /* Writes into out (at most max_out) the indices, in file order, of the categories whose tag
- * rules match an element with these tags; returns how many matched. Local. */
+ * rules match an element with these tags; returns how many matched (which may exceed
+ * max_out; out may be NULL when max_out is 0). Local. */
 int categories_match(const struct category_set *set, int n_tags, const char *const *keys,
                      const char *const *values, int32_t *out, int max_out);
 

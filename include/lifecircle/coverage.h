@@ -39,6 +39,10 @@ struct coverage {
 /* Limit in centimetres of a threshold for a group: floor(minutes * 60 * speed * 100). */
 int64_t coverage_limit_cm(int threshold_min, double speed_m_s);
 
+/* The table rows a node counts in: its subdistrict (when in [0, n_sub)) and the whole area
+ * (row n_sub). Fills rows and returns how many (1 or 2). */
+int coverage_rows(int32_t subdistrict, int n_sub, int rows[2]);
+
 /* Computes coverage from this rank's nodes and reduces it over `comm`. nearest_cm[c] holds,
  * per owned node, the walking distance to the nearest facility of category c (-1: none
  * within the radius); residents holds owned nodes x groups; subdistrict per owned node

@@ -63,4 +63,16 @@ int results_attr_str(struct results *res, const char *obj, const char *name, con
 /* Sets an integer attribute on a group (created when missing). Collective. */
 int results_attr_i64(struct results *res, const char *obj, const char *name, int64_t value);
 
+/* SHA-256 (hex) over every dataset under `group` of an open file, in name order: each
+ * dataset's path, type class and size, shape, and raw data. Collective over `comm` (every
+ * rank opens the same objects); only the rank with `reader` nonzero reads the data and the
+ * result is broadcast from rank 0, which must be the reader. With MPI_COMM_SELF it is a
+ * serial call. */
+int results_checksum(hid_t file, const char *group, int reader, MPI_Comm comm, char out[65]);
+
+/* Copies the datasets (with their units and description) and the attributes of `group` from
+ * `src` — a file open on rank 0 only (other ranks pass -1) — into the results file, so that
+ * the data are identical. Collective. */
+int results_copy_group(struct results *res, hid_t src, const char *group);
+
 #endif

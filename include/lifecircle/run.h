@@ -1,8 +1,10 @@
 /* The main job (`lifecircle run PARAMS.yml`): load the inputs named by a parameter file,
- * partition the walking graph, compute static accessibility and coverage, and write the
- * results file. Split by phase: run_setup.c (parameters and inputs), run_access.c
- * (partition, kernel, coverage), run_write.c (results). Every function is collective over
- * the context's communicator and returns the same status on every rank. */
+ * partition the walking graph, then for the baseline and every scenario compute static
+ * accessibility and coverage and write them to the results file. Split by phase:
+ * run_setup.c (parameters and inputs), run_access.c (partition, kernel, coverage per
+ * scenario), run_write.c (results datasets), run_scenarios.c (the scenario loop, resume,
+ * clean stop), run_resume.c (checksums and copies of complete scenarios). Every function is
+ * collective over the context's communicator and returns the same status on every rank. */
 #ifndef LIFECIRCLE_RUN_H
 #define LIFECIRCLE_RUN_H
 
@@ -21,6 +23,25 @@
 #include "lifecircle/params.h"
 #include "lifecircle/poi.h"
 #include "lifecircle/population.h"
+#include "lifecircle/results.h"
+#include "lifecircle/scenario.h"
+
+/* One scenario being evaluated (index 0 is the baseline, which has no edits). */
+struct run_scen {
+  const char *name;
+  int index;                      /* 0 baseline, else 1 + position in Scenarios:files. */
+  const struct scenario *sc;      /* NULL for the baseline. */
+  struct facility_set fac;        /* Scenarios: the edited facilities. */
+  const struct facility_set *facp;/* The facilities in force (baseline: the run's). */
+  struct graph g;                 /* Scenarios that edit the network: the edited graph. */
+  struct dgraph dg;
+  const struct dgraph *dgp;       /* The distributed graph in force. */
+  struct scenario_effect eff;
+  struct access_result acc;
+  int64_t *near_store;            /* n_cat x owned nodes. */
+  int64_t **nearest;              /* Per category: nearest distance per owned node. */
+  struct coverage cov;
+};
 
 /* Everything one run holds. */
 struct run_ctx {
@@ -56,24 +77,52 @@ struct run_ctx {
   int32_t *part;
   struct dgraph dg;
   int64_t *radius_cm; /* Per category. */
-  struct access_result acc;
-  int64_t **nearest;  /* Per category: nearest distance per owned node (views into acc). */
-  struct coverage cov;
+  int n_scen;         /* Scenarios in the parameter file (the baseline not counted). */
+  struct scenario *scen;
+  uint8_t *selected;  /* Per scenario: evaluated in this run (--scenarios). */
+  char *config_sha;   /* SHA-256 of the parameters as given: complete scenarios of an earlier
+                         file are reused only when it matches. */
+  struct run_scen base; /* The baseline, kept for comparisons and reuse. */
   double t_setup, t_partition, t_access, t_coverage, t_write;
 };
 
-/* Reads the parameter file and loads the graph, categories, groups, facilities and the
- * population; validates their consistency. `output_override` (may be NULL) replaces
- * Run:output. */
+/* Reads the parameter file and loads the graph, categories, groups, facilities, the
+ * population and the scenario files; validates their consistency. `output_override` (may be
+ * NULL) replaces Run:output; `only` (may be NULL) is a comma-separated list of the scenarios
+ * to evaluate (the baseline always is). */
 int run_setup(struct run_ctx *rc, const char *params_path, const char *output_override,
-              MPI_Comm comm);
+              const char *only, MPI_Comm comm);
 
-/* Partitions the graph with METIS, builds the distributed graph, runs the accessibility
- * kernel and the coverage reduction. */
-int run_access(struct run_ctx *rc);
+/* Partitions the graph with METIS and builds the distributed graph. */
+int run_partition(struct run_ctx *rc);
 
-/* Writes the results file (under a temporary name, renamed when complete). */
-int run_write(struct run_ctx *rc);
+/* Computes a scenario's accessibility (only the categories it changes, unless it edits the
+ * network) and coverage. The baseline must be computed first. */
+int run_scenario_compute(struct run_ctx *rc, struct run_scen *s);
+
+/* Frees what a scenario computed (not the baseline's shared inputs). Local. */
+void run_scenario_free(struct run_scen *s);
+
+/* Writes the run-wide groups of the results file: header, code, parameters, graph,
+ * categories, groups, subdistricts, population. */
+int run_write_common(struct run_ctx *rc, struct results *res);
+
+/* Writes a scenario's Facilities, NodeAccess and Coverage under base. */
+int run_write_scenario(struct run_ctx *rc, struct results *res, const struct run_scen *s,
+                       const char *base);
+
+/* Writes /Comparisons/<scenario>: residents newly covered and no longer covered, the
+ * node-level delta of nearest_cm, and pass/fail before and after. */
+int run_write_comparison(struct run_ctx *rc, struct results *res, const struct run_scen *s);
+
+/* Evaluates the baseline and the selected scenarios and writes the results file, reusing
+ * complete scenarios of an earlier file at the same path, stopping cleanly on SIGUSR1 or
+ * SIGTERM (LC_ESTOPPED). */
+int run_scenarios(struct run_ctx *rc);
+
+/* Makes this rank fail at `phase` when LIFECIRCLE_FAULT is "RANK:PHASE" naming it (fault
+ * injection for tests). Returns LC_OK or LC_EFAULT. Local. */
+int run_fault(const struct run_ctx *rc, const char *phase);
 
 /* Frees everything the context holds. Local. */
 void run_free(struct run_ctx *rc);

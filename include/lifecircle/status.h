@@ -16,7 +16,8 @@
   XX(EEMPTY, 10, "empty result after filtering")                           \
   XX(EINVARIANT, 11, "internal invariant violated")                        \
   XX(ETOOBIG, 12, "request does not fit in memory")                        \
-  XX(EFAULT, 13, "injected fault")
+  XX(EFAULT, 13, "injected fault")                                         \
+  XX(ESTOPPED, 14, "stopped by a signal before completion")
 
 enum lc_status {
 #define XX(name, code, msg) LC_##name,

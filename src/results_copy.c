@@ -1,0 +1,386 @@
+/* Checksums of result groups and copies of complete scenarios from an earlier file. */
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecircle/results.h"
+#include "lifecircle/status.h"
+
+/* The dataset paths under a group, in name order. */
+struct results_list {
+  int n, cap;
+  char **path;
+};
+
+static herr_t results_list_add(hid_t obj, const char *name, const H5O_info_t *oi, void *arg) {
+  (void)obj;
+  struct results_list *l = arg;
+  if (oi->type != H5O_TYPE_DATASET)
+    return 0;
+  if (l->n == l->cap) {
+    int cap = l->cap ? 2 * l->cap : 32;
+    char **p = realloc(l->path, (size_t)cap * sizeof *p);
+    if (!p)
+      return -1;
+    l->path = p;
+    l->cap = cap;
+  }
+  l->path[l->n] = strdup(name);
+  return l->path[l->n++] ? 0 : -1;
+}
+
+static void results_list_free(struct results_list *l) {
+  for (int i = 0; i < l->n; i++)
+    free(l->path[i]);
+  free(l->path);
+  memset(l, 0, sizeof *l);
+}
+
+static int results_list_make(hid_t file, const char *group, struct results_list *l) {
+  memset(l, 0, sizeof *l);
+  hid_t g = H5Gopen2(file, group, H5P_DEFAULT);
+  if (g < 0)
+    LC_FAIL(LC_EHDF5, "cannot open group %s", group);
+  herr_t st = H5Ovisit(g, H5_INDEX_NAME, H5_ITER_INC, results_list_add, l);
+  H5Gclose(g);
+  if (st < 0) {
+    results_list_free(l);
+    LC_FAIL(LC_EHDF5, "cannot list group %s", group);
+  }
+  return LC_OK;
+}
+
+int results_checksum(hid_t file, const char *group, int reader, MPI_Comm comm, char out[65]) {
+  struct results_list l;
+  int rc = results_list_make(file, group, &l);
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  for (int i = 0; i < l.n && rc == LC_OK; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", group, l.path[i]);
+    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    if (d < 0) {
+      rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot open %s", path);
+      break;
+    }
+    hid_t type = H5Dget_type(d), space = H5Dget_space(d);
+    hsize_t dims[8] = {0};
+    int nd = H5Sget_simple_extent_ndims(space);
+    if (nd > 8)
+      nd = 8;
+    if (nd > 0)
+      H5Sget_simple_extent_dims(space, dims, NULL);
+    hssize_t count = H5Sget_simple_extent_npoints(space);
+    size_t size = H5Tget_size(type);
+    if (reader) {
+      int64_t head[4] = {(int64_t)H5Tget_class(type), (int64_t)size, nd, (int64_t)count};
+      sha256_update(&ctx, strlen(l.path[i]) + 1, (const uint8_t *)l.path[i]);
+      sha256_update(&ctx, sizeof head, (const uint8_t *)head);
+      sha256_update(&ctx, (size_t)nd * sizeof dims[0], (const uint8_t *)dims);
+      if (count > 0) {
+        void *buf = malloc((size_t)count * size);
+        if (!buf)
+          rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "cannot read %s", path);
+        else if (H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+          rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read %s", path);
+        else
+          sha256_update(&ctx, (size_t)count * size, buf);
+        free(buf);
+      }
+    }
+    H5Tclose(type);
+    H5Sclose(space);
+    H5Dclose(d);
+  }
+  results_list_free(&l);
+  uint8_t dig[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, SHA256_DIGEST_SIZE, dig);
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+    snprintf(out + 2 * i, 3, "%02x", dig[i]);
+  int worst = rc;
+  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm);
+  MPI_Bcast(out, 65, MPI_CHAR, 0, comm);
+  if (worst != LC_OK && rc == LC_OK)
+    rc = lc_error_set(worst, __FILE__, __LINE__, "checksum of %s failed on another rank", group);
+  return rc;
+}
+
+/* A growable byte blob for broadcasting the structure of a group. */
+struct results_blob {
+  char *data;
+  size_t len, cap;
+};
+
+static int results_blob_put(struct results_blob *b, const void *p, size_t n) {
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? 2 * b->cap : 4096;
+    while (cap < b->len + n)
+      cap *= 2;
+    char *q = realloc(b->data, cap);
+    if (!q)
+      return LC_ENOMEM;
+    b->data = q;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, p, n);
+  b->len += n;
+  return LC_OK;
+}
+
+static int results_blob_str(struct results_blob *b, const char *s) {
+  uint64_t n = strlen(s) + 1;
+  LC_CHECK(results_blob_put(b, &n, sizeof n));
+  return results_blob_put(b, s, n);
+}
+
+static const char *results_blob_get(const char **p, size_t *len) {
+  uint64_t n;
+  memcpy(&n, *p, sizeof n);
+  *p += sizeof n;
+  const char *s = *p;
+  *p += n;
+  if (len)
+    *len = n;
+  return s;
+}
+
+/* Reads a string attribute or returns "". */
+static char *results_attr_or_empty(hid_t obj, const char *name) {
+  char *v = NULL;
+  if (H5Aexists(obj, name) > 0 && h5io_read_attr_str(obj, name, &v) == LC_OK)
+    return v;
+  return strdup("");
+}
+
+/* Rank 0 describes the group: attributes (integer or string) then datasets. */
+static int results_describe(hid_t src, const char *group, struct results_list *l,
+                            struct results_blob *b) {
+  hid_t g = H5Gopen2(src, group, H5P_DEFAULT);
+  if (g < 0)
+    LC_FAIL(LC_EHDF5, "cannot open group %s of the earlier results", group);
+  H5O_info_t info;
+  H5Oget_info(g, &info);
+  uint64_t na = info.num_attrs;
+  int rc = results_blob_put(b, &na, sizeof na);
+  for (uint64_t a = 0; a < na && rc == LC_OK; a++) {
+    char name[256];
+    H5Aget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, a, name, sizeof name, H5P_DEFAULT);
+    hid_t at = H5Aopen(g, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(at);
+    int64_t kind = H5Tget_class(t) == H5T_STRING ? 1 : 0;
+    rc = results_blob_str(b, name);
+    if (rc == LC_OK)
+      rc = results_blob_put(b, &kind, sizeof kind);
+    if (rc == LC_OK && kind) {
+      char *v = NULL;
+      rc = h5io_read_attr_str(g, name, &v);
+      if (rc == LC_OK)
+        rc = results_blob_str(b, v);
+      free(v);
+    } else if (rc == LC_OK) {
+      int64_t v = 0;
+      H5Aread(at, H5T_NATIVE_INT64, &v);
+      rc = results_blob_put(b, &v, sizeof v);
+    }
+    H5Tclose(t);
+    H5Aclose(at);
+  }
+  H5Gclose(g);
+  uint64_t nd = (uint64_t)l->n;
+  if (rc == LC_OK)
+    rc = results_blob_put(b, &nd, sizeof nd);
+  for (int i = 0; i < l->n && rc == LC_OK; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", group, l->path[i]);
+    hid_t d = H5Dopen2(src, path, H5P_DEFAULT);
+    if (d < 0)
+      LC_FAIL(LC_EHDF5, "cannot open %s of the earlier results", path);
+    hid_t t = H5Dget_type(d), sp = H5Dget_space(d);
+    size_t tlen = 0;
+    H5Tencode(t, NULL, &tlen);
+    char *tbuf = malloc(tlen);
+    hsize_t dims[8] = {0};
+    int64_t rank = H5Sget_simple_extent_ndims(sp);
+    if (rank > 0)
+      H5Sget_simple_extent_dims(sp, dims, NULL);
+    char *units = results_attr_or_empty(d, "units"), *desc = results_attr_or_empty(d, "description");
+    if (!tbuf || H5Tencode(t, tbuf, &tlen) < 0) {
+      rc = LC_ENOMEM;
+    } else {
+      uint64_t tl = tlen;
+      rc = results_blob_str(b, path);
+      if (rc == LC_OK)
+        rc = results_blob_put(b, &tl, sizeof tl);
+      if (rc == LC_OK)
+        rc = results_blob_put(b, tbuf, tlen);
+      if (rc == LC_OK)
+        rc = results_blob_put(b, &rank, sizeof rank);
+      if (rc == LC_OK)
+        rc = results_blob_put(b, dims, sizeof dims);
+      if (rc == LC_OK)
+        rc = results_blob_str(b, units ? units : "");
+      if (rc == LC_OK)
+        rc = results_blob_str(b, desc ? desc : "");
+    }
+    free(units);
+    free(desc);
+    free(tbuf);
+    H5Tclose(t);
+    H5Sclose(sp);
+    H5Dclose(d);
+  }
+  return rc;
+}
+
+int results_copy_group(struct results *res, hid_t src, const char *group) {
+  struct results_blob b = {0};
+  struct results_list l = {0};
+  int rc = LC_OK;
+  if (res->rank == 0) {
+    rc = results_list_make(src, group, &l);
+    if (rc == LC_OK)
+      rc = results_describe(src, group, &l, &b);
+  }
+  uint64_t len = rc == LC_OK ? b.len : 0;
+  int worst = rc;
+  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+  if (worst != LC_OK) {
+    free(b.data);
+    results_list_free(&l);
+    return rc != LC_OK ? rc : lc_error_set(worst, __FILE__, __LINE__, "copy of %s failed", group);
+  }
+  MPI_Bcast(&len, 1, MPI_UINT64_T, 0, res->comm);
+  if (res->rank != 0) {
+    b.data = malloc(len > 0 ? len : 1);
+    b.len = len;
+  }
+  int ok = b.data != NULL, all = 0;
+  MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, res->comm);
+  if (!all) {
+    free(b.data);
+    results_list_free(&l);
+    LC_FAIL(LC_ENOMEM, "cannot allocate the description of %s", group);
+  }
+  MPI_Bcast(b.data, (int)len, MPI_BYTE, 0, res->comm);
+  const char *p = b.data;
+  uint64_t na;
+  memcpy(&na, p, sizeof na);
+  p += sizeof na;
+  hid_t g;
+  rc = h5io_group(res->file, group, &g);
+  /* Attributes are set at the end, so that `complete` comes last. */
+  const char *attr_at = p;
+  for (uint64_t a = 0; a < na; a++) {
+    results_blob_get(&p, NULL);
+    int64_t kind;
+    memcpy(&kind, p, sizeof kind);
+    p += sizeof kind;
+    if (kind)
+      results_blob_get(&p, NULL);
+    else
+      p += sizeof(int64_t);
+  }
+  uint64_t nd;
+  memcpy(&nd, p, sizeof nd);
+  p += sizeof nd;
+  for (uint64_t i = 0; i < nd && rc == LC_OK; i++) {
+    const char *path = results_blob_get(&p, NULL);
+    uint64_t tl;
+    memcpy(&tl, p, sizeof tl);
+    p += sizeof tl;
+    hid_t type = H5Tdecode(p);
+    p += tl;
+    int64_t rank;
+    memcpy(&rank, p, sizeof rank);
+    p += sizeof rank;
+    hsize_t dims[8];
+    memcpy(dims, p, sizeof dims);
+    p += sizeof dims;
+    const char *units = results_blob_get(&p, NULL);
+    const char *desc = results_blob_get(&p, NULL);
+    hid_t space = rank > 0 ? H5Screate_simple((int)rank, dims, NULL) : H5Screate(H5S_SCALAR);
+    hssize_t count = H5Sget_simple_extent_npoints(space);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (rank > 0 && count >= 1024 && H5Tget_class(type) != H5T_STRING) {
+      hsize_t chunk[8];
+      for (int k = 0; k < rank; k++)
+        chunk[k] = dims[k] > 0 ? dims[k] : 1;
+      if (chunk[0] > 65536)
+        chunk[0] = 65536;
+      H5Pset_chunk(dcpl, (int)rank, chunk);
+      H5Pset_shuffle(dcpl);
+      H5Pset_deflate(dcpl, 4);
+    }
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t d = H5Dcreate2(res->file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    H5Pclose(dcpl);
+    void *buf = NULL;
+    int local = d >= 0 ? LC_OK : LC_EHDF5;
+    if (local == LC_OK && res->rank == 0 && count > 0) {
+      buf = malloc((size_t)count * H5Tget_size(type));
+      hid_t sd = H5Dopen2(src, path, H5P_DEFAULT);
+      if (!buf || sd < 0 || H5Dread(sd, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        local = LC_EHDF5;
+      if (sd >= 0)
+        H5Dclose(sd);
+    }
+    MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
+    if (rc == LC_OK && count > 0) {
+      hid_t fs = H5Dget_space(d), ms = H5Scopy(space);
+      if (res->rank != 0) {
+        H5Sselect_none(fs);
+        H5Sselect_none(ms);
+      }
+      hid_t dx = H5Pcreate(H5P_DATASET_XFER);
+      H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
+      static const char empty[64];
+      if (H5Dwrite(d, type, ms, fs, dx, res->rank == 0 ? buf : (const void *)empty) < 0)
+        rc = LC_EHDF5;
+      H5Pclose(dx);
+      H5Sclose(ms);
+      H5Sclose(fs);
+    }
+    if (rc == LC_OK && d >= 0) {
+      rc = h5io_attr_str(d, "units", units);
+      if (rc == LC_OK)
+        rc = h5io_attr_str(d, "description", desc);
+    }
+    free(buf);
+    if (d >= 0)
+      H5Dclose(d);
+    H5Sclose(space);
+    H5Tclose(type);
+    if (rc != LC_OK)
+      rc = lc_error_set(rc, __FILE__, __LINE__, "cannot copy %s from the earlier results", path);
+  }
+  /* The group's attributes, `complete` last. */
+  for (int pass = 0; pass < 2 && rc == LC_OK; pass++) {
+    const char *q = attr_at;
+    for (uint64_t a = 0; a < na && rc == LC_OK; a++) {
+      const char *name = results_blob_get(&q, NULL);
+      int64_t kind;
+      memcpy(&kind, q, sizeof kind);
+      q += sizeof kind;
+      int last = !strcmp(name, "complete");
+      if (kind) {
+        const char *v = results_blob_get(&q, NULL);
+        if (last == pass)
+          rc = h5io_attr_str(g, name, v);
+      } else {
+        int64_t v;
+        memcpy(&v, q, sizeof v);
+        q += sizeof v;
+        if (last == pass)
+          rc = h5io_attr_i64(g, name, v);
+      }
+    }
+  }
+  if (g >= 0)
+    H5Gclose(g);
+  free(b.data);
+  results_list_free(&l);
+  return rc;
+}

@@ -1,0 +1,224 @@
+/* The main job's scenario loop: the baseline and every selected scenario, computed or
+ * reused from an earlier results file, with a clean stop on SIGUSR1/SIGTERM. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lifecircle/cli.h"
+#include "lifecircle/compare.h"
+#include "lifecircle/log.h"
+#include "lifecircle/results.h"
+#include "lifecircle/run.h"
+#include "lifecircle/status.h"
+
+static volatile sig_atomic_t run_signalled;
+
+static void run_on_signal(int sig) { run_signalled = sig; }
+
+int run_fault(const struct run_ctx *rc, const char *phase) {
+  const char *f = getenv("LIFECIRCLE_FAULT");
+  if (!f)
+    return LC_OK;
+  int rank = -1;
+  char name[64] = "";
+  if (sscanf(f, "%d:%63s", &rank, name) != 2)
+    return LC_OK;
+  if (rank == rc->rank && !strcmp(name, phase))
+    LC_FAIL(LC_EFAULT, "injected fault on rank %d at phase %s (LIFECIRCLE_FAULT=%s)", rank,
+            phase, f);
+  return LC_OK;
+}
+
+/* Earlier results that complete scenarios may be copied from (open on rank 0 only). */
+struct run_reuse {
+  hid_t file[2];
+  char *partial; /* The earlier partial file, moved aside while this run writes. */
+};
+
+/* Rank 0 opens the earlier final file and moves an earlier partial (.tmp) file aside, so
+ * that the new file can be written under the temporary name. */
+static int run_reuse_open(struct run_ctx *rc, struct run_reuse *ru) {
+  ru->file[0] = ru->file[1] = -1;
+  ru->partial = NULL;
+  int st = LC_OK;
+  if (rc->rank == 0) {
+    size_t len = strlen(rc->output);
+    char *tmp = malloc(len + 8);
+    ru->partial = malloc(len + 12);
+    if (!tmp || !ru->partial) {
+      free(tmp);
+      st = LC_ENOMEM;
+    } else {
+      snprintf(tmp, len + 8, "%s.tmp", rc->output);
+      snprintf(ru->partial, len + 12, "%s.partial", rc->output);
+      if (access(tmp, F_OK) == 0 && rename(tmp, ru->partial) != 0)
+        st = lc_error_set(LC_EIO, __FILE__, __LINE__, "cannot move %s aside", tmp);
+      free(tmp);
+      const char *names[2] = {rc->output, ru->partial};
+      for (int i = 0; i < 2 && st == LC_OK; i++)
+        if (access(names[i], R_OK) == 0 && H5Fis_hdf5(names[i]) > 0)
+          ru->file[i] = H5Fopen(names[i], H5F_ACC_RDONLY, H5P_DEFAULT);
+    }
+  }
+  return cli_agree(st);
+}
+
+static void run_reuse_close(struct run_ctx *rc, struct run_reuse *ru, int success) {
+  for (int i = 0; i < 2; i++)
+    if (ru->file[i] >= 0)
+      H5Fclose(ru->file[i]);
+  if (rc->rank == 0 && ru->partial && success)
+    unlink(ru->partial);
+  free(ru->partial);
+}
+
+/* Rank 0 looks for a complete copy of scenario `name` made with the same parameters whose
+ * checksum verifies; *which receives the file index or -1. Collective (the answer is
+ * broadcast). */
+static int run_reuse_find(struct run_ctx *rc, struct run_reuse *ru, const char *group,
+                          int *which) {
+  *which = -1;
+  if (rc->rank == 0) {
+    for (int i = 0; i < 2 && *which < 0; i++) {
+      hid_t f = ru->file[i];
+      if (f < 0 || !h5io_exists(f, group))
+        continue;
+      hid_t g = H5Gopen2(f, group, H5P_DEFAULT);
+      if (g < 0)
+        continue;
+      char *sha = NULL, *cfg = NULL;
+      int64_t complete = 0;
+      if (H5Aexists(g, "complete") > 0) {
+        hid_t a = H5Aopen(g, "complete", H5P_DEFAULT);
+        H5Aread(a, H5T_NATIVE_INT64, &complete);
+        H5Aclose(a);
+      }
+      if (complete == 1 && H5Aexists(g, "checksum") > 0 && H5Aexists(g, "config_sha256") > 0 &&
+          h5io_read_attr_str(g, "checksum", &sha) == LC_OK &&
+          h5io_read_attr_str(g, "config_sha256", &cfg) == LC_OK &&
+          !strcmp(cfg, rc->config_sha)) {
+        char now[65];
+        if (results_checksum(f, group, 1, MPI_COMM_SELF, now) == LC_OK && !strcmp(now, sha))
+          *which = i;
+        else
+          log_warn("%s in the earlier results fails its checksum: computed again", group);
+      }
+      free(sha);
+      free(cfg);
+      H5Gclose(g);
+    }
+  }
+  MPI_Bcast(which, 1, MPI_INT, 0, rc->comm);
+  return LC_OK;
+}
+
+/* Writes one computed scenario, its comparison with the baseline, then its marks. */
+static int run_write_one(struct run_ctx *rc, struct results *res, struct run_scen *s,
+                         const char *group) {
+  LC_CHECK(run_write_scenario(rc, res, s, group));
+  if (s->index > 0)
+    LC_CHECK(run_write_comparison(rc, res, s));
+  if (H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0)
+    LC_FAIL(LC_EHDF5, "%s: cannot flush", res->tmp);
+  MPI_Barrier(rc->comm);
+  char sha[65];
+  LC_CHECK(results_checksum(res->file, group, rc->rank == 0, rc->comm, sha));
+  LC_CHECK(results_attr_str(res, group, "checksum", sha));
+  LC_CHECK(results_attr_str(res, group, "config_sha256", rc->config_sha));
+  if (s->sc) {
+    LC_CHECK(results_attr_str(res, group, "file", s->sc->file));
+    LC_CHECK(results_attr_str(res, group, "description", s->sc->description));
+  }
+  return results_attr_i64(res, group, "complete", 1);
+}
+
+static void run_scen_init(struct run_scen *s, struct run_ctx *rc, int index) {
+  memset(s, 0, sizeof *s);
+  s->index = index;
+  s->sc = index > 0 ? &rc->scen[index - 1] : NULL;
+  s->name = index > 0 ? s->sc->name : "baseline";
+  s->facp = &rc->fac;
+  s->dgp = &rc->dg;
+}
+
+int run_scenarios(struct run_ctx *rc) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = run_on_signal;
+  sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  double t0 = MPI_Wtime();
+  struct run_reuse ru;
+  LC_CHECK(run_reuse_open(rc, &ru));
+  struct results res;
+  int st = results_create(rc->output, rc->g.n_nodes, rc->comm, &res);
+  if (st != LC_OK) {
+    run_reuse_close(rc, &ru, 0);
+    return st;
+  }
+  st = run_write_common(rc, &res);
+  int total = 1, done = 0, reused = 0;
+  for (int i = 0; i < rc->n_scen; i++)
+    total += rc->selected[i];
+  struct log_progress prog;
+  log_progress_begin(&prog, "scenarios", total);
+  int stopped = 0;
+  for (int index = 0; index <= rc->n_scen && st == LC_OK; index++) {
+    if (index > 0 && !rc->selected[index - 1])
+      continue;
+    /* A signal on any rank stops every rank at the same scenario boundary. */
+    int sig = run_signalled, any = 0;
+    MPI_Allreduce(&sig, &any, 1, MPI_INT, MPI_MAX, rc->comm);
+    if (any) {
+      stopped = 1;
+      break;
+    }
+    struct run_scen local, *s = index == 0 ? &rc->base : &local;
+    run_scen_init(s, rc, index);
+    char group[512];
+    snprintf(group, sizeof group, "/Scenarios/%s", s->name);
+    int which = -1;
+    st = run_reuse_find(rc, &ru, group, &which);
+    /* The baseline is always computed (scenarios reuse and compare with it); when its
+     * earlier copy verifies, that copy is written, identical by determinism. */
+    if (st == LC_OK && (which < 0 || index == 0))
+      st = run_scenario_compute(rc, s);
+    if (st == LC_OK && which >= 0) {
+      st = results_copy_group(&res, rc->rank == 0 ? ru.file[which] : -1, group);
+      reused++;
+      log_info("%s: complete in the earlier results with a verified checksum: kept", s->name);
+    } else if (st == LC_OK) {
+      st = run_write_one(rc, &res, s, group);
+    }
+    if (st == LC_OK && H5Fflush(res.file, H5F_SCOPE_GLOBAL) < 0)
+      st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot flush", res.tmp);
+    if (index > 0)
+      run_scenario_free(s);
+    done++;
+    log_progress(&prog, done);
+  }
+  if (st == LC_OK)
+    st = run_fault(rc, "write");
+  st = cli_agree(st);
+  if (st == LC_OK)
+    st = results_attr_str(&res, "/Header", "status", stopped ? "partial" : "complete");
+  if (st == LC_OK)
+    st = results_attr_i64(&res, "/Header", "scenarios_complete", done);
+  st = results_finish(&res, st);
+  run_reuse_close(rc, &ru, st == LC_OK && !stopped);
+  rc->t_write = MPI_Wtime() - t0 - rc->t_access - rc->t_coverage;
+  if (st == LC_OK && stopped) {
+    log_info("stopped by signal before the time limit: %d of %d scenarios complete in %s "
+             "(run again with the same output to resume)",
+             done, total, rc->output);
+    LC_FAIL(LC_ESTOPPED, "stopped by a signal: %d of %d scenarios complete in %s", done, total,
+            rc->output);
+  }
+  if (st == LC_OK)
+    log_info("results: %s (%d scenarios, %d kept from earlier results)", rc->output, done,
+             reused);
+  return st;
+}
