@@ -115,6 +115,7 @@ int h5io_read_attr_str(hid_t obj, const char *name, char **value) {
     char *s = NULL;
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(ftype));
     if (H5Aread(attr, mt, &s) < 0 || !s)
       rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read attribute %s", name);
     else {
@@ -128,6 +129,8 @@ int h5io_read_attr_str(hid_t obj, const char *name, char **value) {
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, len + 1);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    /* HDF5 does not convert between character sets: read in the attribute's own. */
+    H5Tset_cset(mt, H5Tget_cset(ftype));
     if (!s || H5Aread(attr, mt, s) < 0) {
       free(s);
       rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read attribute %s", name);
@@ -340,6 +343,9 @@ int h5io_read_strings(hid_t loc, const char *name, char ***data, int64_t *n) {
   H5Sget_simple_extent_dims(space, dims, NULL);
   hid_t type = H5Tcopy(H5T_C_S1);
   H5Tset_size(type, H5T_VARIABLE);
+  hid_t ftype = H5Dget_type(dset);
+  H5Tset_cset(type, H5Tget_cset(ftype));
+  H5Tclose(ftype);
   char **raw = calloc(dims[0] + 1, sizeof *raw);
   char **out = calloc(dims[0] + 1, sizeof *out);
   int rc = LC_OK;
