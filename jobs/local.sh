@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the embedded default (Xinhua Road, Changning, Shanghai), with 2 MPI ranks.
-# Installs what is missing, builds into build/, writes results under results/.
+# The main job on the embedded default (Xinhua Road, Changning, Shanghai), with 2 MPI ranks:
+# installs what is missing, builds into build/, runs the baseline and the example scenarios,
+# and writes the results file and the report under results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=jobs/setup.sh
@@ -10,10 +11,13 @@ lc_setup || rc=$?
 [ "$rc" = 0 ] || exit "$rc"
 
 ranks="${LC_RANKS:-2}"
-shared="$LIFECIRCLE_SHARED"
-mkdir -p results
-mpiexec -n "$ranks" build/lifecircle import \
-  "$shared/data/changning/xinhua-walk.osm.pbf" "$shared/data/changning/changning-pois.osm.pbf" \
-  -o results/xinhua-graph.h5
-mpiexec -n "$ranks" build/lifecircle info results/xinhua-graph.h5
-echo "lifecircle: the walking graph is in $(pwd)/results/xinhua-graph.h5"
+params="${LC_PARAMS:-inputs/changning/xinhua.yml}"
+out="${LC_OUTPUT:-results/xinhua.h5}"
+mkdir -p "$(dirname "$out")"
+mpiexec -n "$ranks" --bind-to none build/lifecircle run "$params" -o "$out"
+build/lifecircle info "$out" | head -20
+/usr/bin/python3 analysis/report.py "$out" -o results/report
+/usr/bin/python3 analysis/export.py "$out" --geojson results/geojson --csv results/csv
+echo "lifecircle: results in $(pwd)/$out"
+echo "lifecircle: report in $(pwd)/results/report/index.html"
+echo "lifecircle: GeoJSON for QGIS in $(pwd)/results/geojson, CSV tables in $(pwd)/results/csv"
