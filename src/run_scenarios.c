@@ -74,16 +74,33 @@ static void run_reuse_close(struct run_ctx *rc, struct run_reuse *ru, int succes
   free(ru->partial);
 }
 
-/* Rank 0 looks for a complete copy of scenario `name` made with the same parameters whose
- * checksum verifies; *which receives the file index or -1. Collective (the answer is
- * broadcast). */
+/* 1 when `group` of file f carries the attribute complete = 1. */
+static int run_group_complete(hid_t f, const char *group) {
+  if (!h5io_exists(f, group))
+    return 0;
+  hid_t g = H5Gopen2(f, group, H5P_DEFAULT);
+  if (g < 0)
+    return 0;
+  int64_t complete = 0;
+  if (H5Aexists(g, "complete") > 0) {
+    hid_t a = H5Aopen(g, "complete", H5P_DEFAULT);
+    H5Aread(a, H5T_NATIVE_INT64, &complete);
+    H5Aclose(a);
+  }
+  H5Gclose(g);
+  return complete == 1;
+}
+
+/* Rank 0 looks for a complete copy of scenario `group` made with the same parameters whose
+ * checksum verifies (and, for a scenario, whose comparison `cmp_group` is complete in the
+ * same file); *which receives the file index or -1. Collective (the answer is broadcast). */
 static int run_reuse_find(struct run_ctx *rc, struct run_reuse *ru, const char *group,
-                          int *which) {
+                          const char *cmp_group, int *which) {
   *which = -1;
   if (rc->rank == 0) {
     for (int i = 0; i < 2 && *which < 0; i++) {
       hid_t f = ru->file[i];
-      if (f < 0 || !h5io_exists(f, group))
+      if (f < 0 || !run_group_complete(f, group) || (cmp_group && !run_group_complete(f, cmp_group)))
         continue;
       hid_t g = H5Gopen2(f, group, H5P_DEFAULT);
       if (g < 0)
@@ -178,16 +195,19 @@ int run_scenarios(struct run_ctx *rc) {
     }
     struct run_scen local, *s = index == 0 ? &rc->base : &local;
     run_scen_init(s, rc, index);
-    char group[512];
+    char group[512], cmp_group[512];
     snprintf(group, sizeof group, "/Scenarios/%s", s->name);
+    snprintf(cmp_group, sizeof cmp_group, "/Comparisons/%s", s->name);
     int which = -1;
-    st = run_reuse_find(rc, &ru, group, &which);
+    st = run_reuse_find(rc, &ru, group, index > 0 ? cmp_group : NULL, &which);
     /* The baseline is always computed (scenarios reuse and compare with it); when its
      * earlier copy verifies, that copy is written, identical by determinism. */
     if (st == LC_OK && (which < 0 || index == 0))
       st = run_scenario_compute(rc, s);
     if (st == LC_OK && which >= 0) {
       st = results_copy_group(&res, rc->rank == 0 ? ru.file[which] : -1, group);
+      if (st == LC_OK && index > 0)
+        st = results_copy_group(&res, rc->rank == 0 ? ru.file[which] : -1, cmp_group);
       reused++;
       log_info("%s: complete in the earlier results with a verified checksum: kept", s->name);
     } else if (st == LC_OK) {

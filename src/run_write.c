@@ -6,6 +6,7 @@
 
 #include "lifecircle/cli.h"
 #include "lifecircle/compare.h"
+#include "lifecircle/compare_io.h"
 #include "lifecircle/graph_io.h"
 #include "lifecircle/log.h"
 #include "lifecircle/results.h"
@@ -367,12 +368,10 @@ int run_write_comparison(struct run_ctx *rc, struct results *res, const struct r
   int64_t n = s->dgp->n_owned;
   int64_t *res_g = malloc((size_t)(n * G > 0 ? n * G : 1) * sizeof *res_g);
   int32_t *sub = malloc((size_t)(n > 0 ? n : 1) * sizeof *sub);
-  int64_t *delta = malloc((size_t)(n * C > 0 ? n * C : 1) * sizeof *delta);
-  int64_t *reach = malloc((size_t)(n * C > 0 ? n * C : 1) * sizeof *reach);
-  int64_t *pass = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1) * sizeof *pass);
   int *thr = malloc((size_t)(C > 0 ? C : 1) * sizeof *thr);
   double *speed = malloc((size_t)(G > 0 ? G : 1) * sizeof *speed);
-  int st = res_g && sub && delta && reach && pass && thr && speed ? LC_OK : LC_ENOMEM;
+  char **rows = calloc((size_t)R + 1, sizeof *rows);
+  int st = res_g && sub && thr && speed && rows ? LC_OK : LC_ENOMEM;
   st = cli_agree(st);
   struct comparison cmp;
   memset(&cmp, 0, sizeof cmp);
@@ -382,58 +381,27 @@ int run_write_comparison(struct run_ctx *rc, struct results *res, const struct r
       sub[i] = rc->pop.subdistrict[gid];
       for (int g = 0; g < G; g++)
         res_g[i * G + g] = rc->pop.by_group[gid * G + g];
-      for (int c = 0; c < C; c++) {
-        int64_t x = b->nearest[c][i], y = s->nearest[c][i];
-        delta[i * C + c] = (x >= 0 && y >= 0) ? y - x : 0;
-        reach[i * C + c] = (x < 0 && y >= 0) ? 1 : (x >= 0 && y < 0) ? -1 : 0;
-      }
     }
     for (int c = 0; c < C; c++)
       thr[c] = rc->cats.c[c].threshold_min;
     for (int g = 0; g < G; g++)
       speed[g] = rc->groups.g[g].speed_m_s;
-    for (int k = 0; k < R * C; k++) {
-      pass[k] = b->cov.pass[k];
-      pass[R * C + k] = s->cov.pass[k];
-    }
+    for (int r = 0; r < rc->subs.n; r++)
+      rows[r] = rc->subs.name[r];
+    rows[R - 1] = "all";
     struct coverage_spec spec = {rc->subs.n, C, G, thr, NULL, NULL, rc->serves, speed, 0};
     st = compare_compute(&spec, n, (const int64_t *const *)b->nearest,
                          (const int64_t *const *)s->nearest, res_g, sub, rc->comm, &cmp);
   }
-  char base[512], name[640];
-  snprintf(base, sizeof base, "/Comparisons/%s", s->name);
-#define RUN_CMP_GLOBAL(field, data, cols, units, desc)                               \
-  if (st == LC_OK) {                                                                 \
-    snprintf(name, sizeof name, "%s/" field, base);                                  \
-    st = results_write_global(res, name, H5IO_I64, data, R, cols, units, desc);      \
-  }
-  RUN_CMP_GLOBAL("newly_covered", cmp.newly_covered, (int64_t)C * G, "persons",
-                 "residents within category c's threshold (group g's speed) in the scenario "
-                 "but not in the baseline (column c*G+g; rows: subdistricts, then all)")
-  RUN_CMP_GLOBAL("no_longer_covered", cmp.no_longer_covered, (int64_t)C * G, "persons",
-                 "residents within the threshold in the baseline but not in the scenario")
-  RUN_CMP_GLOBAL("pass_before", pass, C, "1", "Coverage/pass of the baseline")
-  RUN_CMP_GLOBAL("pass_after", pass + (size_t)R * C, C, "1", "Coverage/pass of the scenario")
-#undef RUN_CMP_GLOBAL
-  if (st == LC_OK) {
-    snprintf(name, sizeof name, "%s/delta_nearest_cm", base);
-    st = results_write_nodes(res, name, H5IO_I64, n, s->dgp->global, delta, C, "cm",
-                             "scenario minus baseline nearest_cm where both reach a facility "
-                             "within the radius, else 0 (see reach_change)");
-  }
-  if (st == LC_OK) {
-    snprintf(name, sizeof name, "%s/reach_change", base);
-    st = results_write_nodes(res, name, H5IO_I64, n, s->dgp->global, reach, C, "1",
-                             "1: a facility within the radius only in the scenario; -1: only "
-                             "in the baseline; 0: unchanged");
-  }
+  if (st == LC_OK)
+    st = compare_write(res, s->name, b->name, &cmp, rows, n, s->dgp->global,
+                       (const int64_t *const *)b->nearest, (const int64_t *const *)s->nearest,
+                       b->cov.pass, s->cov.pass);
   compare_free(&cmp);
   free(res_g);
   free(sub);
-  free(delta);
-  free(reach);
-  free(pass);
   free(thr);
   free(speed);
+  free(rows);
   return st;
 }
