@@ -6,7 +6,7 @@
 LC_PACKAGES="build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
 hdf5-tools libmetis-dev libcunit1-dev libreadosm-dev zlib1g-dev libyaml-dev libjansson-dev
 libcsv-dev nettle-dev osmium-tool python3-h5py python3-numpy python3-matplotlib python3-scipy
-python3-networkx python3-pytest python3-geographiclib python3-yaml fonts-noto-cjk"
+python3-networkx python3-pytest python3-geographiclib python3-yaml fonts-noto-cjk slurm-wlm munge"
 
 lc_missing_packages() {
   local missing=""

@@ -57,9 +57,14 @@ int cmd_run(int argc, char **argv) {
   if (optind + 1 != argc)
     LC_FAIL(LC_EUSAGE, "run: expected exactly one PARAMS.yml (see lifecircle run --help)");
   struct run_ctx rc;
+  run_signals_install();
   int st = run_setup(&rc, argv[optind], output, only, MPI_COMM_WORLD);
   if (st == LC_OK)
+    st = run_stop_check(&rc, "setup");
+  if (st == LC_OK)
     st = run_partition(&rc);
+  if (st == LC_OK)
+    st = run_stop_check(&rc, "partition");
   if (st == LC_OK)
     st = run_scenarios(&rc);
   /* Peak memory of every rank, for job logs. */

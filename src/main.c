@@ -22,6 +22,8 @@ static const struct main_command main_commands[] = {
     {"run", cmd_run, "the main job: partition, accessibility, coverage, results (HDF5)"},
     {"info", cmd_info, "summarise a graph or results file"},
     {"synth", cmd_synth, "synthetic city (graph, facilities, population) for scale tests"},
+    {"compare", cmd_compare, "scenarios against the baseline: gains, losses, pass/fail"},
+    {"optimize", cmd_optimize, "place k facilities of a category to cover the most residents"},
 };
 
 static void main_usage(FILE *out) {
@@ -115,6 +117,7 @@ int main(int argc, char **argv) {
   }
   if (cmd) {
     optind = 1;
+    opterr = rank == 0; /* getopt's own complaints come once, from rank 0. */
     rc = cmd->fn(argc - i, argv + i);
   }
   if (rc != LC_OK) {

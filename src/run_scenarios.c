@@ -160,13 +160,26 @@ static void run_scen_init(struct run_scen *s, struct run_ctx *rc, int index) {
   s->dgp = &rc->dg;
 }
 
-int run_scenarios(struct run_ctx *rc) {
+void run_signals_install(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = run_on_signal;
   sigaction(SIGUSR1, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+}
 
+int run_stop_check(struct run_ctx *rc, const char *phase) {
+  int sig = run_signalled, any = 0;
+  MPI_Allreduce(&sig, &any, 1, MPI_INT, MPI_MAX, rc->comm);
+  if (!any)
+    return LC_OK;
+  log_info("stopped by signal before the time limit: 0 scenarios complete (after %s); "
+           "nothing written", phase);
+  LC_FAIL(LC_ESTOPPED, "stopped by a signal during %s, before any scenario was complete",
+          phase);
+}
+
+int run_scenarios(struct run_ctx *rc) {
   double t0 = MPI_Wtime();
   struct run_reuse ru;
   LC_CHECK(run_reuse_open(rc, &ru));

@@ -120,6 +120,13 @@ int run_write_comparison(struct run_ctx *rc, struct results *res, const struct r
  * SIGTERM (LC_ESTOPPED). */
 int run_scenarios(struct run_ctx *rc);
 
+/* Installs the SIGUSR1/SIGTERM handler that asks the run to stop cleanly. Local. */
+void run_signals_install(void);
+
+/* Returns LC_ESTOPPED on every rank when any rank received SIGUSR1 or SIGTERM, else LC_OK.
+ * `phase` names where the run is, for the log. Collective. */
+int run_stop_check(struct run_ctx *rc, const char *phase);
+
 /* Makes this rank fail at `phase` when LIFECIRCLE_FAULT is "RANK:PHASE" naming it (fault
  * injection for tests). Returns LC_OK or LC_EFAULT. Local. */
 int run_fault(const struct run_ctx *rc, const char *phase);
