@@ -56,17 +56,33 @@ static double coverage_quantile_m(const int64_t *hist, int64_t n_bins, double q)
 int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
                      const int64_t *const *nearest_cm, const int64_t *residents,
                      const int32_t *subdistrict, MPI_Comm comm, struct coverage *out) {
+  return coverage_compute_partial(spec, n_owned, nearest_cm, residents, subdistrict, NULL,
+                                  NULL, comm, out);
+}
+
+int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
+                             const int64_t *const *nearest_cm, const int64_t *residents,
+                             const int32_t *subdistrict, const uint8_t *which,
+                             const struct coverage *reuse, MPI_Comm comm,
+                             struct coverage *out) {
   memset(out, 0, sizeof *out);
   int R = spec->n_sub + 1, C = spec->n_cat, G = spec->n_group;
   int64_t B = spec->max_radius_m + 1; /* 1-metre bins 0..max, then overflow. */
   size_t rcg = (size_t)R * C * G;
-  int64_t *limit = malloc((size_t)C * G * sizeof *limit);
+  /* Histograms only for the categories computed here: slot[c] is c's place among them. */
+  int *slot = malloc((size_t)(C > 0 ? C : 1) * sizeof *slot);
+  int n_hist = 0;
+  for (int c = 0; c < C && slot; c++)
+    slot[c] = (!which || which[c]) ? n_hist++ : -1;
+  int64_t *limit = malloc((size_t)(C * G > 0 ? C * G : 1) * sizeof *limit);
   /* One buffer for everything that is summed over ranks. */
-  size_t n_sum = (size_t)R * G + rcg + (size_t)R * G + rcg * (size_t)(B + 1);
+  size_t rhg = (size_t)R * n_hist * G;
+  size_t n_sum = (size_t)R * G + rcg + (size_t)R * G + rhg * (size_t)(B + 1);
   int64_t *sum = calloc(n_sum, sizeof *sum);
-  if (!limit || !sum) {
+  if (!limit || !sum || !slot) {
     free(limit);
     free(sum);
+    free(slot);
     LC_FAIL(LC_ENOMEM, "cannot allocate coverage histograms (%zu values)", n_sum);
   }
   int64_t *res = sum, *cov = res + (size_t)R * G, *comp = cov + rcg, *hist = comp + (size_t)R * G;
@@ -87,12 +103,15 @@ int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
         int in = d >= 0 && d <= limit[c * G + g];
         if (spec->essential[c] && !in)
           all = 0;
+        if (slot[c] < 0)
+          continue; /* Only the complete life circle needs this category here. */
         int64_t bin = (d < 0 || d / 100 >= B) ? B : d / 100;
         for (int r = 0; r < nrows; r++) {
           size_t k = ((size_t)rows[r] * C + c) * G + g;
+          size_t h = ((size_t)rows[r] * n_hist + slot[c]) * G + g;
           if (in)
             cov[k] += w;
-          hist[k * (size_t)(B + 1) + (size_t)bin] += w;
+          hist[h * (size_t)(B + 1) + (size_t)bin] += w;
         }
       }
       for (int r = 0; r < nrows; r++) {
@@ -115,6 +134,7 @@ int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
   if (rc != LC_OK) {
     free(limit);
     free(sum);
+    free(slot);
     return rc;
   }
   out->n_rows = R;
@@ -135,6 +155,7 @@ int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
     coverage_free(out);
     free(limit);
     free(sum);
+    free(slot);
     LC_FAIL(LC_ENOMEM, "cannot allocate coverage tables");
   }
   memcpy(out->residents, res, (size_t)R * G * sizeof *res);
@@ -147,11 +168,24 @@ int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
     }
     for (int c = 0; c < C; c++) {
       int64_t num = 0, den = 0;
+      if (slot[c] < 0) {
+        /* Unchanged category: its tables are the reused coverage's. */
+        for (int g = 0; g < G; g++) {
+          size_t k = ((size_t)r * C + c) * G + g;
+          out->covered[k] = reuse->covered[k];
+          out->share[k] = reuse->share[k];
+          out->median_min[k] = reuse->median_min[k];
+          out->p90_min[k] = reuse->p90_min[k];
+        }
+        out->served_share[r * C + c] = reuse->served_share[r * C + c];
+        out->pass[r * C + c] = reuse->pass[r * C + c];
+        continue;
+      }
       for (int g = 0; g < G; g++) {
         size_t k = ((size_t)r * C + c) * G + g;
         int64_t n = res[r * G + g];
         out->share[k] = n > 0 ? (double)cov[k] / (double)n : NAN;
-        const int64_t *h = hist + k * (size_t)(B + 1);
+        const int64_t *h = hist + (((size_t)r * n_hist + slot[c]) * G + g) * (size_t)(B + 1);
         double speed_m_min = spec->speed_m_s[g] * 60.0;
         out->median_min[k] = coverage_quantile_m(h, B, 0.5) / speed_m_min;
         out->p90_min[k] = coverage_quantile_m(h, B, 0.9) / speed_m_min;
@@ -167,5 +201,6 @@ int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
   }
   free(limit);
   free(sum);
+  free(slot);
   return LC_OK;
 }

@@ -143,8 +143,9 @@ static int run_result_copy(const struct run_ctx *rc, int c, struct access_result
   return LC_OK;
 }
 
-/* Coverage of a scenario from its nearest distances. */
-static int run_coverage(struct run_ctx *rc, struct run_scen *s) {
+/* Coverage of a scenario from its nearest distances; categories not flagged in `which`
+ * (NULL: all are) reuse the baseline's tables. */
+static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *which) {
   int C = rc->cats.n, G = rc->groups.n;
   int64_t n = s->dgp->n_owned;
   s->nearest = calloc((size_t)(C > 0 ? C : 1), sizeof *s->nearest);
@@ -182,8 +183,8 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s) {
   st = cli_agree(st);
   if (st == LC_OK) {
     struct coverage_spec spec = {rc->subs.n, C, G, thr, target, ess, rc->serves, speed, max_r};
-    st = coverage_compute(&spec, n, (const int64_t *const *)s->nearest, res, sub, rc->comm,
-                          &s->cov);
+    st = coverage_compute_partial(&spec, n, (const int64_t *const *)s->nearest, res, sub, which,
+                                  which ? &rc->base.cov : NULL, rc->comm, &s->cov);
   }
   free(res);
   free(sub);
@@ -231,16 +232,18 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
   }
   if (st == LC_OK)
     st = run_kernel(rc, s, which, &s->acc);
-  free(which);
-  if (st != LC_OK)
+  if (st != LC_OK) {
+    free(which);
     return st;
+  }
   double t_acc = MPI_Wtime() - t0;
   rc->t_access += t_acc;
   log_info("%s: accessibility of %d of %d categories recomputed (the rest reused), "
            "%lld rounds, %lld records exchanged, %.3f s",
            s->name, recomputed, C, (long long)s->acc.rounds, (long long)s->acc.records, t_acc);
   t0 = MPI_Wtime();
-  st = run_coverage(rc, s);
+  st = run_coverage(rc, s, s->index > 0 ? which : NULL);
+  free(which);
   rc->t_coverage += MPI_Wtime() - t0;
   return st;
 }

@@ -17,6 +17,14 @@ int cmd_info(int argc, char **argv);
  * DIR] ...: a synthetic city calibrated on the Xinhua network (rank 0 writes). */
 int cmd_synth(int argc, char **argv);
 
+/* mpiexec -n N lifecircle compare RESULTS.h5 [--baseline NAME]: every complete scenario
+ * against the baseline, written to /Comparisons and printed. */
+int cmd_compare(int argc, char **argv);
+
+/* mpiexec -n N lifecircle optimize PARAMS.yml --category C --k K [--candidates FILE |
+ * --candidates-in POLYGON] [-o PREFIX]: greedy maximal covering of the uncovered residents. */
+int cmd_optimize(int argc, char **argv);
+
 /* Agrees on a status across all ranks: returns the largest status any rank holds, and makes
  * the message of the lowest failing rank available on rank 0 (where main prints it).
  * Collective. */

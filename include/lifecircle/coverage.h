@@ -53,6 +53,16 @@ int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
                      const int64_t *const *nearest_cm, const int64_t *residents,
                      const int32_t *subdistrict, MPI_Comm comm, struct coverage *out);
 
+/* Like coverage_compute, but only the categories with which[c] != 0 are computed; the
+ * tables of the others are copied from `reuse` (a coverage of the same spec, population and
+ * partition whose nearest distances of those categories are the same). The complete life
+ * circle, which depends on every category, is always computed. Collective. */
+int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
+                             const int64_t *const *nearest_cm, const int64_t *residents,
+                             const int32_t *subdistrict, const uint8_t *which,
+                             const struct coverage *reuse, MPI_Comm comm,
+                             struct coverage *out);
+
 /* Frees the tables. */
 void coverage_free(struct coverage *cov);
 

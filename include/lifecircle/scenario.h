@@ -11,7 +11,11 @@
 #include "lifecircle/facility.h"
 #include "lifecircle/graph.h"
 
-struct scenario_edit; /* Private to scenario.c. */
+struct scenario_edit; /* Private to scenario.c and scenario_apply.c. */
+
+/* Layer index (facility_set.layer, results' Facilities/source) of facilities added by a
+ * scenario. */
+#define SCENARIO_LAYER_ADDED (-2)
 
 struct scenario {
   char *name;        /* Group name under /Scenarios (letters, digits, '-', '_'). */
@@ -30,7 +34,10 @@ void scenario_free(struct scenario *sc);
 
 /* What applying a scenario changed. */
 struct scenario_effect {
-  uint8_t *category_changed; /* Per category: 1 when its facilities differ from the base. */
+  uint8_t *category_changed; /* Per category: 1 when its facilities differ from the base in
+                                what the static kernel sees (presence, node or snap
+                                distance); capacity and hours changes count only in
+                                facilities_changed. */
   int network_changed;       /* 1 when the graph differs (links added or ways closed). */
   int64_t facilities_added, facilities_removed, facilities_moved, facilities_changed;
   int64_t links_added, edges_closed;

@@ -93,19 +93,43 @@ def test_nearest_against_scipy(runs):
     assert checked > 5000
 
 
-def test_coverage_recomputed(runs):
-    """Coverage shares recomputed in numpy from the node tables equal the file's."""
+@pytest.mark.parametrize("scenario", ["baseline", "canteens", "market-closes", "crossing"])
+def test_coverage_recomputed(runs, scenario):
+    """Coverage recomputed in numpy from the node tables equals the file's, for the baseline
+    and for every scenario (whose unchanged categories reuse the baseline's tables)."""
     with h5py.File(runs[(3, 1)], "r") as f:
-        near = f["Scenarios/baseline/NodeAccess/nearest_cm"][:]
+        base = "Scenarios/%s/" % scenario
+        near = f[base + "NodeAccess/nearest_cm"][:]
         res = f["Population/residents"][:]
+        sub = f["Population/subdistrict"][:]
         thr = f["Categories/threshold_min"][:]
+        ess = f["Categories/essential"][:]
         speed = f["Groups/speed_m_s"][:]
-        covered = f["Scenarios/baseline/Coverage/covered"][:]
-        residents = f["Scenarios/baseline/Coverage/residents"][:]
+        covered = f[base + "Coverage/covered"][:]
+        complete = f[base + "Coverage/complete"][:]
+        median = f[base + "Coverage/median_min"][:]
+        residents = f[base + "Coverage/residents"][:]
     C, G = near.shape[1], res.shape[1]
     assert residents[-1].sum() == res.sum() > 0
-    for c in range(C):
+    for row, mask in [(0, sub == 0), (-1, np.ones(len(sub), bool))]:
+        all_in = np.ones((len(sub), G), bool)
+        for c in range(C):
+            for g in range(G):
+                lim = np.floor(thr[c] * 60 * speed[g] * 100 + 1e-6)
+                inside = (near[:, c] >= 0) & (near[:, c] <= lim)
+                if ess[c]:
+                    all_in[:, g] &= inside
+                assert covered[row, c * G + g] == res[inside & mask, g].sum(), (c, g)
+                # Median: upper edge of the 1-metre bin where half the residents are reached.
+                w = res[mask, g]
+                d = near[mask, c]
+                if w.sum() == 0:
+                    continue
+                bins = np.where(d < 0, 10**9, d // 100)
+                order = np.argsort(bins, kind="stable")
+                cum = np.cumsum(w[order])
+                at = bins[order][np.searchsorted(cum, 0.5 * w.sum())]
+                expect = (at + 1) / (speed[g] * 60) if at < 10**9 else np.nan
+                assert np.isclose(median[row, c * G + g], expect, equal_nan=True), (c, g)
         for g in range(G):
-            lim = np.floor(thr[c] * 60 * speed[g] * 100 + 1e-6)
-            inside = (near[:, c] >= 0) & (near[:, c] <= lim)
-            assert covered[-1, c * G + g] == res[inside, g].sum(), (c, g)
+            assert complete[row, g] == res[all_in[:, g] & mask, g].sum()

@@ -1,0 +1,39 @@
+/* Writing a comparison of a scenario with the baseline to a results file, shared by `run`
+ * (from the arrays it holds in memory) and `lifecircle compare` (from a results file). */
+#ifndef LIFECIRCLE_COMPARE_IO_H
+#define LIFECIRCLE_COMPARE_IO_H
+
+#include <stdint.h>
+
+#include "lifecircle/compare.h"
+#include "lifecircle/results.h"
+
+/* Node-level change of the nearest distance to each category, for this rank's n_owned
+ * nodes: base[c][i] and scen[c][i] are the nearest distances in cm (-1: none within the
+ * category's radius). Fills, row-major n_owned x n_cat:
+ *   delta_cm[i*n_cat+c] = scen - base when both are >= 0, else 0;
+ *   reach[i*n_cat+c]    = 0 when both or neither reach a facility within the radius,
+ *                         1 when only the scenario does (newly reached), -1 when only the
+ *                         baseline does (no longer reached).
+ * So a 0 delta with a nonzero reach flag means "not comparable", never "unchanged". Local. */
+void compare_node_delta(int64_t n_owned, int n_cat, const int64_t *const *base,
+                        const int64_t *const *scen, int64_t *delta_cm, int64_t *reach);
+
+/* Writes /Comparisons/<scenario>/ of a results file open for collective writing:
+ *   newly_covered, no_longer_covered (int64, R x (C*G), column c*G+g; from cmp),
+ *   delta_nearest_cm and reach_change (int64, N x C; compare_node_delta of the owned nodes,
+ *   whose global ids are gid[0 .. n_owned), any order),
+ *   pass_before, pass_after (int64, R x C: the Coverage/pass tables of the baseline and the
+ *   scenario, identical on every rank),
+ * with units and descriptions, then the group attributes `baseline` (its name) and
+ * `complete` = 1, last. `row_names` (R strings, subdistricts then "all") is written as
+ * row_name. A /Comparisons/<scenario> group that already exists must have been removed by
+ * the caller. Returns LC_OK, LC_ENOMEM, LC_EMPI or LC_EHDF5, agreed by all ranks.
+ * Collective over res->comm. */
+int compare_write(struct results *res, const char *scenario, const char *baseline,
+                  const struct comparison *cmp, char *const *row_names, int64_t n_owned,
+                  const int64_t *gid, const int64_t *const *base_nearest,
+                  const int64_t *const *scen_nearest, const int8_t *pass_before,
+                  const int8_t *pass_after);
+
+#endif

@@ -1,0 +1,668 @@
+/* lifecircle compare RESULTS.h5 [--baseline NAME]: every complete scenario of a results file
+ * against the baseline — residents newly covered and no longer covered per subdistrict x
+ * category x group, node-level changes of the nearest distance, the pass/fail table before
+ * and after — written to /Comparisons/<scenario> and printed as a table. The file is changed
+ * through a copy that replaces it only when complete. */
+#include <errno.h>
+#include <getopt.h>
+#include <hdf5.h>
+#include <inttypes.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lifecircle/cli.h"
+#include "lifecircle/compare.h"
+#include "lifecircle/compare_io.h"
+#include "lifecircle/coverage.h"
+#include "lifecircle/h5io.h"
+#include "lifecircle/log.h"
+#include "lifecircle/results.h"
+#include "lifecircle/status.h"
+
+static void cmd_compare_usage(void) {
+  printf("usage: mpiexec -n N lifecircle compare RESULTS.h5 [--baseline NAME] "
+         "[--scenarios A,B]\n\n"
+         "Compares every complete scenario of a results file (from lifecircle run) with the\n"
+         "baseline: residents newly covered and no longer covered per subdistrict x category\n"
+         "x group, the change of every node's walking distance to the nearest facility of\n"
+         "each category, and the pass/fail table before and after. Writes\n"
+         "/Comparisons/<scenario>/{newly_covered, no_longer_covered, delta_nearest_cm,\n"
+         "reach_change, pass_before, pass_after, row_name} into the file (replacing earlier\n"
+         "comparisons of the same scenarios; the file is rewritten through a copy, so an\n"
+         "interrupted compare leaves it as it was) and prints a table per subdistrict and\n"
+         "category. Facility load changes are printed when the file holds FacilityLoad.\n\n"
+         "options:\n"
+         "  -b, --baseline NAME    the scenario compared against (default: baseline)\n"
+         "  -s, --scenarios LIST   only these scenarios (comma-separated)\n"
+         "  -h, --help             this help\n");
+}
+
+/* Everything read once from the file. */
+struct cmp_ctx {
+  MPI_Comm comm;
+  int rank, size;
+  int64_t n_nodes, lo, hi; /* This rank's block of nodes [lo, hi). */
+  int n_cat, n_group, n_sub;
+  char **cat_id, **group_id, **row_name;
+  int64_t n_cat_ids, n_group_ids, n_sub_names;
+  int *threshold_min;
+  double *speed_m_s;
+  int64_t *residents;   /* Block x groups. */
+  int32_t *subdistrict; /* Block. */
+  int64_t *gid;         /* Block: lo .. hi-1. */
+};
+
+static void cmp_free_strings(char **s, int64_t n) {
+  for (int64_t i = 0; s && i < n; i++)
+    free(s[i]);
+  free(s);
+}
+
+static void cmp_ctx_free(struct cmp_ctx *x) {
+  cmp_free_strings(x->cat_id, x->n_cat_ids);
+  cmp_free_strings(x->group_id, x->n_group_ids);
+  cmp_free_strings(x->row_name, x->n_sub_names + 1);
+  free(x->threshold_min);
+  free(x->speed_m_s);
+  free(x->residents);
+  free(x->subdistrict);
+  free(x->gid);
+}
+
+/* Reads a 1-D dataset of fixed-length (or variable-length) strings. Local. */
+static int cmp_read_strings(hid_t file, const char *name, char ***out, int64_t *n) {
+  *out = NULL;
+  *n = 0;
+  if (!h5io_exists(file, name))
+    LC_FAIL(LC_EFORMAT, "dataset %s is missing", name);
+  hid_t dset = H5Dopen2(file, name, H5P_DEFAULT);
+  hid_t ftype = dset >= 0 ? H5Dget_type(dset) : -1;
+  if (ftype < 0) {
+    if (dset >= 0)
+      H5Dclose(dset);
+    LC_FAIL(LC_EHDF5, "cannot open dataset %s", name);
+  }
+  if (H5Tis_variable_str(ftype) > 0) {
+    H5Tclose(ftype);
+    H5Dclose(dset);
+    return h5io_read_strings(file, name, out, n);
+  }
+  hid_t space = H5Dget_space(dset);
+  hsize_t dims[1] = {0};
+  int nd = H5Sget_simple_extent_ndims(space);
+  if (nd == 1)
+    H5Sget_simple_extent_dims(space, dims, NULL);
+  H5Sclose(space);
+  size_t width = H5Tget_size(ftype);
+  hid_t mtype = H5Tcopy(H5T_C_S1);
+  H5Tset_size(mtype, width);
+  H5Tset_cset(mtype, H5T_CSET_UTF8);
+  H5Tset_strpad(mtype, H5T_STR_NULLPAD);
+  char *buf = calloc((size_t)(dims[0] > 0 ? dims[0] : 1), width + 1);
+  char **s = calloc((size_t)dims[0] + 1, sizeof *s);
+  int st = LC_OK;
+  if (nd != 1)
+    st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "dataset %s is not 1-D", name);
+  else if (!buf || !s)
+    st = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory reading %s", name);
+  else if (dims[0] > 0 && H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+    st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read dataset %s", name);
+  for (hsize_t i = 0; st == LC_OK && i < dims[0]; i++) {
+    s[i] = calloc(width + 1, 1);
+    if (!s[i])
+      st = LC_ENOMEM;
+    else
+      memcpy(s[i], buf + i * width, width);
+  }
+  free(buf);
+  H5Tclose(mtype);
+  H5Tclose(ftype);
+  H5Dclose(dset);
+  if (st != LC_OK) {
+    cmp_free_strings(s, (int64_t)dims[0]);
+    return st;
+  }
+  *out = s;
+  *n = (int64_t)dims[0];
+  return LC_OK;
+}
+
+/* Reads rows [lo, hi) of an int64 dataset of `rows` x `ncols` (ncols 0: 1-D) into out,
+ * checking the shape. Local (independent I/O). */
+static int cmp_read_rows(hid_t file, const char *name, int64_t rows, int64_t ncols, int64_t lo,
+                         int64_t hi, int64_t *out) {
+  if (!h5io_exists(file, name))
+    LC_FAIL(LC_EFORMAT, "dataset %s is missing", name);
+  hid_t dset = H5Dopen2(file, name, H5P_DEFAULT);
+  if (dset < 0)
+    LC_FAIL(LC_EHDF5, "cannot open dataset %s", name);
+  hid_t fspace = H5Dget_space(dset);
+  int nd = H5Sget_simple_extent_ndims(fspace);
+  hsize_t dims[2] = {0, 0};
+  H5Sget_simple_extent_dims(fspace, dims, NULL);
+  int st = LC_OK;
+  if (nd != (ncols > 0 ? 2 : 1) || (int64_t)dims[0] != rows ||
+      (ncols > 0 && (int64_t)dims[1] != ncols)) {
+    st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                      "dataset %s has the wrong shape (expected %" PRId64 " x %" PRId64 ")",
+                      name, rows, ncols);
+  } else if (hi > lo) {
+    hsize_t start[2] = {(hsize_t)lo, 0};
+    hsize_t count[2] = {(hsize_t)(hi - lo), (hsize_t)(ncols > 0 ? ncols : 1)};
+    hid_t mspace = H5Screate_simple(nd, count, NULL);
+    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (H5Dread(dset, H5T_NATIVE_INT64, mspace, fspace, H5P_DEFAULT, out) < 0)
+      st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read dataset %s", name);
+    H5Sclose(mspace);
+  }
+  H5Sclose(fspace);
+  H5Dclose(dset);
+  return st;
+}
+
+/* Reads a small whole int64 table of an expected size. Local. */
+static int cmp_read_table(hid_t file, const char *name, int64_t rows, int64_t ncols,
+                          int64_t **out) {
+  *out = malloc((size_t)(rows * (ncols > 0 ? ncols : 1) > 0 ? rows * (ncols > 0 ? ncols : 1) : 1) *
+                sizeof **out);
+  if (!*out)
+    return LC_ENOMEM;
+  int st = cmp_read_rows(file, name, rows, ncols, 0, rows, *out);
+  if (st != LC_OK) {
+    free(*out);
+    *out = NULL;
+  }
+  return st;
+}
+
+static int cmp_read_common(hid_t file, struct cmp_ctx *x) {
+  LC_CHECK(cmp_read_strings(file, "/Categories/id", &x->cat_id, &x->n_cat_ids));
+  LC_CHECK(cmp_read_strings(file, "/Groups/id", &x->group_id, &x->n_group_ids));
+  char **subs = NULL;
+  LC_CHECK(cmp_read_strings(file, "/Subdistricts/name", &subs, &x->n_sub_names));
+  x->n_cat = (int)x->n_cat_ids;
+  x->n_group = (int)x->n_group_ids;
+  x->n_sub = (int)x->n_sub_names;
+  x->row_name = calloc((size_t)x->n_sub + 2, sizeof *x->row_name);
+  if (!x->row_name) {
+    cmp_free_strings(subs, x->n_sub_names);
+    return LC_ENOMEM;
+  }
+  for (int s = 0; s < x->n_sub; s++)
+    x->row_name[s] = subs[s];
+  free(subs);
+  if (!(x->row_name[x->n_sub] = strdup("all")))
+    return LC_ENOMEM;
+  int64_t *thr = NULL, rows = 0, cols = 0;
+  double *speed = NULL;
+  LC_CHECK(h5io_read(file, "/Categories/threshold_min", H5IO_I64, (void **)&thr, &rows, &cols));
+  int st = rows == x->n_cat ? LC_OK
+                            : lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                                           "/Categories/threshold_min has %" PRId64
+                                           " rows, /Categories/id %d", rows, x->n_cat);
+  x->threshold_min = malloc((size_t)(x->n_cat > 0 ? x->n_cat : 1) * sizeof *x->threshold_min);
+  if (st == LC_OK && !x->threshold_min)
+    st = LC_ENOMEM;
+  for (int c = 0; st == LC_OK && c < x->n_cat; c++)
+    x->threshold_min[c] = (int)thr[c];
+  free(thr);
+  LC_CHECK(st);
+  LC_CHECK(h5io_read(file, "/Groups/speed_m_s", H5IO_F64, (void **)&speed, &rows, &cols));
+  x->speed_m_s = speed;
+  if (rows != x->n_group)
+    LC_FAIL(LC_EFORMAT, "/Groups/speed_m_s has %" PRId64 " rows, /Groups/id %d", rows,
+            x->n_group);
+  /* The node count from the graph. */
+  hid_t dset = H5Dopen2(file, "/Population/subdistrict", H5P_DEFAULT);
+  if (dset < 0)
+    LC_FAIL(LC_EFORMAT, "dataset /Population/subdistrict is missing");
+  hid_t space = H5Dget_space(dset);
+  hsize_t dims[1] = {0};
+  H5Sget_simple_extent_dims(space, dims, NULL);
+  H5Sclose(space);
+  H5Dclose(dset);
+  x->n_nodes = (int64_t)dims[0];
+  x->lo = x->n_nodes * x->rank / x->size;
+  x->hi = x->n_nodes * (x->rank + 1) / x->size;
+  int64_t n = x->hi - x->lo, G = x->n_group;
+  x->residents = malloc((size_t)(n * G > 0 ? n * G : 1) * sizeof *x->residents);
+  int64_t *sub = malloc((size_t)(n > 0 ? n : 1) * sizeof *sub);
+  x->subdistrict = malloc((size_t)(n > 0 ? n : 1) * sizeof *x->subdistrict);
+  x->gid = malloc((size_t)(n > 0 ? n : 1) * sizeof *x->gid);
+  if (!x->residents || !sub || !x->subdistrict || !x->gid) {
+    free(sub);
+    return LC_ENOMEM;
+  }
+  st = cmp_read_rows(file, "/Population/residents", x->n_nodes, G, x->lo, x->hi, x->residents);
+  if (st == LC_OK)
+    st = cmp_read_rows(file, "/Population/subdistrict", x->n_nodes, 0, x->lo, x->hi, sub);
+  for (int64_t i = 0; st == LC_OK && i < n; i++) {
+    x->subdistrict[i] = (int32_t)sub[i];
+    x->gid[i] = x->lo + i;
+  }
+  free(sub);
+  return st;
+}
+
+/* Names of the groups under /Scenarios, in name order. */
+struct cmp_list {
+  char **name;
+  int n, cap;
+};
+
+static herr_t cmp_collect(hid_t g, const char *name, const H5L_info_t *info, void *arg) {
+  (void)g;
+  (void)info;
+  struct cmp_list *l = arg;
+  if (l->n == l->cap) {
+    int nc = l->cap ? 2 * l->cap : 16;
+    char **p = realloc(l->name, (size_t)nc * sizeof *p);
+    if (!p)
+      return -1;
+    l->name = p;
+    l->cap = nc;
+  }
+  if (!(l->name[l->n] = strdup(name)))
+    return -1;
+  l->n++;
+  return 0;
+}
+
+/* 1 when /Scenarios/<name> carries complete = 1. */
+static int cmp_complete(hid_t file, const char *name) {
+  char path[600];
+  snprintf(path, sizeof path, "/Scenarios/%s", name);
+  hid_t g = H5Oopen(file, path, H5P_DEFAULT);
+  if (g < 0)
+    return 0;
+  int64_t v = 0;
+  if (H5Aexists(g, "complete") > 0) {
+    hid_t a = H5Aopen(g, "complete", H5P_DEFAULT);
+    if (a < 0 || H5Aread(a, H5T_NATIVE_INT64, &v) < 0)
+      v = 0;
+    if (a >= 0)
+      H5Aclose(a);
+  }
+  H5Oclose(g);
+  return v == 1;
+}
+
+static int cmp_list_scenarios(hid_t file, struct cmp_list *l) {
+  memset(l, 0, sizeof *l);
+  if (!h5io_exists(file, "/Scenarios"))
+    LC_FAIL(LC_EFORMAT, "no /Scenarios group: not a results file of lifecircle run");
+  hid_t g = H5Gopen2(file, "/Scenarios", H5P_DEFAULT);
+  if (g < 0)
+    LC_FAIL(LC_EHDF5, "cannot open /Scenarios");
+  herr_t h = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, cmp_collect, l);
+  H5Gclose(g);
+  if (h < 0)
+    LC_FAIL(LC_EHDF5, "cannot list /Scenarios");
+  return LC_OK;
+}
+
+static void cmp_list_free(struct cmp_list *l) {
+  cmp_free_strings(l->name, l->n);
+  memset(l, 0, sizeof *l);
+}
+
+/* Per-category nearest distances of this rank's block, transposed to [c][i]. */
+static int cmp_read_nearest(hid_t file, const struct cmp_ctx *x, const char *scen,
+                            int64_t *store, int64_t **cols) {
+  char name[640];
+  int64_t n = x->hi - x->lo, C = x->n_cat;
+  int64_t *tmp = malloc((size_t)(n * C > 0 ? n * C : 1) * sizeof *tmp);
+  if (!tmp)
+    return LC_ENOMEM;
+  snprintf(name, sizeof name, "/Scenarios/%s/NodeAccess/nearest_cm", scen);
+  int st = cmp_read_rows(file, name, x->n_nodes, C, x->lo, x->hi, tmp);
+  for (int c = 0; c < C; c++) {
+    cols[c] = store + (size_t)c * (size_t)n;
+    for (int64_t i = 0; st == LC_OK && i < n; i++)
+      cols[c][i] = tmp[i * C + c];
+  }
+  free(tmp);
+  return st;
+}
+
+static const char *cmp_pass_word(int64_t p) { return p == 1 ? "pass" : p == 0 ? "fail" : "-"; }
+
+/* Writes "total (g1/g2/...)" of one table cell into buf. */
+static void cmp_cell(const int64_t *v, int G, char *buf, size_t size) {
+  int64_t t = 0;
+  for (int g = 0; g < G; g++)
+    t += v[g];
+  size_t at = (size_t)snprintf(buf, size, "%" PRId64 " (", t);
+  for (int g = 0; g < G && at < size; g++)
+    at += (size_t)snprintf(buf + at, size - at, "%s%" PRId64, g ? "/" : "", v[g]);
+  if (at < size)
+    snprintf(buf + at, size - at, ")");
+}
+
+/* Prints the table of one comparison (rank 0). */
+static void cmp_print(const struct cmp_ctx *x, const char *scen, const char *base,
+                      const struct comparison *cmp, const int64_t *pb, const int64_t *pa) {
+  int R = x->n_sub + 1, C = x->n_cat, G = x->n_group;
+  char groups[256];
+  size_t at = 0;
+  groups[0] = '\0';
+  for (int g = 0; g < G && at < sizeof groups; g++)
+    at += (size_t)snprintf(groups + at, sizeof groups - at, "%s%s", g ? "/" : "", x->group_id[g]);
+  printf("\n%s compared with %s: residents gaining and losing access within the category's "
+         "threshold, all groups (%s); pass/fail against the category's target\n",
+         scen, base, groups);
+  printf("  %-20s %-20s %-34s %-34s %s\n", "subdistrict", "category", "gain", "loss",
+         "pass before -> after");
+  int64_t quiet = 0;
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++) {
+      const int64_t *gv = cmp->newly_covered + ((size_t)r * C + c) * G;
+      const int64_t *lv = cmp->no_longer_covered + ((size_t)r * C + c) * G;
+      int any = 0;
+      for (int g = 0; g < G; g++)
+        any |= gv[g] != 0 || lv[g] != 0;
+      int64_t b = pb[r * C + c], a = pa[r * C + c];
+      if (!any && a == b) {
+        quiet++;
+        continue;
+      }
+      char gs[160], ls[160];
+      cmp_cell(gv, G, gs, sizeof gs);
+      cmp_cell(lv, G, ls, sizeof ls);
+      printf("  %-20s %-20s %-34s %-34s %s -> %s%s\n", x->row_name[r], x->cat_id[c], gs, ls,
+             cmp_pass_word(b), cmp_pass_word(a), a != b ? "  (changed)" : "");
+    }
+  printf("  (%" PRId64 " subdistrict x category rows without change not shown)\n", quiet);
+}
+
+/* Facility load before and after, per category, when both scenarios hold FacilityLoad. */
+static int cmp_facility_load(hid_t file, const struct cmp_ctx *x, const char *scen,
+                             const char *base) {
+  const char *who[2] = {base, scen};
+  char name[640];
+  for (int k = 0; k < 2; k++) {
+    snprintf(name, sizeof name, "/Scenarios/%s/FacilityLoad/served", who[k]);
+    if (!h5io_exists(file, name)) {
+      if (x->rank == 0)
+        printf("  facility load: not computed in this run\n");
+      return LC_OK;
+    }
+  }
+  if (x->rank != 0)
+    return LC_OK;
+  int C = x->n_cat;
+  int64_t *tot = calloc((size_t)(4 * C > 0 ? 4 * C : 1), sizeof *tot);
+  if (!tot)
+    return LC_ENOMEM;
+  int st = LC_OK;
+  for (int k = 0; k < 2 && st == LC_OK; k++) {
+    static const char *const fields[2] = {"served", "refused"};
+    int64_t *cat = NULL, nf = 0, cc = 0;
+    snprintf(name, sizeof name, "/Scenarios/%s/Facilities/category", who[k]);
+    st = h5io_read(file, name, H5IO_I64, (void **)&cat, &nf, &cc);
+    for (int fi = 0; fi < 2 && st == LC_OK; fi++) {
+      int64_t *v = NULL, rows = 0, bins = 0;
+      snprintf(name, sizeof name, "/Scenarios/%s/FacilityLoad/%s", who[k], fields[fi]);
+      st = h5io_read(file, name, H5IO_I64, (void **)&v, &rows, &bins);
+      if (st == LC_OK && rows != nf)
+        st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                          "%s has %" PRId64 " rows, Facilities %" PRId64, name, rows, nf);
+      for (int64_t f = 0; st == LC_OK && f < rows; f++) {
+        if (cat[f] < 0 || cat[f] >= C)
+          continue;
+        for (int64_t b = 0; b < (bins > 0 ? bins : 1); b++)
+          tot[(fi * 2 + k) * C + cat[f]] += v[f * (bins > 0 ? bins : 1) + b];
+      }
+      free(v);
+    }
+    free(cat);
+  }
+  if (st == LC_OK) {
+    printf("  facility load per category (agents served, refused: before -> after)\n");
+    for (int c = 0; c < C; c++)
+      if (tot[c] || tot[C + c] || tot[2 * C + c] || tot[3 * C + c])
+        printf("  %-22s served %8" PRId64 " -> %8" PRId64 "   refused %8" PRId64 " -> %8" PRId64
+               "\n", x->cat_id[c], tot[c], tot[C + c], tot[2 * C + c], tot[3 * C + c]);
+  }
+  free(tot);
+  return st;
+}
+
+/* Copies a file byte for byte (rank 0). */
+static int cmp_copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb");
+  if (!in)
+    LC_FAIL(LC_EIO, "%s: cannot open: %s", from, strerror(errno));
+  FILE *out = fopen(to, "wb");
+  if (!out) {
+    fclose(in);
+    LC_FAIL(LC_EIO, "%s: cannot create: %s", to, strerror(errno));
+  }
+  static char buf[1 << 20];
+  size_t n;
+  int st = LC_OK;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    if (fwrite(buf, 1, n, out) != n) {
+      st = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: write failed: %s", to, strerror(errno));
+      break;
+    }
+  if (st == LC_OK && ferror(in))
+    st = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: read failed", from);
+  fclose(in);
+  if (fclose(out) != 0 && st == LC_OK)
+    st = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: write failed: %s", to, strerror(errno));
+  if (st != LC_OK)
+    unlink(to);
+  return st;
+}
+
+static int cmp_open_parallel(const char *path, MPI_Comm comm, hid_t *file) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0 || H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0) {
+    if (fapl >= 0)
+      H5Pclose(fapl);
+    LC_FAIL(LC_EHDF5, "%s: cannot set up parallel access", path);
+  }
+  *file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+  H5Pclose(fapl);
+  if (*file < 0)
+    LC_FAIL(LC_EHDF5, "%s: cannot open for parallel writing", path);
+  return LC_OK;
+}
+
+/* Compares one scenario and writes its group. Collective. */
+static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *scen,
+                   const char *base) {
+  int C = x->n_cat, R = x->n_sub + 1;
+  int64_t n = x->hi - x->lo;
+  size_t nc = (size_t)(n * C > 0 ? n * C : 1);
+  int64_t *store = malloc(2 * nc * sizeof *store);
+  int64_t **cols = calloc((size_t)(2 * C > 0 ? 2 * C : 1), sizeof *cols);
+  int64_t *pb = NULL, *pa = NULL;
+  int8_t *pb8 = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1));
+  struct comparison cmp;
+  memset(&cmp, 0, sizeof cmp);
+  char name[640];
+  int st = store && cols && pb8 ? LC_OK : LC_ENOMEM;
+  if (st == LC_OK)
+    st = cmp_read_nearest(res->file, x, base, store, cols);
+  if (st == LC_OK)
+    st = cmp_read_nearest(res->file, x, scen, store + nc, cols + C);
+  snprintf(name, sizeof name, "/Scenarios/%s/Coverage/pass", base);
+  if (st == LC_OK)
+    st = cmp_read_table(res->file, name, R, C, &pb);
+  snprintf(name, sizeof name, "/Scenarios/%s/Coverage/pass", scen);
+  if (st == LC_OK)
+    st = cmp_read_table(res->file, name, R, C, &pa);
+  for (int k = 0; st == LC_OK && k < R * C; k++) {
+    pb8[k] = (int8_t)pb[k];
+    pb8[R * C + k] = (int8_t)pa[k];
+  }
+  st = cli_agree(st);
+  if (st == LC_OK) {
+    struct coverage_spec spec = {x->n_sub, C, x->n_group, x->threshold_min, NULL, NULL, NULL,
+                                 x->speed_m_s, 0};
+    st = compare_compute(&spec, n, (const int64_t *const *)cols,
+                         (const int64_t *const *)(cols + C), x->residents, x->subdistrict,
+                         res->comm, &cmp);
+  }
+  snprintf(name, sizeof name, "/Comparisons/%s", scen);
+  if (st == LC_OK && h5io_exists(res->file, name) && H5Ldelete(res->file, name, H5P_DEFAULT) < 0)
+    st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot replace %s", name);
+  st = cli_agree(st);
+  if (st == LC_OK)
+    st = compare_write(res, scen, base, &cmp, x->row_name, n, x->gid,
+                       (const int64_t *const *)cols, (const int64_t *const *)(cols + C), pb8,
+                       pb8 + R * C);
+  if (st == LC_OK && x->rank == 0)
+    cmp_print(x, scen, base, &cmp, pb, pa);
+  if (st == LC_OK)
+    st = cli_agree(cmp_facility_load(res->file, x, scen, base));
+  compare_free(&cmp);
+  free(store);
+  free(cols);
+  free(pb);
+  free(pa);
+  free(pb8);
+  return st;
+}
+
+/* 1 when `name` is in the comma-separated list (or the list is NULL). */
+static int cmp_selected(const char *list, const char *name) {
+  if (!list)
+    return 1;
+  size_t len = strlen(name);
+  for (const char *s = list; (s = strstr(s, name)) != NULL; s += len)
+    if ((s == list || s[-1] == ',') && (s[len] == '\0' || s[len] == ','))
+      return 1;
+  return 0;
+}
+
+/* Lists the scenarios to compare (every rank reads the file alone, read-only). */
+static int cmp_plan(const char *path, const char *baseline, const char *only,
+                    struct cmp_list *todo) {
+  memset(todo, 0, sizeof *todo);
+  hid_t file;
+  LC_CHECK(h5io_open_serial(path, &file));
+  struct cmp_list all;
+  int st = cmp_list_scenarios(file, &all);
+  if (st == LC_OK && !cmp_complete(file, baseline))
+    st = lc_error_set(LC_EPARAM, __FILE__, __LINE__,
+                      "%s: the baseline '%s' is not a complete scenario of the file", path,
+                      baseline);
+  for (int i = 0; st == LC_OK && i < all.n; i++) {
+    if (!strcmp(all.name[i], baseline) || !cmp_selected(only, all.name[i]))
+      continue;
+    if (!cmp_complete(file, all.name[i])) {
+      log_warn("%s: scenario %s is incomplete (interrupted run): skipped", path, all.name[i]);
+      continue;
+    }
+    if (cmp_collect(-1, all.name[i], NULL, todo) < 0)
+      st = LC_ENOMEM;
+  }
+  /* Every name asked for must exist. */
+  if (st == LC_OK && only) {
+    char *list = strdup(only), *save = NULL;
+    if (!list)
+      st = LC_ENOMEM;
+    for (char *t = list ? strtok_r(list, ",", &save) : NULL; t && st == LC_OK;
+         t = strtok_r(NULL, ",", &save)) {
+      int found = 0;
+      for (int i = 0; i < all.n; i++)
+        found |= !strcmp(all.name[i], t);
+      if (!found)
+        st = lc_error_set(LC_EUSAGE, __FILE__, __LINE__,
+                          "--scenarios: '%s' is not a scenario of %s", t, path);
+    }
+    free(list);
+  }
+  cmp_list_free(&all);
+  H5Fclose(file);
+  if (st != LC_OK)
+    cmp_list_free(todo);
+  return st;
+}
+
+int cmd_compare(int argc, char **argv) {
+  static const struct option opts[] = {{"baseline", required_argument, NULL, 'b'},
+                                       {"scenarios", required_argument, NULL, 's'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  int c, rank, size;
+  const char *baseline = "baseline", *only = NULL;
+  MPI_Comm comm = MPI_COMM_WORLD;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  while ((c = getopt_long(argc, argv, "b:s:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'b':
+      baseline = optarg;
+      break;
+    case 's':
+      only = optarg;
+      break;
+    case 'h':
+      if (rank == 0)
+        cmd_compare_usage();
+      return LC_OK;
+    default:
+      LC_FAIL(LC_EUSAGE, "compare: unknown option (see lifecircle compare --help)");
+    }
+  }
+  if (optind + 1 != argc)
+    LC_FAIL(LC_EUSAGE, "compare: expected exactly one RESULTS.h5 (see lifecircle compare "
+                       "--help)");
+  const char *path = argv[optind];
+  struct cmp_list todo;
+  int st = cli_agree(cmp_plan(path, baseline, only, &todo));
+  if (st != LC_OK)
+    return st;
+  if (todo.n == 0) {
+    log_info("%s: no complete scenario besides %s: nothing to compare", path, baseline);
+    cmp_list_free(&todo);
+    return LC_OK;
+  }
+  double t0 = MPI_Wtime();
+  /* Work on a copy that replaces the file only when every comparison is written. */
+  struct results res;
+  memset(&res, 0, sizeof res);
+  res.comm = comm;
+  res.rank = rank;
+  res.size = size;
+  res.file = -1;
+  res.path = strdup(path);
+  size_t len = strlen(path) + 16;
+  res.tmp = malloc(len);
+  if (!res.path || !res.tmp) {
+    free(res.path);
+    free(res.tmp);
+    cmp_list_free(&todo);
+    return cli_agree(LC_ENOMEM);
+  }
+  snprintf(res.tmp, len, "%s.compare.tmp", path);
+  st = rank == 0 ? cmp_copy_file(path, res.tmp) : LC_OK;
+  st = cli_agree(st);
+  if (st == LC_OK)
+    st = cli_agree(cmp_open_parallel(res.tmp, comm, &res.file));
+  struct cmp_ctx x;
+  memset(&x, 0, sizeof x);
+  x.comm = comm;
+  x.rank = rank;
+  x.size = size;
+  if (st == LC_OK)
+    st = cli_agree(cmp_read_common(res.file, &x));
+  res.n_nodes = x.n_nodes;
+  for (int i = 0; st == LC_OK && i < todo.n; i++)
+    st = cmp_one(&res, &x, todo.name[i], baseline);
+  /* Renames the copy over the file when every rank succeeded, else removes it. */
+  st = results_finish(&res, st);
+  if (st == LC_OK)
+    log_info("compare: %d scenario(s) compared with %s in %.2f s; /Comparisons written to %s",
+             todo.n, baseline, MPI_Wtime() - t0, path);
+  cmp_ctx_free(&x);
+  cmp_list_free(&todo);
+  return st;
+}

@@ -1,0 +1,82 @@
+/* Writing /Comparisons/<scenario> of a results file (see compare_io.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecircle/cli.h"
+#include "lifecircle/compare_io.h"
+#include "lifecircle/status.h"
+
+void compare_node_delta(int64_t n_owned, int n_cat, const int64_t *const *base,
+                        const int64_t *const *scen, int64_t *delta_cm, int64_t *reach) {
+  for (int64_t i = 0; i < n_owned; i++)
+    for (int c = 0; c < n_cat; c++) {
+      int64_t a = base[c][i], b = scen[c][i];
+      size_t k = (size_t)i * (size_t)n_cat + (size_t)c;
+      delta_cm[k] = (a >= 0 && b >= 0) ? b - a : 0;
+      reach[k] = (a >= 0) == (b >= 0) ? 0 : (b >= 0 ? 1 : -1);
+    }
+}
+
+int compare_write(struct results *res, const char *scenario, const char *baseline,
+                  const struct comparison *cmp, char *const *row_names, int64_t n_owned,
+                  const int64_t *gid, const int64_t *const *base_nearest,
+                  const int64_t *const *scen_nearest, const int8_t *pass_before,
+                  const int8_t *pass_after) {
+  int R = cmp->n_rows, C = cmp->n_cat, G = cmp->n_group;
+  size_t nc = (size_t)(n_owned > 0 ? n_owned : 1) * (size_t)(C > 0 ? C : 1);
+  int64_t *delta = malloc(nc * sizeof *delta), *reach = malloc(nc * sizeof *reach);
+  int64_t *pass = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1) * sizeof *pass);
+  int st = delta && reach && pass ? LC_OK : LC_ENOMEM;
+  st = cli_agree(st == LC_OK ? LC_OK
+                             : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
+                                            "out of memory writing comparison %s", scenario));
+  char base[512], name[640];
+  snprintf(base, sizeof base, "/Comparisons/%s", scenario);
+  if (st == LC_OK) {
+    compare_node_delta(n_owned, C, base_nearest, scen_nearest, delta, reach);
+    for (int k = 0; k < R * C; k++) {
+      pass[k] = pass_before[k];
+      pass[R * C + k] = pass_after[k];
+    }
+  }
+#define CMP_W(call)                                                                          \
+  if (st == LC_OK)                                                                           \
+    st = (call);
+  snprintf(name, sizeof name, "%s/newly_covered", base);
+  CMP_W(results_write_global(res, name, H5IO_I64, cmp->newly_covered, R, (int64_t)C * G,
+                             "persons",
+                             "residents within category c's threshold at their group's speed "
+                             "in the scenario but not in the baseline (column c*G+g; rows: "
+                             "subdistricts, then all)"))
+  snprintf(name, sizeof name, "%s/no_longer_covered", base);
+  CMP_W(results_write_global(res, name, H5IO_I64, cmp->no_longer_covered, R, (int64_t)C * G,
+                             "persons",
+                             "residents within the threshold in the baseline but not in the "
+                             "scenario (column c*G+g; rows: subdistricts, then all)"))
+  snprintf(name, sizeof name, "%s/delta_nearest_cm", base);
+  CMP_W(results_write_nodes(res, name, H5IO_I64, n_owned, gid, delta, C, "cm",
+                            "scenario minus baseline walking distance to the nearest facility "
+                            "(columns: /Categories/id); 0 when either has none within the "
+                            "radius (see reach_change)"))
+  snprintf(name, sizeof name, "%s/reach_change", base);
+  CMP_W(results_write_nodes(res, name, H5IO_I64, n_owned, gid, reach, C, "1",
+                            "1: a facility within the radius only in the scenario; -1: only in "
+                            "the baseline; 0: in both or in neither (delta_nearest_cm is "
+                            "meaningful only where this is 0 and nearest_cm >= 0)"))
+  snprintf(name, sizeof name, "%s/pass_before", base);
+  CMP_W(results_write_global(res, name, H5IO_I64, pass, R, C, "1",
+                             "Coverage/pass of the baseline: 1 pass, 0 fail, -1 no residents"))
+  snprintf(name, sizeof name, "%s/pass_after", base);
+  CMP_W(results_write_global(res, name, H5IO_I64, pass + R * C, R, C, "1",
+                             "Coverage/pass of the scenario: 1 pass, 0 fail, -1 no residents"))
+  snprintf(name, sizeof name, "%s/row_name", base);
+  CMP_W(results_write_strings(res, name, row_names, R, "row names: subdistricts, then all"))
+  CMP_W(results_attr_str(res, base, "baseline", baseline))
+  CMP_W(results_attr_i64(res, base, "complete", 1))
+#undef CMP_W
+  free(delta);
+  free(reach);
+  free(pass);
+  return st;
+}

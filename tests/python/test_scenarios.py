@@ -1,0 +1,231 @@
+"""Scenarios on the real Xinhua Road data: a scenario without edits changes nothing; the
+/Comparisons tables equal numpy recomputations from the scenario datasets; `lifecircle
+compare` on a file gives the tables `run` wrote; a removed facility and an added crossing
+change exactly what an independent oracle (scipy's Dijkstra on the edited edge list, the
+link's length from geographiclib) says; bad scenarios fail naming file and line."""
+import os
+import shutil
+
+import h5py
+import numpy as np
+import pytest
+import scipy.sparse
+from geographiclib.geodesic import Geodesic
+from scipy.sparse.csgraph import dijkstra
+
+from lctest import ROOT, run
+
+PARAMS = os.path.join(ROOT, "inputs", "changning", "xinhua.yml")
+EXAMPLES = os.path.join(ROOT, "inputs", "changning", "scenarios")
+NAMES = ["noop", "canteens", "market-closes", "crossing"]
+
+
+def drop_scenarios(text):
+    """The parameter text without its top-level Scenarios section (if any)."""
+    out, skip = [], False
+    for line in text.split("\n"):
+        if line and not line[0].isspace() and not line.startswith("#"):
+            skip = line.startswith("Scenarios:")
+        if not skip:
+            out.append(line)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def params_with(tmp, files, name="p.yml"):
+    """The Xinhua parameters with Scenarios:files replaced by `files`."""
+    text = drop_scenarios(open(PARAMS, encoding="utf-8").read())
+    text += "Scenarios:\n  files:\n" + "".join("    - %s\n" % f for f in files)
+    path = os.path.join(str(tmp), name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    d = tmp_path_factory.mktemp("scen")
+    noop = d / "noop.yml"
+    noop.write_text("name: noop\ndescription: no edits\n")
+    files = [str(noop)] + [os.path.join(EXAMPLES, n + ".yml") for n in NAMES[1:]]
+    out = str(d / "r.h5")
+    run(["run", params_with(d, files), "-o", out], ranks=2)
+    return out
+
+
+def read_all(path, group):
+    res = {}
+    with h5py.File(path, "r") as f:
+        f[group].visititems(lambda n, o: res.__setitem__(n, o[()])
+                            if isinstance(o, h5py.Dataset) else None)
+    return res
+
+
+def test_noop_equals_baseline(results):
+    base = read_all(results, "/Scenarios/baseline")
+    noop = read_all(results, "/Scenarios/noop")
+    assert sorted(base) == sorted(noop)
+    for k, a in base.items():
+        assert np.array_equal(a, noop[k], equal_nan=a.dtype.kind == "f"), k
+    cmp = read_all(results, "/Comparisons/noop")
+    for k in ["newly_covered", "no_longer_covered", "delta_nearest_cm", "reach_change"]:
+        assert not cmp[k].any(), k
+    assert np.array_equal(cmp["pass_before"], cmp["pass_after"])
+
+
+def expected_comparison(f, scen):
+    """The comparison recomputed with numpy from the datasets of the file."""
+    near_b = f["Scenarios/baseline/NodeAccess/nearest_cm"][:]
+    near_s = f["Scenarios/%s/NodeAccess/nearest_cm" % scen][:]
+    res = f["Population/residents"][:]
+    sub = f["Population/subdistrict"][:]
+    thr = f["Categories/threshold_min"][:]
+    speed = f["Groups/speed_m_s"][:]
+    S = f["Subdistricts/name"].shape[0]
+    C, G = len(thr), len(speed)
+    limit = np.floor(thr[:, None] * 60 * speed[None, :] * 100 + 1e-9).astype(np.int64)
+    inb = (near_b[:, :, None] >= 0) & (near_b[:, :, None] <= limit[None])
+    ins = (near_s[:, :, None] >= 0) & (near_s[:, :, None] <= limit[None])
+    gain = ((ins & ~inb) * res[:, None, :]).reshape(len(sub), C * G)
+    loss = ((inb & ~ins) * res[:, None, :]).reshape(len(sub), C * G)
+    newly = np.zeros((S + 1, C * G), np.int64)
+    lost = np.zeros((S + 1, C * G), np.int64)
+    for s in range(S):
+        newly[s] = gain[sub == s].sum(axis=0)
+        lost[s] = loss[sub == s].sum(axis=0)
+    newly[S], lost[S] = gain.sum(axis=0), loss.sum(axis=0)
+    both = (near_b >= 0) & (near_s >= 0)
+    delta = np.where(both, near_s - near_b, 0)
+    reach = np.where(both | ((near_b < 0) & (near_s < 0)), 0, np.where(near_s >= 0, 1, -1))
+    return {"newly_covered": newly, "no_longer_covered": lost, "delta_nearest_cm": delta,
+            "reach_change": reach,
+            "pass_before": f["Scenarios/baseline/Coverage/pass"][:],
+            "pass_after": f["Scenarios/%s/Coverage/pass" % scen][:]}
+
+
+def test_comparisons_equal_numpy(results):
+    with h5py.File(results, "r") as f:
+        assert sorted(f["Comparisons"]) == sorted(NAMES)
+        for scen in NAMES:
+            want = expected_comparison(f, scen)
+            for k, a in want.items():
+                got = f["Comparisons/%s/%s" % (scen, k)][:]
+                assert np.array_equal(got, a), (scen, k)
+                assert "units" in f["Comparisons/%s/%s" % (scen, k)].attrs
+        # Each example changes what it should.
+        cats = [c.decode() for c in f["Categories/id"][:]]
+        G = f["Groups/id"].shape[0]
+        elderly = [g.decode() for g in f["Groups/id"][:]].index("elderly")
+        c = cats.index("elderly_canteen")
+        assert f["Comparisons/canteens/newly_covered"][-1, c * G + elderly] > 0
+        assert not f["Comparisons/canteens/no_longer_covered"][:].any()
+        c = cats.index("wet_market")
+        assert f["Comparisons/market-closes/no_longer_covered"][-1, c * G:(c + 1) * G].sum() > 0
+        assert not f["Comparisons/market-closes/newly_covered"][:].any()
+
+
+def test_compare_command_equals_run(results, tmp_path):
+    copy = str(tmp_path / "copy.h5")
+    shutil.copy(results, copy)
+    p = run(["compare", copy], ranks=3)
+    assert "canteens compared with baseline" in p.stdout
+    assert "elderly_canteen" in p.stdout
+    assert not os.path.exists(copy + ".compare.tmp")
+    a, b = read_all(results, "/Comparisons"), read_all(copy, "/Comparisons")
+    for k, v in a.items():
+        assert np.array_equal(v, b[k]), k
+    # The rest of the file is unchanged.
+    for group in ["/Scenarios", "/Graph", "/Population"]:
+        x, y = read_all(results, group), read_all(copy, group)
+        assert sorted(x) == sorted(y)
+        for k, v in x.items():
+            assert np.array_equal(v, y[k], equal_nan=v.dtype.kind == "f"), k
+    with h5py.File(copy, "r") as f:
+        assert f["Comparisons/crossing"].attrs["complete"] == 1
+        assert f["Comparisons/crossing"].attrs["baseline"] in (b"baseline", "baseline")
+    # Against another baseline, and an unknown scenario.
+    run(["compare", copy, "--baseline", "noop", "--scenarios", "canteens"], ranks=2)
+    with h5py.File(copy, "r") as f:
+        assert f["Comparisons/canteens"].attrs["baseline"] in (b"noop", "noop")
+    bad = run(["compare", copy, "--scenarios", "nope"], ranks=2, check=False)
+    assert bad.returncode == 2 and "nope" in bad.stderr
+
+
+def oracle_nearest(n, u, v, w, fac_node, snap, radius):
+    """Nearest distance per node from facilities (node, snap offset) within radius."""
+    M = np.full((n, n), np.inf)
+    np.minimum.at(M, (np.r_[u, v], np.r_[v, u]), np.r_[w, w].astype(float))  # Parallel edges.
+    M[np.isinf(M)] = 0  # No edge (every cost is >= 1 cm).
+    A = scipy.sparse.csr_matrix(M)
+    best = np.full(n, np.inf)
+    if len(fac_node):
+        D = dijkstra(A, directed=True, indices=fac_node)
+        best = (D + snap[:, None]).min(axis=0)
+    return np.where(best <= radius, best, -1).astype(np.int64)
+
+
+def test_market_removed_by_source_id(results):
+    with h5py.File(results, "r") as f:
+        sid = [s.decode() for s in f["Scenarios/market-closes/Facilities/source_id"][:]]
+        row = sid.index("node/7155822634")
+        assert f["Scenarios/baseline/Facilities/node"][row] >= 0
+        assert f["Scenarios/market-closes/Facilities/node"][row] == -1
+        n_b = f["Scenarios/baseline/Facilities/node"].shape[0]
+        assert f["Scenarios/market-closes/Facilities/node"].shape[0] == n_b
+        cats = [c.decode() for c in f["Categories/id"][:]]
+        c = cats.index("wet_market")
+        n = f["Graph/nodes/lon"].shape[0]
+        u, v, w = f["Graph/edges/u"][:], f["Graph/edges/v"][:], f["Graph/edges/cost_cm"][:]
+        node = f["Scenarios/market-closes/Facilities/node"][:]
+        cat = f["Scenarios/market-closes/Facilities/category"][:]
+        snap = f["Scenarios/market-closes/Facilities/snap_cm"][:]
+        keep = (cat == c) & (node >= 0)
+        radius = int(round(f["Categories/radius_m"][c] * 100))
+        want = oracle_nearest(n, u, v, w, node[keep], snap[keep], radius)
+        assert np.array_equal(f["Scenarios/market-closes/NodeAccess/nearest_cm"][:, c], want)
+
+
+def test_crossing_against_oracle(results):
+    """The crossing's ends are two graph nodes; the edited graph is the edge list plus the
+    link of geodesic length (geographiclib); every category's nearest distances must equal
+    scipy's on it."""
+    with h5py.File(results, "r") as f:
+        lon, lat = f["Graph/nodes/lon"][:], f["Graph/nodes/lat"][:]
+        n = len(lon)
+        a = int(np.argmin(np.hypot(lon - 121.4217491, lat - 31.2119275)))
+        b = int(np.argmin(np.hypot(lon - 121.4217175, lat - 31.2122118)))
+        link = int(round(Geodesic.WGS84.Inverse(lat[a], lon[a], lat[b], lon[b])["s12"] * 100))
+        u = np.r_[f["Graph/edges/u"][:], a]
+        v = np.r_[f["Graph/edges/v"][:], b]
+        w = np.r_[f["Graph/edges/cost_cm"][:], link]
+        near = f["Scenarios/crossing/NodeAccess/nearest_cm"][:]
+        base = f["Scenarios/baseline/NodeAccess/nearest_cm"][:]
+        node = f["Scenarios/crossing/Facilities/node"][:]
+        cat = f["Scenarios/crossing/Facilities/category"][:]
+        snap = f["Scenarios/crossing/Facilities/snap_cm"][:]
+        radius = np.round(f["Categories/radius_m"][:] * 100).astype(np.int64)
+        for c in range(near.shape[1]):
+            keep = (cat == c) & (node >= 0)
+            want = oracle_nearest(n, u, v, w, node[keep], snap[keep], radius[c])
+            assert np.array_equal(near[:, c], want), c
+        assert (near != base).any()  # The crossing shortens some walks.
+        reached = (near >= 0) & (base >= 0)
+        assert (near[reached] <= base[reached]).all()  # A new link never lengthens one.
+
+
+def test_bad_scenarios_fail_with_position(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("name: bad\nfacilities:\n  remove:\n    - source_id: node/1\n")
+    p = run(["run", params_with(tmp_path, [str(bad)]), "-o", str(tmp_path / "x.h5")], ranks=2,
+            check=False)
+    assert p.returncode == 5, p.stderr[-2000:]
+    assert "%s:4:" % bad in p.stderr and "node/1" in p.stderr
+    bad.write_text("name: bad\nnetwork:\n  close_ways: [1]\n")
+    p = run(["run", params_with(tmp_path, [str(bad)]), "-o", str(tmp_path / "x.h5")], ranks=2,
+            check=False)
+    assert p.returncode == 5 and "%s:3:" % bad in p.stderr and "way 1 " in p.stderr
+    bad.write_text("name: bad\nfacilities:\n  add:\n    - {category: bakery, lon: 121.42, "
+                   "lat: 31.2}\n")
+    p = run(["run", params_with(tmp_path, [str(bad)]), "-o", str(tmp_path / "x.h5")], ranks=2,
+            check=False)
+    assert p.returncode == 5 and "%s:4:" % bad in p.stderr and "bakery" in p.stderr
+    assert not os.path.exists(str(tmp_path / "x.h5"))
