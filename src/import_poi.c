@@ -48,23 +48,33 @@ void import_poi_free(struct import_poi *ip) {
   memset(ip, 0, sizeof *ip);
 }
 
-/* Returns 1 when some tag key is one the rules mention. */
-static int import_poi_candidate(const struct import_poi *ip, int n_tags,
-                                const char *const *keys) {
-  for (int t = 0; t < n_tags; t++)
-    for (int k = 0; k < ip->n_keys; k++)
-      if (!strcmp(keys[t], ip->keys[k]))
-        return 1;
-  return 0;
-}
-
-/* Matches tags against the categories; *n receives the count (in ip->match). */
+/* Matches tags against the categories; *n receives the count (in ip->match). Only the tags
+ * whose key some rule mentions are passed on (in their order): the others cannot take part
+ * in a match, and most elements (ways with highway, name, surface, lanes, ...) carry several
+ * of them, so this keeps the rule matching short. An element with none is skipped. */
 static int import_poi_match(struct import_poi *ip, int n_tags, const char *const *keys,
                             const char *const *values, int *n) {
+  enum { IMPORT_POI_FILTER = 64 };
+  const char *fk[IMPORT_POI_FILTER], *fv[IMPORT_POI_FILTER];
+  int nf = 0;
   *n = 0;
-  if (ip->cats->n == 0 || !import_poi_candidate(ip, n_tags, keys))
+  if (ip->cats->n == 0)
     return LC_OK;
-  int m = categories_match(ip->cats, n_tags, keys, values, ip->match, ip->cap_match);
+  for (int t = 0; t < n_tags; t++)
+    for (int k = 0; k < ip->n_keys; k++)
+      if (!strcmp(keys[t], ip->keys[k])) {
+        if (nf < IMPORT_POI_FILTER) {
+          fk[nf] = keys[t];
+          fv[nf] = values[t];
+        }
+        nf++;
+        break;
+      }
+  if (nf == 0)
+    return LC_OK;
+  int m = nf <= IMPORT_POI_FILTER
+              ? categories_match(ip->cats, nf, fk, fv, ip->match, ip->cap_match)
+              : categories_match(ip->cats, n_tags, keys, values, ip->match, ip->cap_match);
   if (m > ip->cap_match)
     LC_FAIL(LC_EINVARIANT, "categories_match returned %d matches for %d categories", m,
             ip->cap_match);
@@ -300,7 +310,8 @@ int import_poi_place(struct import_poi *ip, const struct osm_store *st, struct p
                      int64_t *unplaced) {
   *unplaced = 0;
   struct poi_set *p = &ip->pois;
-  qsort(ip->pending, (size_t)ip->n_pending, sizeof *ip->pending, import_poi_pending_cmp);
+  if (ip->n_pending > 1) /* qsort's array may not be NULL, even when empty. */
+    qsort(ip->pending, (size_t)ip->n_pending, sizeof *ip->pending, import_poi_pending_cmp);
   for (int64_t i = 0; i < ip->n_pending; i++) {
     const struct import_poi_pending *q = &ip->pending[i];
     if (i > 0 && q->osm_type == q[-1].osm_type && q->id == q[-1].id)

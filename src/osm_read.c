@@ -371,11 +371,18 @@ int osm_store_finish(struct osm_store *st) {
   if (st->finished)
     return LC_OK;
   LC_CHECK(osm_sort_nodes(st));
-  /* Keep the first copy of each node id (the sort is stable). */
+  /* Keep the first copy of each node id (the sort is stable). Copies of one node from
+   * overlapping extracts agree; two positions for one id are an error, not a choice. */
   int64_t m = 0;
   for (int64_t i = 0; i < st->n_node; i++) {
-    if (m > 0 && st->node[m - 1].id == st->node[i].id)
+    if (m > 0 && st->node[m - 1].id == st->node[i].id) {
+      const struct osm_node *a = &st->node[m - 1], *b = &st->node[i];
+      if (a->lon7 != b->lon7 || a->lat7 != b->lat7)
+        LC_FAIL(LC_EFORMAT, "node %lld appears twice with different coordinates (%.7f, %.7f) "
+                "and (%.7f, %.7f)", (long long)a->id, a->lon7 / 1e7, a->lat7 / 1e7,
+                b->lon7 / 1e7, b->lat7 / 1e7);
       continue;
+    }
     st->node[m++] = st->node[i];
   }
   st->dup_nodes = st->n_node - m;

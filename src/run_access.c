@@ -248,7 +248,48 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
   return st;
 }
 
+/* The inputs of the agent simulation for a computed scenario. */
+static void run_agents_input(struct run_ctx *rc, const struct run_scen *s,
+                             struct agents_input *in) {
+  memset(in, 0, sizeof *in);
+  in->cfg = &rc->agents;
+  in->dg = s->dgp;
+  in->part = rc->part;
+  in->acc = &s->acc;
+  in->fac = s->facp;
+  in->pop = &rc->pop;
+  in->groups = &rc->groups;
+  in->cats = &rc->cats;
+  in->cov = NULL;
+  in->seed = (uint64_t)rc->seed;
+}
+
+int run_scenario_agents(struct run_ctx *rc, struct run_scen *s) {
+  if (!rc->agents.enabled)
+    return cli_agree(run_fault(rc, "agents"));
+  double t0 = MPI_Wtime();
+  LC_CHECK(cli_agree(run_fault(rc, "agents")));
+  struct agents_input in;
+  run_agents_input(rc, s, &in);
+  LC_CHECK(agents_run(&in, rc->comm, &s->agents));
+  s->agents_done = 1;
+  log_info("%s: agent day simulated in %.2f s", s->name, MPI_Wtime() - t0);
+  return LC_OK;
+}
+
+int run_scenario_write_agents(struct run_ctx *rc, struct results *res, const struct run_scen *s,
+                              const char *group) {
+  if (!s->agents_done)
+    return LC_OK;
+  struct agents_input in;
+  run_agents_input(rc, s, &in);
+  return agents_write(res, group, &in, &s->agents);
+}
+
 void run_scenario_free(struct run_scen *s) {
+  if (s->agents_done)
+    agents_output_free(&s->agents);
+  s->agents_done = 0;
   coverage_free(&s->cov);
   free(s->nearest);
   free(s->near_store);

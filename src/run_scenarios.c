@@ -135,6 +135,7 @@ static int run_reuse_find(struct run_ctx *rc, struct run_reuse *ru, const char *
 static int run_write_one(struct run_ctx *rc, struct results *res, struct run_scen *s,
                          const char *group) {
   LC_CHECK(run_write_scenario(rc, res, s, group));
+  LC_CHECK(run_scenario_write_agents(rc, res, s, group));
   if (s->index > 0)
     LC_CHECK(run_write_comparison(rc, res, s));
   if (H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0)
@@ -217,6 +218,8 @@ int run_scenarios(struct run_ctx *rc) {
      * earlier copy verifies, that copy is written, identical by determinism. */
     if (st == LC_OK && (which < 0 || index == 0))
       st = run_scenario_compute(rc, s);
+    if (st == LC_OK && which < 0)
+      st = run_scenario_agents(rc, s);
     if (st == LC_OK && which >= 0) {
       st = results_copy_group(&res, rc->rank == 0 ? ru.file[which] : -1, group);
       if (st == LC_OK && index > 0)

@@ -285,6 +285,10 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
   LC_CHECK(run_read_facilities(rc));
   LC_CHECK(run_read_population(rc));
   LC_CHECK(run_read_scenarios(rc, only));
+  LC_CHECK(agents_configure(p, &rc->agents));
+  rc->agents_loaded = 1;
+  if (rc->agents.enabled)
+    LC_CHECK(agents_prepare(&rc->agents, &rc->cats, &rc->groups));
   rc->config_sha = malloc(65);
   if (!rc->config_sha)
     return LC_ENOMEM;
@@ -316,6 +320,8 @@ int run_setup(struct run_ctx *rc, const char *params_path, const char *output_ov
 
 void run_free(struct run_ctx *rc) {
   run_scenario_free(&rc->base);
+  if (rc->agents_loaded)
+    agents_config_free(&rc->agents);
   for (int i = 0; i < rc->n_scen; i++)
     scenario_free(&rc->scen[i]);
   free(rc->scen);

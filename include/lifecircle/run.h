@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "lifecircle/access.h"
+#include "lifecircle/agents.h"
 #include "lifecircle/categories.h"
 #include "lifecircle/coverage.h"
 #include "lifecircle/dgraph.h"
@@ -41,6 +42,8 @@ struct run_scen {
   int64_t *near_store;            /* n_cat x owned nodes. */
   int64_t **nearest;              /* Per category: nearest distance per owned node. */
   struct coverage cov;
+  struct agents_output agents;    /* The simulated day (when Agents:enabled). */
+  int agents_done;
 };
 
 /* Everything one run holds. */
@@ -83,6 +86,8 @@ struct run_ctx {
   char *config_sha;   /* SHA-256 of the parameters as given: complete scenarios of an earlier
                          file are reused only when it matches. */
   struct run_scen base; /* The baseline, kept for comparisons and reuse. */
+  struct agents_config agents; /* Agents section of the parameters. */
+  int agents_loaded;
   double t_setup, t_partition, t_access, t_coverage, t_write;
 };
 
@@ -99,6 +104,13 @@ int run_partition(struct run_ctx *rc);
 /* Computes a scenario's accessibility (only the categories it changes, unless it edits the
  * network) and coverage. The baseline must be computed first. */
 int run_scenario_compute(struct run_ctx *rc, struct run_scen *s);
+
+/* Runs the agent simulation of a computed scenario (when Agents:enabled). */
+int run_scenario_agents(struct run_ctx *rc, struct run_scen *s);
+
+/* Writes the agent simulation's Trips, FacilityLoad and RealisedCoverage under group. */
+int run_scenario_write_agents(struct run_ctx *rc, struct results *res, const struct run_scen *s,
+                              const char *group);
 
 /* Frees what a scenario computed (not the baseline's shared inputs). Local. */
 void run_scenario_free(struct run_scen *s);
