@@ -38,6 +38,8 @@ lc_setup() {
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
   fi
   export OMPI_MCA_rmaps_base_oversubscribe=1
+  # With more ranks than cores (tests at 3 and 4 ranks on 2 cores), idle ranks must yield.
+  export OMPI_MCA_mpi_yield_when_idle=1
   # Open MPI's shared-memory transport complains inside containers without this.
   export OMPI_MCA_btl_vader_single_copy_mechanism=none
   export LC_WERROR="${LC_WERROR:-OFF}"

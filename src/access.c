@@ -11,13 +11,27 @@
  * (the label is replaced). A ghost's labels are the ones this rank has sent to its owner, so
  * a label that would not enter them is not sent again.
  *
- * Search. Per category, a label-setting search with a 4-ary heap of label words: a popped
- * entry still present at its node is expanded over the node's edges while the distance
- * stays within the radius. Offers that enter a ghost's labels become records (owner's node,
- * label) batched per neighbour rank; once every heap is empty the records are exchanged,
- * applied by the owners as offers, and a new round starts. The rounds end when no rank sent
- * a record (a global sum), which is quiescence: every heap is empty and nothing is in
- * flight.
+ * Search. Per category, a search over a bucket queue of (label word, node) entries: bucket
+ * b holds the entries whose distance lies in [b * 2^s, (b+1) * 2^s), the width 2^s being at
+ * most the cost of all but the shortest 1 % of the edges, so that nearly every offer lands
+ * in a later bucket and the search is Dijkstra's up to the order inside one bucket (Dial's
+ * algorithm; an offer over a shorter edge may land in the current bucket and correct a
+ * label there, which only costs a second expansion: the order of work never changes the
+ * result, see Exactness). The buckets sit in a ring of at most ACCESS_RING slots over a
+ * window of distances; entries beyond the window wait in an overflow list until the window
+ * reaches them. A bucket's entries are taken as one run and
+ * walked with software prefetching a few entries ahead (the node's labels and adjacency
+ * offset, then its arcs, then its neighbours' labels), since the search is bound by memory
+ * latency and, unlike a heap, a run tells which nodes come next. An entry still present at
+ * its node is expanded over the node's edges while the distance stays within the radius.
+ * Offers that enter a ghost's labels become records (owner's node, label) batched per
+ * neighbour rank; once every queue is empty the records are exchanged, applied by the
+ * owners as offers, and a new round starts. The rounds end when no rank sent a record (a
+ * global sum), which is quiescence: every queue is empty and nothing is in flight. With
+ * k = 1 a node has a single label and an offer enters exactly when its word is smaller.
+ *
+ * The label arrays, read at random, and the result's facility arrays are aligned to 2 MiB
+ * and advised for transparent huge pages, which saves page faults and TLB misses.
  *
  * Exactness. Distances are integer centimetres and ties are broken by facility id, so the
  * key order is total and exact. Let B(x) be the true k best facilities of node x (by key,
@@ -35,14 +49,16 @@
  * the partition, the number of ranks, the number of threads or the order of work: the
  * result equals the serial reference bit for bit.
  *
- * Threads. OpenMP threads take whole categories (each has its own labels, heap and send
+ * Threads. OpenMP threads take whole categories (each has its own labels, queue and send
  * buffers); MPI is called only outside the parallel regions, on the master thread. */
+#define _DEFAULT_SOURCE /* madvise() and MADV_HUGEPAGE from <sys/mman.h>. */
 #include "lifecircle/access.h"
 
 #include <limits.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "access_internal.h"
 #include "lifecircle/log.h"
@@ -51,18 +67,32 @@
 /* An empty label slot: sorts after every real label, whose distance is below 2^(63-fbits). */
 #define ACCESS_EMPTY UINT64_MAX
 
-/* A heap entry: a label word and the owned node it labels. */
+/* Most slots in the ring of buckets of one category (a power of two). */
+#define ACCESS_RING 16384
+/* Entries per chunk of a bucket. */
+#define ACCESS_CHUNK 256
+/* Prefetch distances, in entries of a run: labels and offset, then arcs, then neighbours. */
+#define ACCESS_AHEAD_NODE 16
+#define ACCESS_AHEAD_ARCS 10
+#define ACCESS_AHEAD_NBRS 4
+/* Arrays of at least this many bytes are aligned to 2 MiB for transparent huge pages. */
+#define ACCESS_HUGE ((size_t)2 << 20)
+
+/* A queue entry: a label word and the owned node it labels. */
 struct access_hent {
   uint64_t key;
   int32_t node;
   int32_t pad;
 };
 
-/* An arc of the compact adjacency the search walks: neighbour and cost side by side, so an
- * expansion touches one array (the costs are checked to fit 32 bits). */
-struct access_arc {
-  int32_t node;
-  uint32_t cost_cm;
+/* The local graph the search walks, shared by all categories: the arcs of local node i are
+ * adj[off[i] .. off[i+1]) with costs cost[...] (the distributed graph's own arrays, read in
+ * place: a copy would cost more in fresh memory than it saves in the search). */
+struct access_graph {
+  const int64_t *off; /* [n_local + 1] */
+  const int32_t *adj;
+  const int64_t *cost;
+  int step_bits; /* Bucket width 2^step_bits: at most all but the shortest 1 % of the arcs. */
 };
 
 /* A source seeded on this rank: its label word on an owned node. */
@@ -70,6 +100,27 @@ struct access_seed {
   uint64_t key;
   int32_t node;
   int32_t pad;
+};
+
+/* The bucket queue of one category. Bucket b (absolute: distance >> s) lives in ring slot
+ * b % ring while base <= b < base + ring; its entries are in a list of chunks from the
+ * queue's pool. Entries of later buckets wait in the overflow list. */
+struct access_queue {
+  int bshift;        /* A label word's bucket is word >> bshift (= fbits + s). */
+  uint64_t base;     /* First bucket of the window. */
+  uint64_t cur;      /* No bucket below cur holds an entry. */
+  int64_t size;      /* Entries in the ring (not counting the overflow). */
+  uint64_t ring;     /* Slots: a power of two, at most ACCESS_RING. */
+  int32_t *head;     /* [ring] first chunk of each slot, -1 when empty. */
+  int32_t *tail;     /* [ring] last chunk of each slot. */
+  struct access_hent *pool; /* [n_chunk * ACCESS_CHUNK] */
+  int32_t *next;     /* [n_chunk] next chunk of the same bucket, or of the free list. */
+  int32_t *fill;     /* [n_chunk] entries used in each chunk. */
+  int32_t n_chunk, cap_chunk, free_chunk;
+  struct access_hent *over; /* Entries beyond the window. */
+  int64_t n_over, cap_over;
+  struct access_hent *run; /* The bucket being walked. */
+  int64_t cap_run;
 };
 
 /* The search state of one category on this rank. */
@@ -82,54 +133,196 @@ struct access_cat {
   int64_t n_seed;
   struct access_seed *seed;
   uint64_t *lab; /* [n_local * k] label words, sorted per node. */
-  struct access_hent *heap;
-  int64_t hn, hcap;
+  struct access_queue q;
   struct access_buf *out; /* [n_nbr] records for each neighbour this round. */
   int64_t pops, expanded;
   int nomem; /* Set inside the parallel region; reported after it. */
 };
 
-static int access_heap_push(struct access_cat *cs, uint64_t key, int32_t node) {
-  if (cs->hn == cs->hcap) {
-    int64_t c = cs->hcap > 0 ? 2 * cs->hcap : 4096;
-    struct access_hent *p = realloc(cs->heap, (size_t)c * sizeof *p);
-    if (!p)
-      return 1;
-    cs->heap = p;
-    cs->hcap = c;
-  }
-  struct access_hent *h = cs->heap;
-  int64_t i = cs->hn++;
-  while (i > 0) {
-    int64_t parent = (i - 1) / 4;
-    if (key >= h[parent].key)
-      break;
-    h[i] = h[parent];
-    i = parent;
-  }
-  h[i] = (struct access_hent){key, node, 0};
+/* Allocates n bytes; a large array is aligned to 2 MiB and advised for transparent huge
+ * pages (the advice may be refused, which is harmless). Free with free(). Returns NULL when
+ * out of memory. */
+static void *access_alloc(size_t n) {
+  if (n < 2 * ACCESS_HUGE)
+    return malloc(n > 0 ? n : 1);
+  void *p = NULL;
+  size_t len = (n + ACCESS_HUGE - 1) / ACCESS_HUGE * ACCESS_HUGE;
+  if (posix_memalign(&p, ACCESS_HUGE, len) != 0)
+    return NULL;
+#ifdef MADV_HUGEPAGE
+  (void)madvise(p, len, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+/* Grows an entry array to hold at least n entries. Returns 1 when out of memory. */
+static int access_hent_grow(struct access_hent **a, int64_t *cap, int64_t n) {
+  if (n <= *cap)
+    return 0;
+  int64_t c = *cap > 0 ? *cap : 1024;
+  while (c < n)
+    c *= 2;
+  struct access_hent *p = realloc(*a, (size_t)c * sizeof *p);
+  if (!p)
+    return 1;
+  *a = p;
+  *cap = c;
   return 0;
 }
 
-static struct access_hent access_heap_pop(struct access_cat *cs) {
-  struct access_hent *h = cs->heap;
-  struct access_hent top = h[0], last = h[--cs->hn];
-  int64_t n = cs->hn, i = 0;
-  for (;;) {
-    int64_t c = 4 * i + 1;
-    if (c >= n)
-      break;
-    int64_t best = c, end = c + 4 < n ? c + 4 : n;
-    for (int64_t t = c + 1; t < end; t++)
-      if (h[t].key < h[best].key)
-        best = t;
-    if (h[best].key >= last.key)
-      break;
-    h[i] = h[best];
-    i = best;
+/* Prepares an empty queue whose buckets are 2^step_bits centimetres wide. Returns 1 when
+ * out of memory. */
+static int access_queue_init(struct access_queue *q, int fbits, int step_bits, int64_t radius) {
+  memset(q, 0, sizeof *q);
+  q->bshift = fbits + step_bits < 63 ? fbits + step_bits : 63;
+  /* Enough slots for every bucket up to the radius when that takes at most ACCESS_RING. */
+  uint64_t last = ((uint64_t)radius << fbits) >> q->bshift;
+  q->ring = 16;
+  while (q->ring < ACCESS_RING && q->ring <= last)
+    q->ring *= 2;
+  q->head = malloc(q->ring * sizeof *q->head);
+  q->tail = malloc(q->ring * sizeof *q->tail);
+  if (!q->head || !q->tail)
+    return 1;
+  for (uint64_t i = 0; i < q->ring; i++)
+    q->head[i] = q->tail[i] = -1;
+  q->free_chunk = -1;
+  return 0;
+}
+
+static void access_queue_free(struct access_queue *q) {
+  free(q->head);
+  free(q->tail);
+  free(q->pool);
+  free(q->next);
+  free(q->fill);
+  free(q->over);
+  free(q->run);
+  memset(q, 0, sizeof *q);
+}
+
+/* A free chunk (from the free list, or a new one), or -1 when out of memory. */
+static int32_t access_chunk_get(struct access_queue *q) {
+  int32_t c = q->free_chunk;
+  if (c >= 0) {
+    q->free_chunk = q->next[c];
+    return c;
   }
-  h[i] = last;
-  return top;
+  if (q->n_chunk == q->cap_chunk) {
+    int64_t cap = q->cap_chunk > 0 ? 2 * (int64_t)q->cap_chunk : 16;
+    if (cap > INT32_MAX)
+      return -1;
+    struct access_hent *p = realloc(q->pool, (size_t)cap * ACCESS_CHUNK * sizeof *p);
+    if (!p)
+      return -1;
+    q->pool = p;
+    int32_t *nx = realloc(q->next, (size_t)cap * sizeof *nx);
+    if (!nx)
+      return -1;
+    q->next = nx;
+    int32_t *fl = realloc(q->fill, (size_t)cap * sizeof *fl);
+    if (!fl)
+      return -1;
+    q->fill = fl;
+    q->cap_chunk = (int32_t)cap;
+  }
+  return q->n_chunk++;
+}
+
+/* Queues an entry: in its bucket's slot when the bucket is in the window, else in the
+ * overflow. The bucket must not be below the window. Returns 1 when out of memory. */
+static inline int access_queue_push(struct access_queue *q, uint64_t key, int32_t node) {
+  uint64_t b = key >> q->bshift;
+  if (b - q->base >= q->ring) {
+    if (q->n_over == q->cap_over && access_hent_grow(&q->over, &q->cap_over, q->n_over + 1))
+      return 1;
+    q->over[q->n_over++] = (struct access_hent){key, node, 0};
+    return 0;
+  }
+  size_t s = (size_t)(b & (q->ring - 1));
+  int32_t t = q->tail[s];
+  if (t < 0 || q->fill[t] == ACCESS_CHUNK) {
+    int32_t c = access_chunk_get(q);
+    if (c < 0)
+      return 1;
+    q->next[c] = -1;
+    q->fill[c] = 0;
+    if (t < 0)
+      q->head[s] = c;
+    else
+      q->next[t] = c;
+    q->tail[s] = t = c;
+  }
+  q->pool[(size_t)t * ACCESS_CHUNK + (size_t)q->fill[t]++] = (struct access_hent){key, node, 0};
+  q->size++;
+  if (b < q->cur)
+    q->cur = b;
+  return 0;
+}
+
+/* Moves the window to the first overflow bucket and the entries now inside it into the
+ * ring. Call only when the ring is empty and the overflow is not. Returns 1 when out of
+ * memory. */
+static int access_queue_slide(struct access_queue *q) {
+  uint64_t lo = UINT64_MAX;
+  for (int64_t i = 0; i < q->n_over; i++)
+    if ((q->over[i].key >> q->bshift) < lo)
+      lo = q->over[i].key >> q->bshift;
+  q->base = q->cur = lo;
+  int64_t m = 0, n = q->n_over;
+  q->n_over = 0;
+  for (int64_t i = 0; i < n; i++) {
+    struct access_hent e = q->over[i];
+    if ((e.key >> q->bshift) - lo < q->ring) {
+      if (access_queue_push(q, e.key, e.node))
+        return 1;
+    } else {
+      q->over[m++] = e;
+    }
+  }
+  q->n_over = m;
+  return 0;
+}
+
+/* Takes the entries of the first non-empty bucket into q->run; *n is their number, 0 when
+ * the queue is empty. Returns 1 when out of memory. */
+static int access_queue_take(struct access_queue *q, int64_t *n) {
+  *n = 0;
+  if (q->size == 0) {
+    if (q->n_over == 0)
+      return 0;
+    if (access_queue_slide(q))
+      return 1;
+  }
+  size_t s = (size_t)(q->cur & (q->ring - 1));
+  while (q->head[s] < 0) {
+    q->cur++;
+    s = (size_t)(q->cur & (q->ring - 1));
+  }
+  int64_t m = 0;
+  for (int32_t c = q->head[s]; c >= 0; c = q->next[c])
+    m += q->fill[c];
+  if (access_hent_grow(&q->run, &q->cap_run, m))
+    return 1;
+  m = 0;
+  int32_t c = q->head[s];
+  while (c >= 0) {
+    memcpy(q->run + m, q->pool + (size_t)c * ACCESS_CHUNK, (size_t)q->fill[c] * sizeof *q->run);
+    m += q->fill[c];
+    int32_t nx = q->next[c];
+    q->next[c] = q->free_chunk;
+    q->free_chunk = c;
+    c = nx;
+  }
+  q->head[s] = q->tail[s] = -1;
+  q->size -= m;
+  *n = m;
+  return 0;
+}
+
+/* Makes the queue empty, with the window at distance 0 (between rounds). */
+static void access_queue_reset(struct access_queue *q) {
+  q->base = q->cur = 0;
 }
 
 /* Offers the label word key (facility key & fmask) to the k sorted slots of one node;
@@ -157,14 +350,12 @@ static inline int access_offer(uint64_t *lab, int k, uint64_t fmask, uint64_t ke
   return 1;
 }
 
-/* Offers a label to local node y and queues the consequence: a heap entry for an owned node,
- * a record for the owner of a ghost. Returns 1 on allocation failure. */
-static inline int access_offer_node(const struct dgraph *dg, struct access_cat *cs, int k,
-                                    int32_t y, uint64_t key) {
-  if (!access_offer(cs->lab + (size_t)y * (size_t)k, k, cs->fmask, key))
-    return 0;
+/* Queues the consequence of a label that entered local node y: a queue entry for an owned
+ * node, a record for the owner of a ghost. Returns 1 when out of memory. */
+static inline int access_entered(const struct dgraph *dg, struct access_cat *cs, int32_t y,
+                                 uint64_t key) {
   if (y < dg->n_owned)
-    return access_heap_push(cs, key, y);
+    return access_queue_push(&cs->q, key, y);
   int32_t gi = y - dg->n_owned, j = dg->ghost_nbr[gi];
   struct access_buf *b = &cs->out[j];
   if (b->n == b->cap) {
@@ -179,51 +370,134 @@ static inline int access_offer_node(const struct dgraph *dg, struct access_cat *
   return 0;
 }
 
-/* Runs the heap of one category until it is empty. Returns 1 on allocation failure. */
-static int access_settle(const struct dgraph *dg, const struct access_arc *arcs,
-                         struct access_cat *cs, int k) {
+/* Offers a label to local node y and queues the consequence. Returns 1 when out of
+ * memory. */
+static inline int access_offer_node(const struct dgraph *dg, struct access_cat *cs, int k,
+                                    int32_t y, uint64_t key) {
+  if (!access_offer(cs->lab + (size_t)y * (size_t)k, k, cs->fmask, key))
+    return 0;
+  return access_entered(dg, cs, y, key);
+}
+
+/* Starts loading what the entries ahead of run[i] will read: their labels and offsets, then
+ * their arcs, then their neighbours' labels, each stage relying on the loads of the one
+ * before. With k = 1 an entry whose label has changed (it will be skipped) gets no further
+ * stage. Forced inline: a function made only of prefetches looks free of effects to GCC,
+ * which then deletes the calls before inlining them. */
+__attribute__((always_inline)) static inline void
+access_prefetch(const struct access_graph *ag, const uint64_t *lab, int k,
+                const struct access_hent *run, int64_t i, int64_t n) {
+  if (i + ACCESS_AHEAD_NODE < n) {
+    int32_t x = run[i + ACCESS_AHEAD_NODE].node;
+    __builtin_prefetch(lab + (size_t)x * (size_t)k);
+    __builtin_prefetch(ag->off + x);
+  }
+  if (i + ACCESS_AHEAD_ARCS < n) {
+    const struct access_hent *e = &run[i + ACCESS_AHEAD_ARCS];
+    if (k > 1 || lab[e->node] == e->key) {
+      int64_t a = ag->off[e->node];
+      __builtin_prefetch(ag->adj + a);
+      __builtin_prefetch(ag->cost + a);
+    }
+  }
+  if (i + ACCESS_AHEAD_NBRS < n) {
+    const struct access_hent *e = &run[i + ACCESS_AHEAD_NBRS];
+    if (k > 1 || lab[e->node] == e->key)
+      for (int64_t a = ag->off[e->node]; a < ag->off[e->node + 1]; a++)
+        __builtin_prefetch(lab + (size_t)ag->adj[a] * (size_t)k, 1);
+  }
+}
+
+/* Expands the entries of one run with k = 1: a node's only label is present when its word
+ * equals the entry's, and an offer enters when its word is smaller than the node's. Returns
+ * 1 when out of memory. */
+static int access_scan1(const struct dgraph *dg, const struct access_graph *ag,
+                        struct access_cat *cs, const struct access_hent *run, int64_t n) {
+  uint64_t *restrict lab = cs->lab;
+  const int64_t *restrict off = ag->off;
+  const int32_t *restrict adj = ag->adj;
+  const int64_t *restrict cost = ag->cost;
+  const uint64_t radius = (uint64_t)cs->radius;
+  const int fbits = cs->fbits;
+  int64_t expanded = 0;
+  for (int64_t i = 0; i < n; i++) {
+    access_prefetch(ag, lab, 1, run, i, n);
+    uint64_t key = run[i].key;
+    int32_t x = run[i].node;
+    if (lab[x] != key)
+      continue; /* Replaced by a nearer label since it was queued. */
+    expanded++;
+    uint64_t room = radius - (key >> fbits);
+    for (int64_t a = off[x]; a < off[x + 1]; a++) {
+      uint64_t w = (uint64_t)cost[a];
+      int32_t y = adj[a];
+      uint64_t nk = key + (w << fbits);
+      if (w > room || nk >= lab[y])
+        continue;
+      lab[y] = nk;
+      if (access_entered(dg, cs, y, nk))
+        return 1;
+    }
+  }
+  cs->expanded += expanded;
+  return 0;
+}
+
+/* Expands the entries of one run for any k. Returns 1 when out of memory. */
+static int access_scan(const struct dgraph *dg, const struct access_graph *ag,
+                       struct access_cat *cs, int k, const struct access_hent *run,
+                       int64_t n) {
   const int64_t radius = cs->radius;
   const int fbits = cs->fbits;
-  const int64_t *restrict adj_off = dg->adj_off;
-  while (cs->hn > 0) {
-    struct access_hent e = access_heap_pop(cs);
-    cs->pops++;
-    /* The search is bound by memory latency: start loading what the next pop will read. */
-    if (cs->hn > 0) {
-      __builtin_prefetch(cs->lab + (size_t)cs->heap[0].node * (size_t)k);
-      __builtin_prefetch(adj_off + cs->heap[0].node);
-    }
-    const uint64_t *lab = cs->lab + (size_t)e.node * (size_t)k;
+  for (int64_t i = 0; i < n; i++) {
+    access_prefetch(ag, cs->lab, k, run, i, n);
+    uint64_t key = run[i].key;
+    int32_t x = run[i].node;
+    const uint64_t *lab = cs->lab + (size_t)x * (size_t)k;
     int present = 0;
-    for (int j = 0; j < k && lab[j] <= e.key; j++)
-      if (lab[j] == e.key) {
+    for (int j = 0; j < k && lab[j] <= key; j++)
+      if (lab[j] == key) {
         present = 1;
         break;
       }
     if (!present)
-      continue; /* Replaced by a nearer label or evicted since it was pushed. */
+      continue; /* Replaced by a nearer label or evicted since it was queued. */
     cs->expanded++;
-    int64_t d = (int64_t)(e.key >> fbits), room = radius - d;
-    for (int64_t a = adj_off[e.node]; a < adj_off[e.node + 1]; a++) {
-      int64_t w = arcs[a].cost_cm;
+    int64_t room = radius - (int64_t)(key >> fbits);
+    for (int64_t a = ag->off[x]; a < ag->off[x + 1]; a++) {
+      int64_t w = ag->cost[a];
       if (w > room)
         continue;
-      if (access_offer_node(dg, cs, k, arcs[a].node, e.key + ((uint64_t)w << fbits)))
+      if (access_offer_node(dg, cs, k, ag->adj[a], key + ((uint64_t)w << fbits)))
         return 1;
     }
-    if (cs->hn > 0)
-      __builtin_prefetch(arcs + adj_off[cs->heap[0].node]);
   }
   return 0;
 }
 
+/* Runs the queue of one category until it is empty. Returns 1 when out of memory. */
+static int access_settle(const struct dgraph *dg, const struct access_graph *ag,
+                         struct access_cat *cs, int k) {
+  for (;;) {
+    int64_t n = 0;
+    if (access_queue_take(&cs->q, &n))
+      return 1;
+    if (n == 0)
+      return 0;
+    cs->pops += n;
+    if (k == 1 ? access_scan1(dg, ag, cs, cs->q.run, n) : access_scan(dg, ag, cs, k, cs->q.run, n))
+      return 1;
+  }
+}
+
 /* One category's work in one round: the seeds (round 0) or the received records, then the
  * search. */
-static void access_round_cat(const struct dgraph *dg, const struct access_arc *arcs,
+static void access_round_cat(const struct dgraph *dg, const struct access_graph *ag,
                              struct access_cat *cs, int c, int n_cat, int k, int64_t round,
                              const struct access_inbox *in) {
   for (int j = 0; j < dg->n_nbr; j++)
     cs->out[j].n = 0;
+  access_queue_reset(&cs->q);
   if (round == 0) {
     /* First touch of the labels by the thread that searches them. */
     size_t nl = (size_t)dg->n_local * (size_t)k;
@@ -245,7 +519,7 @@ static void access_round_cat(const struct dgraph *dg, const struct access_arc *a
         }
     }
   }
-  if (access_settle(dg, arcs, cs, k))
+  if (access_settle(dg, ag, cs, k))
     cs->nomem = 1;
 }
 
@@ -299,14 +573,14 @@ static int access_validate(const struct dgraph *dg, int n_cat, const struct acce
 /* Prepares one category: dense facility ids, the label word layout, the seeds on owned
  * nodes, the label array (filled by its thread in round 0). max_path is an upper bound of
  * any path's cost in the whole graph, the same on every rank. */
-static int access_cat_init(const struct dgraph *dg, const struct access_sources *s,
-                           int64_t radius, int64_t max_path, int k, int c,
-                           struct access_cat *cs) {
+static int access_cat_init(const struct dgraph *dg, const struct access_graph *ag,
+                           const struct access_sources *s, int64_t radius, int64_t max_path,
+                           int k, int c, struct access_cat *cs) {
   memset(cs, 0, sizeof *cs);
   size_t nl = (size_t)dg->n_local * (size_t)k;
   cs->fac_id = malloc(((size_t)s->n + 1) * sizeof *cs->fac_id);
   cs->seed = malloc(((size_t)s->n + 1) * sizeof *cs->seed);
-  cs->lab = malloc((nl + 1) * sizeof *cs->lab);
+  cs->lab = access_alloc((nl + 1) * sizeof *cs->lab);
   cs->out = calloc((size_t)dg->n_nbr + 1, sizeof *cs->out);
   if (!cs->fac_id || !cs->seed || !cs->lab || !cs->out)
     LC_FAIL(LC_ENOMEM, "access: category %d: cannot allocate labels for %lld local nodes", c,
@@ -337,6 +611,8 @@ static int access_cat_init(const struct dgraph *dg, const struct access_sources 
             "access: category %d: a distance of up to %lld cm and %lld facilities do not fit "
             "one 63-bit label (distance bits + facility bits); use a smaller radius",
             c, (long long)cs->radius, (long long)nf);
+  if (access_queue_init(&cs->q, cs->fbits, ag->step_bits, cs->radius))
+    LC_FAIL(LC_ENOMEM, "access: category %d: cannot allocate the bucket queue", c);
   for (int64_t i = 0; i < s->n; i++) {
     if (s->offset_cm[i] > cs->radius)
       continue;
@@ -361,7 +637,7 @@ static void access_cat_free(const struct dgraph *dg, struct access_cat *cs) {
   free(cs->fac_id);
   free(cs->seed);
   free(cs->lab);
-  free(cs->heap);
+  access_queue_free(&cs->q);
   if (cs->out)
     for (int j = 0; j < dg->n_nbr; j++)
       free(cs->out[j].rec);
@@ -386,7 +662,7 @@ void access_result_free(struct access_result *out) {
 static int access_cat_output(const struct dgraph *dg, struct access_cat *cs, int k, int c,
                              struct access_result *out) {
   size_t no = (size_t)dg->n_owned * (size_t)k;
-  int64_t *fac = malloc((no + 1) * sizeof *fac);
+  int64_t *fac = access_alloc((no + 1) * sizeof *fac);
   if (!fac)
     return 1;
   int64_t *dist = (int64_t *)cs->lab;
@@ -433,36 +709,41 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     threads = 1;
   }
   double t0 = MPI_Wtime();
-  /* The compact adjacency, and the longest possible path: the sum of every edge cost (each
-   * edge appears in the adjacency of an owned end somewhere), saturated. */
+  /* The longest possible path: the sum of every edge cost (each edge appears in the
+   * adjacency of an owned end somewhere), saturated; and the positive arc costs by bit
+   * length, for the bucket width. */
   int64_t n_arc = dg->adj_off[dg->n_local], local_cost = 0, max_path = 0, bad_arc = -1;
-  struct access_arc *arcs = malloc(((size_t)n_arc + 1) * sizeof *arcs);
-  if (!arcs)
-    rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "access: cannot allocate %lld arcs",
-                      (long long)n_arc);
-  for (int64_t a = 0; a < n_arc && arcs; a++) {
+  struct access_graph ag = {dg->adj_off, dg->adj, dg->adj_cost_cm, 0};
+  int64_t by_bits[65] = {0}, n_pos = 0;
+  for (int64_t a = 0; a < n_arc; a++) {
     int64_t w = dg->adj_cost_cm[a];
-    if (w < 0 || w > (int64_t)UINT32_MAX) {
+    if (w < 0) {
       bad_arc = a;
       break;
     }
-    arcs[a] = (struct access_arc){dg->adj[a], (uint32_t)w};
     local_cost = local_cost > INT64_MAX / 2 - w ? INT64_MAX / 2 : local_cost + w;
+    by_bits[w > 0 ? 64 - __builtin_clzll((unsigned long long)w) : 0]++;
+    n_pos += w > 0;
+  }
+  /* The bucket width: the largest power of two not above the cost of all but the shortest
+   * 1 % of the positive arcs (an arc of bit length b costs at least 2^(b-1)). */
+  for (int64_t seen = 0, b = 1; b <= 64 && n_pos > 0; b++) {
+    seen += by_bits[b];
+    if (seen * 100 > n_pos) {
+      ag.step_bits = (int)b - 1;
+      break;
+    }
   }
   if (bad_arc >= 0)
-    rc = lc_error_set(LC_ETOOBIG, __FILE__, __LINE__,
-                      "access: an edge at node %lld costs %lld cm, outside [0, 2^32-1] cm",
+    rc = lc_error_set(LC_EPARAM, __FILE__, __LINE__,
+                      "access: an edge at node %lld has a negative cost (%lld cm)",
                       (long long)dg->global[access_arc_node(dg, bad_arc)],
                       (long long)dg->adj_cost_cm[bad_arc]);
   rc = dgraph_agree(comm, rc);
-  if (rc != LC_OK) {
-    free(arcs);
+  if (rc != LC_OK)
     return rc;
-  }
-  if (MPI_Allreduce(&local_cost, &max_path, 1, MPI_INT64_T, MPI_MAX, comm) != MPI_SUCCESS) {
-    free(arcs);
+  if (MPI_Allreduce(&local_cost, &max_path, 1, MPI_INT64_T, MPI_MAX, comm) != MPI_SUCCESS)
     LC_FAIL(LC_EMPI, "access: MPI_Allreduce failed");
-  }
   /* The largest local sum bounds no path on its own; size times it does. */
   max_path = max_path > INT64_MAX / 2 / size ? INT64_MAX / 2 : max_path * size;
 
@@ -479,7 +760,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                       "access: cannot allocate the state of %d categories", n_cat);
   for (int c = 0; c < n_cat && rc == LC_OK; c++)
-    rc = access_cat_init(dg, &src[c], radius_cm[c], max_path, k, c, &cat[c]);
+    rc = access_cat_init(dg, &ag, &src[c], radius_cm[c], max_path, k, c, &cat[c]);
   if (rc == LC_OK)
     rc = access_inbox_init(&in, dg->n_nbr, n_cat);
   rc = dgraph_agree(comm, rc);
@@ -492,7 +773,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     double ta = MPI_Wtime();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int c = 0; c < n_cat; c++)
-      access_round_cat(dg, arcs, &cat[c], c, n_cat, k, round, &in);
+      access_round_cat(dg, &ag, &cat[c], c, n_cat, k, round, &in);
     double tb = MPI_Wtime();
     t_search += tb - ta;
 
@@ -555,7 +836,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     goto done;
   }
   log_info("access: %d categories, k = %d, %d ranks x %d threads: %lld rounds, %lld records "
-           "exchanged, %lld labels settled (%lld heap pops); search %.3f s, exchange %.3f s, "
+           "exchanged, %lld labels settled (%lld queue pops); search %.3f s, exchange %.3f s, "
            "output %.3f s, total %.3f s",
            n_cat, k, size, threads, (long long)out->rounds, (long long)records_total,
            (long long)work_all[1], (long long)work_all[0], t_search, t_exchange,
@@ -565,7 +846,6 @@ done:
     for (int c = 0; c < n_cat; c++)
       access_cat_free(dg, &cat[c]);
   free(cat);
-  free(arcs);
   free(outv);
   access_inbox_free(&in);
   if (rc != LC_OK)

@@ -77,9 +77,9 @@ int cmd_run(int argc, char **argv) {
       snprintf(line + strlen(line), sizeof line - strlen(line), "%s%d: %.1f", r ? ", " : "", r,
                peaks[r]);
     log_info("run %s: setup %.2f s, partition %.2f s, accessibility %.2f s, coverage %.2f s, "
-             "writing %.2f s; peak memory per rank (MiB) %s",
+             "agents %.2f s, writing %.2f s; peak memory per rank (MiB) %s",
              rc.name ? rc.name : "", rc.t_setup, rc.t_partition, rc.t_access, rc.t_coverage,
-             rc.t_write, line);
+             rc.t_agents, rc.t_write, line);
   }
   free(peaks);
   run_free(&rc);

@@ -12,6 +12,9 @@
 
 #include "lifecircle/status.h"
 
+/* Most columns accepted (the layers and tables read here have about ten). */
+#define CSVTAB_MAX_COLS 4096
+
 struct csvtab_build {
   struct csvtab *t;
   char **fields; /* Fields of the record being read. */
@@ -159,6 +162,58 @@ static int read_all(const char *path, char **text, size_t *len) {
   return LC_OK;
 }
 
+/* Finds the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms,
+ * no surrogates, at most U+10FFFF) or is NUL, from `pos`. Returns its offset, or len when the
+ * text is clean; *why names the problem. CSV fields are names and ids that go into UTF-8
+ * HDF5 strings, so malformed text is refused with its position rather than passed on. */
+static size_t csvtab_bad_byte(const unsigned char *s, size_t pos, size_t len, const char **why) {
+  size_t i = pos;
+  while (i < len) {
+    unsigned c = s[i];
+    if (c == 0) {
+      *why = "a NUL byte";
+      return i;
+    }
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0)
+        lo = 0xA0;
+      if (c == 0xED)
+        hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0)
+        lo = 0x90;
+      if (c == 0xF4)
+        hi = 0x8F;
+    } else {
+      *why = "invalid UTF-8";
+      return i;
+    }
+    if (i + n >= len) {
+      *why = "invalid UTF-8 (a truncated sequence)";
+      return i;
+    }
+    for (size_t k = 1; k <= n; k++) {
+      unsigned d = s[i + k];
+      if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xBF)) {
+        *why = "invalid UTF-8";
+        return i;
+      }
+    }
+    i += n + 1;
+  }
+  return len;
+}
+
 int csvtab_load(const char *path, struct csvtab *t) {
   memset(t, 0, sizeof *t);
   char *text = NULL;
@@ -173,6 +228,24 @@ int csvtab_load(const char *path, struct csvtab *t) {
   if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
       (unsigned char)text[2] == 0xBF)
     pos = 3;
+  const char *why = NULL;
+  size_t bad = csvtab_bad_byte((const unsigned char *)text, pos, len, &why);
+  if (bad < len) {
+    long long line = 1, col = 1;
+    for (size_t i = 0; i < bad; i++) {
+      if (text[i] == '\n') {
+        line++;
+        col = 1;
+      } else {
+        col++;
+      }
+    }
+    unsigned byte = (unsigned char)text[bad];
+    free(text);
+    csvtab_free(t);
+    LC_FAIL(LC_EFORMAT, "%s:%lld:%lld: %s (byte 0x%02x); save the file as UTF-8", path, line,
+            col, why, byte);
+  }
   struct csv_parser p;
   struct csvtab_build b = {.t = t, .status = LC_OK};
   if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
@@ -199,7 +272,16 @@ int csvtab_load(const char *path, struct csvtab *t) {
   drop_fields(&b);
   free(b.fields);
   if (b.status == LC_OK && !b.header_done)
-    build_fail(&b, LC_EFORMAT, "%s: empty file: a header row is needed", path);
+    build_fail(&b, LC_EFORMAT, "%s:1: empty file: a header row is needed", path);
+  if (b.status == LC_OK && t->n_cols > CSVTAB_MAX_COLS)
+    build_fail(&b, LC_EFORMAT, "%s:1: the header has %d columns, more than the %d accepted",
+               path, t->n_cols, CSVTAB_MAX_COLS);
+  /* A column named twice would make every lookup by name ambiguous. */
+  for (int i = 0; b.status == LC_OK && i < t->n_cols; i++)
+    for (int j = 0; j < i && b.status == LC_OK; j++)
+      if (t->header[i][0] && strcasecmp(t->header[i], t->header[j]) == 0)
+        build_fail(&b, LC_EFORMAT, "%s:1: duplicate column '%s' in the header (columns %d and "
+                   "%d)", path, t->header[i], j + 1, i + 1);
   if (b.status != LC_OK) {
     csvtab_free(t);
     return lc_error_set(b.status, __FILE__, __LINE__, "%s", b.msg);

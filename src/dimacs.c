@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lifecircle/log.h"
+#include "lifecircle/memcheck.h"
 #include "lifecircle/status.h"
 
 /* One arc with its ends ordered: a < b; dir is 0 when the file wrote a -> b, 1 for b -> a. */
@@ -87,13 +88,22 @@ static int dimacs_read_arcs(const char *path, int64_t *n_nodes, struct dimacs_ar
                           path, (long long)lineno);
         goto done;
       }
-      p_line = lineno;
-      arcs = malloc((size_t)(m > 0 ? m : 1) * sizeof *arcs);
-      if (!arcs) {
-        rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "%s: cannot allocate %lld arcs", path,
-                          (long long)m);
+      /* Node ids become METIS vertices (32-bit idx_t). */
+      if (n > INT32_MAX) {
+        rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                          "%s:%lld: %lld nodes announced; at most %d are supported", path,
+                          (long long)lineno, (long long)n, INT32_MAX);
         goto done;
       }
+      /* The nodes are allocated from the announced count; the arcs are not (they grow as
+       * they are read), so a false M cannot make a huge or wrapped allocation. */
+      int64_t need = 0;
+      char detail[128];
+      memcheck_add(&need, n, 64);
+      snprintf(detail, sizeof detail, "%lld nodes announced at line %lld", (long long)n,
+               (long long)lineno);
+      LC_CHECK_GOTO(rc, memcheck_fits(need, path, detail), done);
+      p_line = lineno;
     } else if (!strcmp(tok[0], "a")) {
       int64_t u, v, w;
       if (!p_line) {
@@ -127,6 +137,15 @@ static int dimacs_read_arcs(const char *path, int64_t *n_nodes, struct dimacs_ar
                           "%s:%lld: more arcs than the %lld announced by the problem line",
                           path, (long long)lineno, (long long)m);
         goto done;
+      }
+      if ((got & (got - 1)) == 0) {
+        struct dimacs_arc *grown = realloc(arcs, (size_t)(got > 0 ? 2 * got : 1) * sizeof *arcs);
+        if (!grown) {
+          rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "%s:%lld: cannot allocate %lld arcs",
+                            path, (long long)lineno, (long long)(2 * got));
+          goto done;
+        }
+        arcs = grown;
       }
       struct dimacs_arc *a = &arcs[got++];
       a->a = u < v ? u : v;
@@ -290,7 +309,8 @@ int dimacs_read(const char *gr_path, const char *co_path, struct graph *g) {
   int64_t n = 0, m = 0;
   graph_init(g);
   LC_CHECK(dimacs_read_arcs(gr_path, &n, &arcs, &m));
-  qsort(arcs, (size_t)m, sizeof *arcs, dimacs_arc_cmp);
+  if (m > 1)
+    qsort(arcs, (size_t)m, sizeof *arcs, dimacs_arc_cmp);
 
   /* Count the pairs and classify them. Arcs of one pair are adjacent after sorting, the
    * smallest weight first. */

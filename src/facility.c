@@ -309,6 +309,49 @@ static int add_point(struct facility_set *tmp, const char *where, int crs,
   return facility_add(tmp, lon, lat, ci, layer_index, pt->id, pt->name, capacity, open, close);
 }
 
+struct id_pos {
+  const char *id;
+  int64_t row; /* Row of the facility in the layer's table. */
+};
+
+static int id_pos_cmp(const void *a, const void *b) {
+  const struct id_pos *x = a, *y = b;
+  int c = strcmp(x->id, y->id);
+  if (c)
+    return c;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Refuses a layer in which two facilities share an id (scenarios name facilities by id, so
+ * a repeated id would be ambiguous). pos[i] is the CSV line or GeoJSON feature number of
+ * facility i of tmp; the message names the later one and the first. */
+static int check_unique_ids(const struct facility_set *tmp, const int64_t *pos,
+                            const char *path, int csv) {
+  if (tmp->n < 2)
+    return LC_OK;
+  struct id_pos *k = malloc((size_t)tmp->n * sizeof *k);
+  if (!k)
+    LC_FAIL(LC_ENOMEM, "%s: out of memory checking ids", path);
+  for (int64_t i = 0; i < tmp->n; i++)
+    k[i] = (struct id_pos){tmp->source_id[i], i};
+  qsort(k, (size_t)tmp->n, sizeof *k, id_pos_cmp);
+  int64_t first = -1, second = -1;
+  for (int64_t i = 1; i < tmp->n; i++)
+    if (strcmp(k[i].id, k[i - 1].id) == 0 && (second < 0 || k[i].row < second)) {
+      first = k[i - 1].row;
+      second = k[i].row;
+    }
+  int rc = LC_OK;
+  if (second >= 0)
+    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                      csv ? "%s:%" PRId64 ": duplicate id '%s' (first at line %" PRId64 ")"
+                          : "%s: feature %" PRId64 ": duplicate id '%s' (first in feature %"
+                            PRId64 ")",
+                      path, pos[second], tmp->source_id[second], pos[first]);
+  free(k);
+  return rc;
+}
+
 static int load_csv(const char *path, int crs, const char *category,
                     const char *category_column, const struct category_set *cats,
                     int layer_index, struct facility_set *tmp) {
@@ -391,6 +434,7 @@ static int load_csv(const char *path, int crs, const char *category,
     pt.close = c_close >= 0 ? csvtab_get(&t, r, c_close) : NULL;
     LC_CHECK_GOTO(rc, add_point(tmp, where, crs, &pt, category, cats, layer_index), done);
   }
+  rc = check_unique_ids(tmp, t.line, path, 1);
 done:
   csvtab_free(&t);
   return rc;
@@ -517,7 +561,8 @@ static int load_geojson(const char *path, int crs, const char *category,
                         const char *category_column, const struct category_set *cats,
                         int layer_index, struct facility_set *tmp) {
   json_error_t err;
-  json_t *root = json_load_file(path, 0, &err);
+  /* A key twice in one object (two "coordinates") is ambiguous: refused. */
+  json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
   if (!root) {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -526,6 +571,7 @@ static int load_geojson(const char *path, int crs, const char *category,
     LC_FAIL(LC_EFORMAT, "%s:%d:%d: invalid JSON: %s", path, err.line, err.column, err.text);
   }
   int rc = LC_OK;
+  int64_t *pos = NULL;
   json_t *type = json_object_get(root, "type");
   const char *ts = json_is_string(type) ? json_string_value(type) : "";
   if (strcmp(ts, "FeatureCollection") == 0) {
@@ -535,11 +581,24 @@ static int load_geojson(const char *path, int crs, const char *category,
                         "%s: a FeatureCollection without a 'features' array", path);
       goto done;
     }
-    for (size_t i = 0; i < json_array_size(features); i++)
+    for (size_t i = 0; i < json_array_size(features); i++) {
+      int64_t before = tmp->n;
       LC_CHECK_GOTO(rc,
                     load_feature(path, json_array_get(features, i), i, crs, category,
                                  category_column, cats, layer_index, tmp),
                     done);
+      if (tmp->n > 0) {
+        int64_t *p = realloc(pos, (size_t)tmp->n * sizeof *pos);
+        if (!p) {
+          rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "%s: out of memory", path);
+          goto done;
+        }
+        pos = p;
+        for (int64_t r = before; r < tmp->n; r++)
+          pos[r] = (int64_t)i + 1;
+      }
+    }
+    rc = check_unique_ids(tmp, pos, path, 0);
   } else if (strcmp(ts, "Feature") == 0) {
     rc = load_feature(path, root, 0, crs, category, category_column, cats, layer_index, tmp);
   } else {
@@ -548,6 +607,7 @@ static int load_geojson(const char *path, int crs, const char *category,
                       path, ts);
   }
 done:
+  free(pos);
   json_decref(root);
   return rc;
 }

@@ -115,6 +115,8 @@ static int add_polygon_rings(struct reader *rd, int poly, json_t *rings, const c
 
 static int feature_name(json_t *props, const char *key, char *buf, size_t size) {
   json_t *v = props ? json_object_get(props, key) : NULL;
+  if (json_is_string(v) && strlen(json_string_value(v)) >= size)
+    return -2; /* Too long: truncating could merge two different names. */
   if (json_is_string(v))
     snprintf(buf, size, "%s", json_string_value(v));
   else if (json_is_integer(v))
@@ -132,11 +134,19 @@ static int read_feature(struct reader *rd, json_t *f, size_t fi, const char *nam
     LC_FAIL(LC_EFORMAT, "%s: not a GeoJSON Feature object", where);
   json_t *props = json_object_get(f, "properties");
   char name[512], code[128];
-  if (feature_name(props, name_property, name, sizeof name) != 0)
+  int nr = feature_name(props, name_property, name, sizeof name);
+  if (nr == -2)
+    LC_FAIL(LC_EFORMAT, "%s: the name property '%s' is longer than %zu bytes", where,
+            name_property, sizeof name - 1);
+  if (nr != 0)
     LC_FAIL(LC_EFORMAT, "%s: no string property '%s' to name the polygon", where,
             name_property);
   snprintf(where, sizeof where, "%s: feature %zu (%s)", rd->path, fi + 1, name);
-  if (feature_name(props, "code", code, sizeof code) != 0)
+  int cr = feature_name(props, "code", code, sizeof code);
+  if (cr == -2)
+    LC_FAIL(LC_EFORMAT, "%s: the property 'code' is longer than %zu bytes", where,
+            sizeof code - 1);
+  if (cr != 0)
     code[0] = '\0';
   json_t *geom = json_object_get(f, "geometry");
   json_t *gtype = geom ? json_object_get(geom, "type") : NULL;
@@ -257,7 +267,8 @@ static int reader_finish(struct reader *rd, struct polygon_set *ps) {
 int geom_load_polygons(const char *path, const char *name_property, struct polygon_set *ps) {
   geom_init(ps);
   json_error_t err;
-  json_t *root = json_load_file(path, 0, &err);
+  /* A key twice in one object (two "coordinates") is ambiguous: refused. */
+  json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
   if (!root) {
     FILE *f = fopen(path, "rb");
     if (!f)

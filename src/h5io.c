@@ -193,7 +193,7 @@ static hid_t h5io_create_dset(hid_t loc, const char *name, enum h5io_type type, 
     hsize_t chunk[2] = {(hsize_t)(rows < H5IO_CHUNK_ROWS ? rows : H5IO_CHUNK_ROWS), dims[1]};
     H5Pset_chunk(dcpl, rank, chunk);
     H5Pset_shuffle(dcpl);
-    H5Pset_deflate(dcpl, 4);
+    H5Pset_deflate(dcpl, 1);
   }
   hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);

@@ -46,6 +46,10 @@ void population_free(struct population *pop) {
 
 /* Parses a count: decimal digits only. Returns 0, -1 when negative, -2 when not an integer
  * (or too large). */
+/* Largest resident count of one table row, and largest density value, accepted. */
+#define POPULATION_MAX_RESIDENTS 10000000000LL
+#define POPULATION_MAX_DENSITY 1e12
+
 static int parse_count(const char *s, int64_t *out) {
   if (s[0] == '-' && s[1])
     return -1;
@@ -150,6 +154,13 @@ int population_load_table(const char *path, const struct polygon_set *ps,
                         path, line, cnt, key);
       goto fail;
     }
+    if (v > POPULATION_MAX_RESIDENTS) {
+      rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                        "%s:%" PRId64 ": resident count %s for '%s' is more than 10^10 "
+                        "residents (the world has about 8 x 10^9)",
+                        path, line, cnt, key);
+      goto fail;
+    }
     t->residents[poly] = v;
     t->line[poly] = line;
   }
@@ -167,6 +178,49 @@ fail:
   csvtab_free(&tab);
   population_table_free(t);
   return rc;
+}
+
+static const struct density_samples *density_sort_d; /* For the comparator only. */
+
+static int density_pos_cmp(const void *a, const void *b) {
+  const struct density_samples *d = density_sort_d;
+  int64_t i = *(const int64_t *)a, j = *(const int64_t *)b;
+  if (d->lon[i] != d->lon[j])
+    return d->lon[i] < d->lon[j] ? -1 : 1;
+  if (d->lat[i] != d->lat[j])
+    return d->lat[i] < d->lat[j] ? -1 : 1;
+  return (i > j) - (i < j);
+}
+
+/* Refuses two samples at the same position with different values: which one a node gets
+ * would be an accident of file order. */
+static int density_check_positions(const struct density_samples *d, const int64_t *line,
+                                   const char *path) {
+  if (d->n < 2)
+    return LC_OK;
+  int64_t *ord = malloc((size_t)d->n * sizeof *ord);
+  if (!ord)
+    LC_FAIL(LC_ENOMEM, "%s: out of memory", path);
+  for (int64_t i = 0; i < d->n; i++)
+    ord[i] = i;
+  density_sort_d = d;
+  qsort(ord, (size_t)d->n, sizeof *ord, density_pos_cmp);
+  int64_t bad = -1, first = -1;
+  for (int64_t k = 1; k < d->n; k++) {
+    int64_t i = ord[k - 1], j = ord[k];
+    if (d->lon[i] == d->lon[j] && d->lat[i] == d->lat[j] && d->value[i] != d->value[j] &&
+        (bad < 0 || j < bad)) {
+      bad = j;
+      first = i;
+    }
+  }
+  free(ord);
+  if (bad >= 0)
+    LC_FAIL(LC_EFORMAT, "%s:%" PRId64 ": a sample at the same position as line %" PRId64
+            " (%g, %g) with a different value (%g, not %g)",
+            path, line[bad], line[first], d->lon[bad], d->lat[bad], d->value[bad],
+            d->value[first]);
+  return LC_OK;
 }
 
 int population_load_density(const char *path, const char *value_column,
@@ -221,6 +275,14 @@ int population_load_density(const char *path, const char *value_column,
                         path, tab.line[r], v[2]);
       goto fail;
     }
+    /* Weights are density times metres of network, summed over up to 10^9 nodes: a bound
+     * keeps every sum finite (real densities are below 10^6 persons per km2). */
+    if (v[2] > POPULATION_MAX_DENSITY) {
+      rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                        "%s:%" PRId64 ": density %g in column %s is above %g", path,
+                        tab.line[r], v[2], tab.header[cols[2]], POPULATION_MAX_DENSITY);
+      goto fail;
+    }
     d->lon[r] = v[0];
     d->lat[r] = v[1];
     d->value[r] = v[2];
@@ -229,6 +291,7 @@ int population_load_density(const char *path, const char *value_column,
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s: no density samples", path);
     goto fail;
   }
+  LC_CHECK_GOTO(rc, density_check_positions(d, tab.line, path), fail);
   csvtab_free(&tab);
   return LC_OK;
 fail:
@@ -296,7 +359,11 @@ struct sample_grid {
   double *x, *y;
 };
 
-static int sample_grid_build(struct sample_grid *sg, const struct density_samples *d) {
+/* The grid covers the samples and the graph's nodes (the query points), so that every query
+ * starts inside it: a grid over the samples alone is tiny when they are few or coincide, and
+ * a ring search from a node far outside it would visit billions of empty cells. */
+static int sample_grid_build(struct sample_grid *sg, const struct density_samples *d,
+                             const struct graph *g) {
   memset(sg, 0, sizeof *sg);
   double lo = INFINITY, hi = -INFINITY;
   for (int64_t i = 0; i < d->n; i++) {
@@ -318,6 +385,13 @@ static int sample_grid_build(struct sample_grid *sg, const struct density_sample
     sg->ymin = fmin(sg->ymin, sg->y[i]);
     xmax = fmax(xmax, sg->x[i]);
     ymax = fmax(ymax, sg->y[i]);
+  }
+  for (int64_t i = 0; i < g->n_nodes; i++) {
+    double x = g->lon[i] * sg->kx, y = g->lat[i];
+    sg->xmin = fmin(sg->xmin, x);
+    sg->ymin = fmin(sg->ymin, y);
+    xmax = fmax(xmax, x);
+    ymax = fmax(ymax, y);
   }
   double w = fmax(xmax - sg->xmin, 1e-6), h = fmax(ymax - sg->ymin, 1e-6);
   sg->cell = fmax(sqrt(w * h / (double)d->n), 1e-6);
@@ -376,12 +450,15 @@ static int64_t sample_nearest(const struct sample_grid *sg, double lon, double l
   double best = INFINITY;
   int64_t best_i = -1;
   for (int64_t r = 0; r <= rmax + 1; r++) {
-    for (int64_t cy = iy - r; cy <= iy + r; cy++) {
-      if (cy < 0 || cy >= sg->ny)
-        continue;
+    /* Only the ring's cells inside the grid are visited. */
+    int64_t cy_lo = iy - r < 0 ? 0 : iy - r, cy_hi = iy + r >= sg->ny ? sg->ny - 1 : iy + r;
+    for (int64_t cy = cy_lo; cy <= cy_hi; cy++) {
       int edge_row = (cy == iy - r || cy == iy + r);
-      for (int64_t cx = ix - r; cx <= ix + r; cx += (edge_row || r == 0) ? 1 : 2 * r) {
-        if (cx < 0 || cx >= sg->nx)
+      int64_t cx_lo = ix - r, step = (edge_row || r == 0) ? 1 : 2 * r;
+      if (step == 1 && cx_lo < 0)
+        cx_lo = 0;
+      for (int64_t cx = cx_lo; cx <= ix + r && cx < sg->nx; cx += step) {
+        if (cx < 0)
           continue;
         int64_t c = cy * sg->nx + cx;
         for (int64_t k = sg->off[c]; k < sg->off[c + 1]; k++) {
@@ -442,7 +519,7 @@ int population_assign(const struct graph *g, const struct polygon_set *ps,
     len2[g->v[e]] += g->length_cm[e];
   }
   if (d)
-    LC_CHECK_GOTO(rc, sample_grid_build(&sg, d), done);
+    LC_CHECK_GOTO(rc, sample_grid_build(&sg, d, g), done);
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; i++) {
     int s = geom_locate(ps, g->lon[i], g->lat[i]);

@@ -310,7 +310,7 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
         chunk[0] = 65536;
       H5Pset_chunk(dcpl, (int)rank, chunk);
       H5Pset_shuffle(dcpl);
-      H5Pset_deflate(dcpl, 4);
+      H5Pset_deflate(dcpl, 1);
     }
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);

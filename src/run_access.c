@@ -273,7 +273,9 @@ int run_scenario_agents(struct run_ctx *rc, struct run_scen *s) {
   run_agents_input(rc, s, &in);
   LC_CHECK(agents_run(&in, rc->comm, &s->agents));
   s->agents_done = 1;
-  log_info("%s: agent day simulated in %.2f s", s->name, MPI_Wtime() - t0);
+  double t = MPI_Wtime() - t0;
+  rc->t_agents += t;
+  log_info("%s: agent day simulated in %.2f s", s->name, t);
   return LC_OK;
 }
 

@@ -245,7 +245,7 @@ int run_scenarios(struct run_ctx *rc) {
     st = results_attr_i64(&res, "/Header", "scenarios_complete", done);
   st = results_finish(&res, st);
   run_reuse_close(rc, &ru, st == LC_OK && !stopped);
-  rc->t_write = MPI_Wtime() - t0 - rc->t_access - rc->t_coverage;
+  rc->t_write = MPI_Wtime() - t0 - rc->t_access - rc->t_coverage - rc->t_agents;
   if (st == LC_OK && stopped) {
     log_info("stopped by signal before the time limit: %d of %d scenarios complete in %s "
              "(run again with the same output to resume)",

@@ -31,19 +31,35 @@ static void ytree_node_free(struct ytree_node *n) {
 }
 
 static int ytree_append(struct ytree_node *parent, struct ytree_node *child) {
-  struct ytree_node **c =
-      realloc(parent->children, (size_t)(parent->n_children + 1) * sizeof *c);
-  if (!c)
-    return LC_ENOMEM;
-  parent->children = c;
+  /* Capacity doubles at powers of two, so a long sequence is not copied once per item. */
+  int n = parent->n_children;
+  if (n == 0 || (n & (n - 1)) == 0) {
+    if (n > (1 << 29))
+      return LC_ENOMEM;
+    struct ytree_node **c =
+        realloc(parent->children, (size_t)(n > 0 ? 2 * n : 1) * sizeof *c);
+    if (!c)
+      return LC_ENOMEM;
+    parent->children = c;
+  }
   parent->children[parent->n_children++] = child;
   return LC_OK;
 }
 
-/* The parser state: the libyaml parser, the file name and the current event. */
+/* Deepest nesting of maps and sequences accepted: the tree is built (and freed) by
+ * recursion, so an adversarial file of a million '[' must be refused, not overflow the
+ * stack. Real parameter and data files nest fewer than ten levels. */
+#define YTREE_MAX_DEPTH 64
+
+/* Most keys of one map: duplicate keys are found by a linear search, so a file of a million
+ * keys would take hours; real maps have tens of keys (long lists are sequences). */
+#define YTREE_MAX_KEYS 10000
+
+/* The parser state: the libyaml parser, the file name and the current nesting depth. */
 struct ytree_ctx {
   yaml_parser_t parser;
   const char *file;
+  int depth;
 };
 
 static int ytree_next(struct ytree_ctx *ctx, yaml_event_t *ev) {
@@ -90,6 +106,14 @@ static int ytree_build(struct ytree_ctx *ctx, yaml_event_t *ev, struct ytree_nod
   case YAML_SEQUENCE_START_EVENT:
   case YAML_MAPPING_START_EVENT: {
     int is_map = ev->type == YAML_MAPPING_START_EVENT;
+    if (ctx->depth >= YTREE_MAX_DEPTH) {
+      rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                        "%s:%zu:%zu: maps and sequences nested more than %d levels deep",
+                        ctx->file, ev->start_mark.line + 1, ev->start_mark.column + 1,
+                        YTREE_MAX_DEPTH);
+      yaml_event_delete(ev);
+      return rc;
+    }
     n = ytree_node_new(is_map ? YTREE_MAP : YTREE_SEQ, &ev->start_mark);
     yaml_event_delete(ev);
     if (!n)
@@ -117,6 +141,13 @@ static int ytree_build(struct ytree_ctx *ctx, yaml_event_t *ev, struct ytree_nod
           rc = LC_ENOMEM;
           goto fail;
         }
+        if (n->n_children >= YTREE_MAX_KEYS) {
+          rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                            "%s:%zu:%zu: a map with more than %d keys", ctx->file, kl, kc,
+                            YTREE_MAX_KEYS);
+          free(key);
+          goto fail;
+        }
         if (ytree_child(n, key)) {
           rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                             "%s:%zu:%zu: duplicate key '%s'", ctx->file, kl, kc, key);
@@ -130,7 +161,9 @@ static int ytree_build(struct ytree_ctx *ctx, yaml_event_t *ev, struct ytree_nod
         }
       }
       struct ytree_node *child = NULL;
+      ctx->depth++;
       rc = ytree_build(ctx, &e, &child);
+      ctx->depth--;
       if (rc != LC_OK) {
         free(key);
         goto fail;
@@ -170,6 +203,7 @@ int ytree_parse(const char *text, size_t len, const char *file, struct ytree *ou
     return LC_ENOMEM;
   }
   ctx.file = file;
+  ctx.depth = 0;
   yaml_parser_set_input_string(&ctx.parser, (const unsigned char *)text, len);
   /* Stream start, then one document (or none). */
   LC_CHECK_GOTO(rc, ytree_next(&ctx, &ev), done);

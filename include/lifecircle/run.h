@@ -88,7 +88,7 @@ struct run_ctx {
   struct run_scen base; /* The baseline, kept for comparisons and reuse. */
   struct agents_config agents; /* Agents section of the parameters. */
   int agents_loaded;
-  double t_setup, t_partition, t_access, t_coverage, t_write;
+  double t_setup, t_partition, t_access, t_coverage, t_agents, t_write;
 };
 
 /* Reads the parameter file and loads the graph, categories, groups, facilities, the
