@@ -258,7 +258,8 @@ static void test_import_errors(void) {
   test_import_fails(p, LC_EFORMAT, "decompress first", "gunzip -k");
 }
 
-/* The store sorts nodes by id (negative ids included) and keeps the first copy of each. */
+/* The store sorts nodes by id (negative ids included) and keeps one copy of each node read
+ * twice at the same position; one id at two positions is refused. */
 static void test_import_store_sort(void) {
   struct osm_store st;
   osm_store_init(&st);
@@ -266,20 +267,31 @@ static void test_import_store_sort(void) {
   int n = (int)(sizeof ids / sizeof ids[0]);
   st.node = malloc((size_t)n * sizeof *st.node);
   CU_ASSERT_PTR_NOT_NULL_FATAL(st.node);
+  /* The position is a function of the id, so the copies agree. */
   for (int i = 0; i < n; i++)
-    st.node[i] = (struct osm_node){ids[i], i, -i};
+    st.node[i] = (struct osm_node){ids[i], (int32_t)(ids[i] % 1000), -(int32_t)(ids[i] % 977)};
   st.n_node = st.cap_node = n;
   CU_ASSERT_EQUAL_FATAL(osm_store_finish(&st), LC_OK);
   static const int64_t want[] = {-3, 1, 2, 5, 70000, 1000000000000LL};
-  static const int32_t first[] = {1, 7, 3, 0, 6, 2}; /* Index of the first copy read. */
   CU_ASSERT_EQUAL_FATAL(st.n_node, 6);
   CU_ASSERT_EQUAL(st.dup_nodes, 2);
   for (int i = 0; i < 6; i++) {
     CU_ASSERT_EQUAL(st.node[i].id, want[i]);
-    CU_ASSERT_EQUAL(st.node[i].lon7, first[i]);
+    CU_ASSERT_EQUAL(st.node[i].lon7, (int32_t)(want[i] % 1000));
     CU_ASSERT_EQUAL(osm_node_find(&st, want[i]), i);
   }
   CU_ASSERT_EQUAL(osm_node_find(&st, 3), -1);
+  osm_store_free(&st);
+
+  /* Node 5 at two positions. */
+  osm_store_init(&st);
+  st.node = malloc(2 * sizeof *st.node);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(st.node);
+  st.node[0] = (struct osm_node){5, 10, 20};
+  st.node[1] = (struct osm_node){5, 11, 20};
+  st.n_node = st.cap_node = 2;
+  CU_ASSERT_EQUAL(osm_store_finish(&st), LC_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "node 5 appears twice"));
   osm_store_free(&st);
 }
 
