@@ -24,14 +24,23 @@
  * offset, then its arcs, then its neighbours' labels), since the search is bound by memory
  * latency and, unlike a heap, a run tells which nodes come next. An entry still present at
  * its node is expanded over the node's edges while the distance stays within the radius.
- * Offers that enter a ghost's labels become records (owner's node, label) batched per
- * neighbour rank; once every queue is empty the records are exchanged, applied by the
- * owners as offers, and a new round starts. The rounds end when no rank sent a record (a
- * global sum), which is quiescence: every queue is empty and nothing is in flight. With
- * k = 1 a node has a single label and an offer enters exactly when its word is smaller.
+ * Offers that enter a ghost's labels become records (owner's node, category, label) batched
+ * per neighbour rank. A round is: every category runs its queue until it is empty (no
+ * exchange in between, so the round's records are only the labels that survived the whole
+ * local search), then one exchange sends all categories' records to each neighbour as one
+ * stream while a non-blocking reduction sums the records sent by all ranks; the owners apply
+ * the records as offers while they arrive, and those that enter start the next round's
+ * search. The rounds end when no rank sent a record, which is quiescence: every queue is
+ * empty and nothing is in flight. The rounds needed follow the number of times shortest
+ * paths cross a part boundary (6 on synthetic cities of 10^5 and 10^6 nodes in 2 parts),
+ * and the work stays that of one rank: on those cities 2 ranks expand 0.1 to 0.5 % more
+ * labels than 1 rank. A rank that waits for its neighbours sleeps between polls, leaving
+ * the core to ranks still computing when the machine runs more processes than it has cores.
+ * With k = 1 a node has a single label and an offer enters exactly when its word is smaller.
  *
- * The label arrays, read at random, and the result's facility arrays are aligned to 2 MiB
- * and advised for transparent huge pages, which saves page faults and TLB misses.
+ * The label arrays, read at random, and the result's facility arrays (from 2 MiB up) are
+ * aligned to 2 MiB and advised for transparent huge pages, which saves page faults and TLB
+ * misses: on a 10^6-node city 4 KiB pages cost twice the search's CPU time.
  *
  * Exactness. Distances are integer centimetres and ties are broken by facility id, so the
  * key order is total and exact. Let B(x) be the true k best facilities of node x (by key,
@@ -59,6 +68,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "access_internal.h"
 #include "lifecircle/log.h"
@@ -135,7 +146,10 @@ struct access_cat {
   uint64_t *lab; /* [n_local * k] label words, sorted per node. */
   struct access_queue q;
   struct access_buf *out; /* [n_nbr] records for each neighbour this round. */
+  int index;      /* The category's index in the kernel's list (sent with records). */
   int64_t pops, expanded;
+  int64_t final_labels; /* Owned labels at the end (for the debug log). */
+  double cpu; /* Thread CPU seconds spent on this category's searches (for the debug log). */
   int nomem; /* Set inside the parallel region; reported after it. */
 };
 
@@ -143,7 +157,7 @@ struct access_cat {
  * pages (the advice may be refused, which is harmless). Free with free(). Returns NULL when
  * out of memory. */
 static void *access_alloc(size_t n) {
-  if (n < 2 * ACCESS_HUGE)
+  if (n < ACCESS_HUGE)
     return malloc(n > 0 ? n : 1);
   void *p = NULL;
   size_t len = (n + ACCESS_HUGE - 1) / ACCESS_HUGE * ACCESS_HUGE;
@@ -153,6 +167,40 @@ static void *access_alloc(size_t n) {
   (void)madvise(p, len, MADV_HUGEPAGE);
 #endif
   return p;
+}
+
+/* CPU seconds of the calling thread. */
+static double access_thread_cpu(void) {
+  struct timespec t;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+    return 0.0;
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* A snapshot of the process's clocks, for the per-rank profile in the debug log: wall time,
+ * user and system CPU seconds (all threads) and minor page faults. */
+struct access_clock {
+  double wall, user, sys;
+  long minflt;
+};
+
+static struct access_clock access_clock_now(void) {
+  struct access_clock c = {MPI_Wtime(), 0.0, 0.0, 0};
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0) {
+    c.user = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec;
+    c.sys = (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    c.minflt = ru.ru_minflt;
+  }
+  return c;
+}
+
+/* Adds the time from a to b to the phase total p. */
+static void access_clock_add(struct access_clock *p, struct access_clock a, struct access_clock b) {
+  p->wall += b.wall - a.wall;
+  p->user += b.user - a.user;
+  p->sys += b.sys - a.sys;
+  p->minflt += b.minflt - a.minflt;
 }
 
 /* Grows an entry array to hold at least n entries. Returns 1 when out of memory. */
@@ -366,7 +414,7 @@ static inline int access_entered(const struct dgraph *dg, struct access_cat *cs,
     b->rec = p;
     b->cap = c;
   }
-  b->rec[b->n++] = (struct access_rec){key, gi - dg->recv_off[j], 0};
+  b->rec[b->n++] = (struct access_rec){key, gi - dg->recv_off[j], cs->index};
   return 0;
 }
 
@@ -490,14 +538,15 @@ static int access_settle(const struct dgraph *dg, const struct access_graph *ag,
   }
 }
 
-/* One category's work in one round: the seeds (round 0) or the received records, then the
- * search. */
+/* One category's work in one round: the seeds (round 0), then the search from them and
+ * from the records applied during the last exchange. The queue is left empty, with its
+ * window back at distance 0 for the next records. */
 static void access_round_cat(const struct dgraph *dg, const struct access_graph *ag,
-                             struct access_cat *cs, int c, int n_cat, int k, int64_t round,
-                             const struct access_inbox *in) {
+                             struct access_cat *cs, int k, int64_t round) {
   for (int j = 0; j < dg->n_nbr; j++)
     cs->out[j].n = 0;
-  access_queue_reset(&cs->q);
+  if (cs->nomem)
+    return;
   if (round == 0) {
     /* First touch of the labels by the thread that searches them. */
     size_t nl = (size_t)dg->n_local * (size_t)k;
@@ -508,19 +557,37 @@ static void access_round_cat(const struct dgraph *dg, const struct access_graph 
         cs->nomem = 1;
         return;
       }
-  } else {
-    for (int j = 0; j < dg->n_nbr; j++) {
-      int64_t lo = in->off[(size_t)j * n_cat + c], hi = in->off[(size_t)j * n_cat + c + 1];
-      const int32_t *sidx = dg->send_idx + dg->send_off[j];
-      for (int64_t r = lo; r < hi; r++)
-        if (access_offer_node(dg, cs, k, sidx[in->rec[r].pos], in->rec[r].key)) {
-          cs->nomem = 1;
-          return;
-        }
-    }
   }
   if (access_settle(dg, ag, cs, k))
     cs->nomem = 1;
+  access_queue_reset(&cs->q);
+}
+
+/* What the exchange needs to apply received records. */
+struct access_apply_ctx {
+  const struct dgraph *dg;
+  struct access_cat *cat;
+  int n_cat, k;
+  int64_t bad; /* Records naming no category or no node of the send list (none expected). */
+};
+
+/* Applies records received from neighbour j: each is an offer to an owned node (the one at
+ * its position in the send list to j), queued for the next round's search when it enters. */
+static void access_apply(void *ctx, int j, const struct access_rec *rec, int64_t n) {
+  struct access_apply_ctx *a = ctx;
+  const struct dgraph *dg = a->dg;
+  const int32_t *sidx = dg->send_idx + dg->send_off[j];
+  int32_t ns = dg->send_off[j + 1] - dg->send_off[j];
+  for (int64_t r = 0; r < n; r++) {
+    int c = rec[r].cat;
+    if (c < 0 || c >= a->n_cat || rec[r].pos < 0 || rec[r].pos >= ns) {
+      a->bad++;
+      continue;
+    }
+    struct access_cat *cs = &a->cat[c];
+    if (!cs->nomem && access_offer_node(dg, cs, a->k, sidx[rec[r].pos], rec[r].key))
+      cs->nomem = 1;
+  }
 }
 
 /* The owned node whose adjacency holds arc a. */
@@ -582,6 +649,7 @@ static int access_cat_init(const struct dgraph *dg, const struct access_graph *a
   cs->seed = malloc(((size_t)s->n + 1) * sizeof *cs->seed);
   cs->lab = access_alloc((nl + 1) * sizeof *cs->lab);
   cs->out = calloc((size_t)dg->n_nbr + 1, sizeof *cs->out);
+  cs->index = c;
   if (!cs->fac_id || !cs->seed || !cs->lab || !cs->out)
     LC_FAIL(LC_ENOMEM, "access: category %d: cannot allocate labels for %lld local nodes", c,
             (long long)dg->n_local);
@@ -665,7 +733,7 @@ static int access_cat_output(const struct dgraph *dg, struct access_cat *cs, int
   int64_t *fac = access_alloc((no + 1) * sizeof *fac);
   if (!fac)
     return 1;
-  int64_t *dist = (int64_t *)cs->lab;
+  int64_t *dist = (int64_t *)cs->lab, found = 0;
   for (size_t i = 0; i < no; i++) {
     uint64_t key = cs->lab[i];
     if (key == ACCESS_EMPTY) {
@@ -674,11 +742,13 @@ static int access_cat_output(const struct dgraph *dg, struct access_cat *cs, int
     } else {
       fac[i] = cs->fac_id[key & cs->fmask];
       dist[i] = (int64_t)(key >> cs->fbits);
+      found++;
     }
   }
-  int64_t *shrunk = realloc(dist, (no + 1) * sizeof *shrunk);
-  out->dist_cm[c] = shrunk ? shrunk : dist;
+  /* The label array becomes the distance array as it is: its ghost tail is left unused. */
+  out->dist_cm[c] = dist;
   out->fac[c] = fac;
+  cs->final_labels = found;
   cs->lab = NULL;
   return 0;
 }
@@ -709,6 +779,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     threads = 1;
   }
   double t0 = MPI_Wtime();
+  struct access_clock c_start = access_clock_now();
   /* The longest possible path: the sum of every edge cost (each edge appears in the
    * adjacency of an owned end somewhere), saturated; and the positive arc costs by bit
    * length, for the bucket width. */
@@ -749,8 +820,8 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
 
   struct access_cat *cat = calloc((size_t)n_cat, sizeof *cat);
   struct access_buf *outv = calloc((size_t)n_cat * (size_t)dg->n_nbr + 1, sizeof *outv);
-  struct access_inbox in;
-  memset(&in, 0, sizeof in);
+  struct access_xch xch;
+  memset(&xch, 0, sizeof xch);
   out->n_cat = n_cat;
   out->k = k;
   out->n_nodes = dg->n_owned;
@@ -762,60 +833,65 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
   for (int c = 0; c < n_cat && rc == LC_OK; c++)
     rc = access_cat_init(dg, &ag, &src[c], radius_cm[c], max_path, k, c, &cat[c]);
   if (rc == LC_OK)
-    rc = access_inbox_init(&in, dg->n_nbr, n_cat);
+    rc = access_xch_init(&xch, dg);
   rc = dgraph_agree(comm, rc);
   if (rc != LC_OK)
     goto done;
 
-  double t_search = 0.0, t_exchange = 0.0;
+  /* Rounds: every category searches until its queue is empty (threads take categories),
+   * then one exchange carries the records of all categories to each neighbour and tests
+   * quiescence; received records are applied during the exchange. */
+  struct access_apply_ctx actx = {dg, cat, n_cat, k, 0};
   int64_t round = 0, records_total = 0;
+  struct access_clock ph_init = {0}, ph_search = {0}, ph_exchange = {0}, ph_output = {0};
+  access_clock_add(&ph_init, c_start, access_clock_now());
   for (;; round++) {
-    double ta = MPI_Wtime();
+    struct access_clock ca = access_clock_now();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (int c = 0; c < n_cat; c++)
-      access_round_cat(dg, &ag, &cat[c], c, n_cat, k, round, &in);
-    double tb = MPI_Wtime();
-    t_search += tb - ta;
+    for (int c = 0; c < n_cat; c++) {
+      double u0 = access_thread_cpu();
+      access_round_cat(dg, &ag, &cat[c], k, round);
+      cat[c].cpu += access_thread_cpu() - u0;
+    }
+    struct access_clock cb = access_clock_now();
+    access_clock_add(&ph_search, ca, cb);
 
-    /* Gather the send buffers (category-major) and announce the counts. */
-    int64_t sent = 0, nomem = 0;
+    int nomem = actx.bad > 0;
     for (int c = 0; c < n_cat; c++) {
       nomem |= cat[c].nomem;
-      for (int j = 0; j < dg->n_nbr; j++) {
+      for (int j = 0; j < dg->n_nbr; j++)
         outv[(size_t)c * dg->n_nbr + j] = cat[c].out[j];
-        sent += cat[c].out[j].n;
-      }
     }
     int fail = LC_OK;
-    if (nomem)
+    if (actx.bad > 0)
+      fail = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
+                          "access: %lld records received in round %lld name no category or "
+                          "node", (long long)actx.bad, (long long)round);
+    else if (nomem)
       fail = lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                           "access: out of memory in the search (round %lld)", (long long)round);
-    else
-      LC_CHECK_GOTO(rc, access_exchange_counts(dg, n_cat, outv, &in, &fail), done);
-    /* Quiescence test and failure check in one reduction. */
-    int64_t mine[2] = {sent, fail != LC_OK}, all[2];
-    if (MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS) {
-      rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "access: MPI_Allreduce failed");
-      goto done;
-    }
-    if (all[1] > 0) {
+    int64_t sent_all = 0, failed_all = 0;
+    LC_CHECK_GOTO(rc, access_xch_round(&xch, dg, n_cat, outv, access_apply, &actx, &fail,
+                                       &sent_all, &failed_all),
+                  done);
+    access_clock_add(&ph_exchange, cb, access_clock_now());
+    if (failed_all > 0) {
       rc = dgraph_agree(comm, fail);
       goto done;
     }
-    if (all[0] == 0)
+    if (sent_all == 0)
       break;
-    records_total += all[0];
-    LC_CHECK_GOTO(rc, access_exchange_records(dg, n_cat, outv, &in), done);
-    t_exchange += MPI_Wtime() - tb;
+    records_total += sent_all;
     log_debug("access: round %lld: %lld records exchanged", (long long)round,
-              (long long)all[0]);
+              (long long)sent_all);
   }
   out->rounds = round + 1;
   out->records = records_total;
 
   /* Results, converted by the threads that own the labels. */
-  double tc = MPI_Wtime();
-  int64_t work[3] = {0, 0, 0}, work_all[3];
+  struct access_clock co = access_clock_now();
+  int64_t work[3] = {0, 0, 0}, work_all[3], final_labels = 0;
+  double cpu_cat = 0.0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (int c = 0; c < n_cat; c++)
     if (access_cat_output(dg, &cat[c], k, c, out))
@@ -824,7 +900,27 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     work[0] += cat[c].pops;
     work[1] += cat[c].expanded;
     work[2] += cat[c].nomem;
+    cpu_cat += cat[c].cpu;
+    final_labels += cat[c].final_labels;
   }
+  access_clock_add(&ph_output, co, access_clock_now());
+  /* The profile of this rank: where its time went (wall, user and system CPU seconds, minor
+   * page faults per phase; the exchange's wall time is mostly waiting for the neighbours),
+   * and the work: queue pops, label expansions (a label expanded again after a nearer one
+   * replaced it counts twice: expansions minus final labels), records and bytes sent. */
+  log_debug("access: rank %d profile: %lld rounds; wall/user/sys s (minor faults): init "
+            "%.3f/%.3f/%.3f (%ld), search %.3f/%.3f/%.3f (%ld; thread cpu in categories "
+            "%.3f), exchange %.3f/%.3f/%.3f (%ld; %lld naps), output %.3f/%.3f/%.3f (%ld); "
+            "owned %d ghost %d; pops %lld, expansions %lld, re-expansions %lld, records sent "
+            "%lld received %lld (%lld messages, %lld bytes)",
+            dg->rank, (long long)(round + 1), ph_init.wall, ph_init.user, ph_init.sys,
+            ph_init.minflt, ph_search.wall, ph_search.user, ph_search.sys, ph_search.minflt,
+            cpu_cat, ph_exchange.wall, ph_exchange.user, ph_exchange.sys, ph_exchange.minflt,
+            (long long)xch.st.sleeps, ph_output.wall, ph_output.user, ph_output.sys,
+            ph_output.minflt, (int)dg->n_owned, (int)dg->n_ghost, (long long)work[0],
+            (long long)work[1], (long long)(work[1] - final_labels),
+            (long long)xch.st.rec_sent, (long long)xch.st.rec_recv, (long long)xch.st.msg_sent,
+            (long long)xch.st.bytes_sent);
   if (MPI_Allreduce(work, work_all, 3, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS) {
     rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "access: MPI_Allreduce failed");
     goto done;
@@ -835,19 +931,29 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
                                         : LC_OK);
     goto done;
   }
+  /* CPU seconds (user + system, all threads) of every rank in this call: their sum against
+   * the one-rank figure tells the work added by the distribution, whatever the load. */
+  struct access_clock c_end = access_clock_now();
+  double cpu_mine = c_end.user + c_end.sys - c_start.user - c_start.sys, cpu_max = 0, cpu_sum = 0;
+  if (MPI_Allreduce(&cpu_mine, &cpu_max, 1, MPI_DOUBLE, MPI_MAX, comm) != MPI_SUCCESS ||
+      MPI_Allreduce(&cpu_mine, &cpu_sum, 1, MPI_DOUBLE, MPI_SUM, comm) != MPI_SUCCESS) {
+    rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "access: MPI_Allreduce failed");
+    goto done;
+  }
   log_info("access: %d categories, k = %d, %d ranks x %d threads: %lld rounds, %lld records "
-           "exchanged, %lld labels settled (%lld queue pops); search %.3f s, exchange %.3f s, "
-           "output %.3f s, total %.3f s",
+           "exchanged, %lld labels settled (%lld queue pops); on rank 0: search %.3f s, "
+           "exchange %.3f s, output %.3f s, total %.3f s; CPU per rank %.3f s at most, "
+           "%.3f s over all ranks",
            n_cat, k, size, threads, (long long)out->rounds, (long long)records_total,
-           (long long)work_all[1], (long long)work_all[0], t_search, t_exchange,
-           MPI_Wtime() - tc, MPI_Wtime() - t0);
+           (long long)work_all[1], (long long)work_all[0], ph_search.wall, ph_exchange.wall,
+           ph_output.wall, c_end.wall - t0, cpu_max, cpu_sum);
 done:
   if (cat)
     for (int c = 0; c < n_cat; c++)
       access_cat_free(dg, &cat[c]);
   free(cat);
   free(outv);
-  access_inbox_free(&in);
+  access_xch_free(&xch);
   if (rc != LC_OK)
     access_result_free(out);
   return rc;

@@ -144,10 +144,10 @@ static void dump(const char *prefix, const struct graph *g, int n_cat,
 
 /* Runs the kernel with 1 and 2 threads on the given partition and compares with the serial
  * reference on rank 0 (and dumps the result when dump_prefix is not NULL). Returns the
- * rounds of the last run. */
-static int64_t check_run(const struct graph *g, const int32_t *part, int n_cat,
-                         const struct access_sources *src, const int64_t *radius, int k,
-                         const char *dump_prefix) {
+ * rounds of the last run and, when records is not NULL, its records exchanged. */
+static int64_t check_run_dump(const struct graph *g, const int32_t *part, int n_cat,
+                              const struct access_sources *src, const int64_t *radius, int k,
+                              const char *dump_prefix, int64_t *records) {
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   struct access_result s;
@@ -164,6 +164,8 @@ static int64_t check_run(const struct graph *g, const int32_t *part, int n_cat,
     CU_ASSERT_EQUAL_FATAL(access_run(&dg, n_cat, src, radius, k, &a, MPI_COMM_WORLD), LC_OK);
     CU_ASSERT_EQUAL(a.n_nodes, dg.n_owned);
     rounds = a.rounds;
+    if (records)
+      *records = a.records;
     int64_t *dist[16], *fac[16];
     gather(&dg, &a, g->n_nodes, dist, fac);
     if (rank == 0 && dump_prefix && threads == 2)
@@ -188,6 +190,19 @@ static int64_t check_run(const struct graph *g, const int32_t *part, int n_cat,
   if (rank == 0)
     access_result_free(&s);
   return rounds;
+}
+
+static int64_t check_run(const struct graph *g, const int32_t *part, int n_cat,
+                         const struct access_sources *src, const int64_t *radius, int k,
+                         const char *dump_prefix) {
+  return check_run_dump(g, part, n_cat, src, radius, k, dump_prefix, NULL);
+}
+
+/* As check_run, also returning the records exchanged (summed over the ranks and rounds). */
+static int64_t check_run_records(const struct graph *g, const int32_t *part, int n_cat,
+                                 const struct access_sources *src, const int64_t *radius, int k,
+                                 int64_t *records) {
+  return check_run_dump(g, part, n_cat, src, radius, k, NULL, records);
 }
 
 static void test_access_mpi_random(void) {
@@ -253,10 +268,43 @@ static void test_access_mpi_rome(void) {
   graph_free(&g);
 }
 
+/* Streams of several chunks: a random graph of 4000 nodes scattered over the ranks, one
+ * category with 300 facilities, no radius and k = 64, so that a round's stream to one
+ * neighbour holds far more records than one message chunk (32768). */
+static void test_access_mpi_chunks(void) {
+  int size;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  rng_state = 4242;
+  struct graph g;
+  const int64_t n = 4000, ns = 300;
+  random_graph(&g, n, n, 50);
+  int64_t *node = malloc((size_t)ns * sizeof *node);
+  int64_t *fac = malloc((size_t)ns * sizeof *fac);
+  int64_t *off = malloc((size_t)ns * sizeof *off);
+  for (int64_t i = 0; i < ns; i++) {
+    node[i] = rnd_in(n);
+    fac[i] = i;
+    off[i] = rnd_in(100);
+  }
+  struct access_sources src[1] = {{ns, node, fac, off}};
+  int64_t radius[1] = {INT64_MAX / 4};
+  int32_t *part = malloc((size_t)n * sizeof *part);
+  for (int64_t i = 0; i < n; i++)
+    part[i] = (int32_t)rnd_in(size);
+  int64_t records = 0;
+  check_run_records(&g, part, 1, src, radius, 64, &records);
+  if (size > 1)
+    CU_ASSERT(records > 4 * 32768);
+  free(part);
+  free_sources(1, src);
+  graph_free(&g);
+}
+
 int lc_test_register(void) {
   CU_pSuite s = CU_add_suite("access_mpi", NULL, NULL);
   if (!s || !CU_add_test(s, "random graphs vs serial", test_access_mpi_random) ||
-      !CU_add_test(s, "rome99 vs serial", test_access_mpi_rome))
+      !CU_add_test(s, "rome99 vs serial", test_access_mpi_rome) ||
+      !CU_add_test(s, "streams of several chunks", test_access_mpi_chunks))
     return 1;
   return 0;
 }
