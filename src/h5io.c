@@ -182,7 +182,37 @@ static int h5io_describe(hid_t dset, const char *name, const char *units,
   return rc;
 }
 
-/* Creates a dataset of rows x ncols; chunked and deflated when `chunked`. */
+int64_t h5io_slab_rows(size_t row_bytes) {
+  if (row_bytes == 0 || row_bytes >= H5IO_SLAB_BYTES)
+    return 1;
+  return (int64_t)(H5IO_SLAB_BYTES / row_bytes);
+}
+
+size_t h5io_type_size(enum h5io_type type) {
+  switch (type) {
+  case H5IO_I8:
+    return 1;
+  case H5IO_I32:
+  case H5IO_F32:
+    return 4;
+  default:
+    return 8;
+  }
+}
+
+void h5io_set_filters(hid_t dcpl, int floating) {
+  if (floating)
+    H5Pset_shuffle(dcpl);
+  else
+    H5Pset_scaleoffset(dcpl, H5Z_SO_INT, H5Z_SO_INT_MINBITS_DEFAULT);
+  H5Pset_deflate(dcpl, 1);
+  H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
+}
+
+/* Creates a dataset of rows x ncols; chunked and deflated when `chunked`. Chunks hold
+ * h5io_slab_rows rows (about 1 MiB) with every column. No fill value is ever written: every
+ * writer covers every element, and in parallel files (where HDF5 allocates chunks at
+ * creation) this saves compressing and writing fill chunks. */
 static hid_t h5io_create_dset(hid_t loc, const char *name, enum h5io_type type, int64_t rows,
                               int64_t ncols, int chunked) {
   int rank = ncols > 0 ? 2 : 1;
@@ -190,10 +220,10 @@ static hid_t h5io_create_dset(hid_t loc, const char *name, enum h5io_type type, 
   hid_t space = H5Screate_simple(rank, dims, NULL);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   if (chunked && rows > 0) {
-    hsize_t chunk[2] = {(hsize_t)(rows < H5IO_CHUNK_ROWS ? rows : H5IO_CHUNK_ROWS), dims[1]};
+    int64_t per = h5io_slab_rows(h5io_type_size(type) * (size_t)dims[1]);
+    hsize_t chunk[2] = {(hsize_t)(rows < per ? rows : per), dims[1]};
     H5Pset_chunk(dcpl, rank, chunk);
-    H5Pset_shuffle(dcpl);
-    H5Pset_deflate(dcpl, 1);
+    h5io_set_filters(dcpl, type == H5IO_F32 || type == H5IO_F64);
   }
   hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);
@@ -202,6 +232,57 @@ static hid_t h5io_create_dset(hid_t loc, const char *name, enum h5io_type type, 
   H5Pclose(dcpl);
   H5Sclose(space);
   return dset;
+}
+
+int h5io_dset_create(hid_t loc, const char *name, enum h5io_type type, int64_t rows,
+                     int64_t ncols, hid_t *dset) {
+  *dset = h5io_create_dset(loc, name, type, rows, ncols, 1);
+  if (*dset < 0)
+    LC_FAIL(LC_EHDF5, "cannot create HDF5 dataset %s", name);
+  return LC_OK;
+}
+
+int h5io_dset_write_rows(hid_t dset, const char *name, enum h5io_type type, int64_t start,
+                         int64_t count, int64_t ncols, const void *data, int collective) {
+  int nd = ncols > 0 ? 2 : 1;
+  hsize_t off[2] = {(hsize_t)start, 0};
+  hsize_t cnt[2] = {(hsize_t)(count > 0 ? count : 1), (hsize_t)(ncols > 0 ? ncols : 1)};
+  hid_t fspace = H5Dget_space(dset);
+  hid_t mspace = H5Screate_simple(nd, cnt, NULL);
+  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+  herr_t st = fspace < 0 || mspace < 0 || dxpl < 0 ? -1 : 0;
+  if (st == 0 && count > 0) {
+    st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, cnt, NULL);
+  } else if (st == 0) {
+    H5Sselect_none(fspace);
+    H5Sselect_none(mspace);
+  }
+  if (st >= 0 && collective)
+    st = H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+  static const char empty[8];
+  if (st >= 0 && (collective || count > 0))
+    st = H5Dwrite(dset, h5io_mem_type(type), mspace, fspace, dxpl,
+                  count > 0 ? data : (const void *)empty);
+  if (dxpl >= 0)
+    H5Pclose(dxpl);
+  if (mspace >= 0)
+    H5Sclose(mspace);
+  if (fspace >= 0)
+    H5Sclose(fspace);
+  if (st < 0)
+    LC_FAIL(LC_EHDF5, "cannot write rows %lld..%lld of dataset %s", (long long)start,
+            (long long)(start + count - 1), name);
+  return LC_OK;
+}
+
+int h5io_dset_finish(hid_t dset, const char *name, const char *units, const char *description,
+                     int ok) {
+  int rc = ok;
+  if (rc == LC_OK)
+    rc = h5io_describe(dset, name, units, description);
+  if (H5Dclose(dset) < 0 && rc == LC_OK)
+    rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot close dataset %s", name);
+  return rc;
 }
 
 int h5io_write(hid_t loc, const char *name, enum h5io_type type, const void *data,
@@ -241,17 +322,9 @@ int h5io_write_strings(hid_t loc, const char *name, char *const *data, int64_t n
   return rc;
 }
 
-static size_t h5io_size(enum h5io_type type) {
-  switch (type) {
-  case H5IO_I8:
-    return 1;
-  case H5IO_I32:
-  case H5IO_F32:
-    return 4;
-  default:
-    return 8;
-  }
-}
+/* Rows each rank writes per collective call of h5io_write_dist: HDF5 keeps the compressed
+ * chunks of one call in memory until the call ends. */
+#define H5IO_ROUND_BYTES ((size_t)32 << 20)
 
 int h5io_write_dist(hid_t loc, const char *name, enum h5io_type type, const void *data,
                     int64_t local_rows, int64_t ncols, const char *units,
@@ -264,35 +337,28 @@ int h5io_write_dist(hid_t loc, const char *name, enum h5io_type type, const void
     LC_FAIL(LC_EMPI, "cannot compute the offsets of dataset %s", name);
   if (rank == 0)
     before = 0; /* MPI_Exscan leaves rank 0's result undefined. */
-  hid_t dset = h5io_create_dset(loc, name, type, total, ncols, 1);
-  if (dset < 0)
-    LC_FAIL(LC_EHDF5, "cannot create HDF5 dataset %s", name);
-  int nd = ncols > 0 ? 2 : 1;
-  hsize_t start[2] = {(hsize_t)before, 0};
-  hsize_t count[2] = {(hsize_t)local_rows, (hsize_t)(ncols > 0 ? ncols : 1)};
-  hid_t fspace = H5Dget_space(dset);
-  hid_t mspace = H5Screate_simple(nd, count, NULL);
-  if (local_rows > 0) {
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-  } else {
-    H5Sselect_none(fspace);
-    H5Sselect_none(mspace);
+  hid_t dset;
+  LC_CHECK(h5io_dset_create(loc, name, type, total, ncols, &dset));
+  size_t row_bytes = h5io_type_size(type) * (size_t)(ncols > 0 ? ncols : 1);
+  int64_t per = (int64_t)(H5IO_ROUND_BYTES / row_bytes);
+  if (per < 1)
+    per = 1;
+  long long rounds = (local_rows + per - 1) / per, most = 0;
+  int rc = LC_OK;
+  if (MPI_Allreduce(&rounds, &most, 1, MPI_LONG_LONG, MPI_MAX, comm) != MPI_SUCCESS)
+    rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "cannot agree on the rounds of %s", name);
+  for (long long r = 0; r < most && rc == LC_OK; r++) {
+    int64_t a = r * per < local_rows ? r * per : local_rows;
+    int64_t b = a + per < local_rows ? a + per : local_rows;
+    rc = h5io_dset_write_rows(dset, name, type, before + a, b - a, ncols,
+                              (const char *)data + (size_t)a * row_bytes, 1);
+    /* A rank that failed stops every rank before the next collective write. */
+    int worst = rc;
+    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm);
+    if (worst != LC_OK && rc == LC_OK)
+      rc = lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed to write", name);
   }
-  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
-  H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-  static const char empty[8];
-  herr_t st = 0;
-  if (total > 0)
-    st = H5Dwrite(dset, h5io_mem_type(type), mspace, fspace, dxpl,
-                  local_rows > 0 ? data : (const void *)empty);
-  (void)h5io_size;
-  H5Pclose(dxpl);
-  H5Sclose(mspace);
-  H5Sclose(fspace);
-  int rc = st < 0 ? lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot write dataset %s", name)
-                  : h5io_describe(dset, name, units, description);
-  H5Dclose(dset);
-  return rc;
+  return h5io_dset_finish(dset, name, units, description, rc);
 }
 
 int h5io_read(hid_t loc, const char *name, enum h5io_type type, void **data, int64_t *rows,
@@ -314,7 +380,7 @@ int h5io_read(hid_t loc, const char *name, enum h5io_type type, void **data, int
   H5Sget_simple_extent_dims(space, dims, NULL);
   H5Sclose(space);
   size_t count = (size_t)dims[0] * (nd == 2 ? (size_t)dims[1] : 1);
-  void *buf = malloc((count > 0 ? count : 1) * h5io_size(type));
+  void *buf = malloc((count > 0 ? count : 1) * h5io_type_size(type));
   if (!buf) {
     H5Dclose(dset);
     LC_FAIL(LC_ENOMEM, "cannot allocate dataset %s", name);

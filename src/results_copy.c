@@ -51,7 +51,74 @@ static int results_list_make(hid_t file, const char *group, struct results_list 
   return LC_OK;
 }
 
-int results_checksum(hid_t file, const char *group, int reader, MPI_Comm comm, char out[65]) {
+/* Row bytes and slab rows of a dataset for the checksum (a scalar is one row). */
+static int64_t results_slab_of(int nd, const hsize_t *dims, size_t size, size_t *row_bytes) {
+  size_t rb = size;
+  for (int k = 1; k < nd; k++)
+    rb *= (size_t)dims[k];
+  *row_bytes = rb;
+  return h5io_slab_rows(rb);
+}
+
+/* The data digest of dataset d (see results.h), read slab by slab in the file's type. */
+static int results_read_digest(hid_t d, hid_t type, int nd, const hsize_t *dims,
+                               const char *path, uint8_t out[32]) {
+  size_t row_bytes;
+  int64_t slab = results_slab_of(nd, dims, H5Tget_size(type), &row_bytes);
+  int64_t rows = nd > 0 ? (int64_t)dims[0] : 1;
+  int64_t per = slab < rows ? slab : rows;
+  char *buf = malloc((size_t)(per > 0 ? per : 1) * row_bytes);
+  if (!buf)
+    LC_FAIL(LC_ENOMEM, "cannot read %s", path);
+  struct sha256_ctx all, one;
+  sha256_init(&all);
+  int rc = LC_OK;
+  hid_t fspace = H5Dget_space(d);
+  for (int64_t s = 0; s < rows && rc == LC_OK; s += slab) {
+    int64_t e = s + slab < rows ? s + slab : rows;
+    herr_t st;
+    if (nd == 0) {
+      st = H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+    } else {
+      hsize_t start[8] = {0}, count[8];
+      for (int k = 0; k < nd; k++)
+        count[k] = dims[k];
+      start[0] = (hsize_t)s;
+      count[0] = (hsize_t)(e - s);
+      hid_t ms = H5Screate_simple(nd, count, NULL);
+      st = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+      if (st >= 0)
+        st = H5Dread(d, type, ms, fspace, H5P_DEFAULT, buf);
+      H5Sclose(ms);
+    }
+    if (st < 0) {
+      rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read %s", path);
+      break;
+    }
+    uint8_t dig[32];
+    sha256_init(&one);
+    sha256_update(&one, (size_t)(e - s) * row_bytes, (const uint8_t *)buf);
+    sha256_digest(&one, 32, dig);
+    sha256_update(&all, 32, dig);
+  }
+  H5Sclose(fspace);
+  free(buf);
+  if (rc == LC_OK)
+    sha256_digest(&all, 32, out);
+  return rc;
+}
+
+/* The digest recorded while writing `path`, or NULL. */
+static const uint8_t *results_recorded(const struct results *res, const char *path) {
+  for (int i = 0; res && i < res->n_digests; i++)
+    if (!strcmp(res->digests[i].path, path))
+      return res->digests[i].sha;
+  return NULL;
+}
+
+/* The checksum of `group`; the reader takes data digests from `res` where recorded. */
+static int results_checksum_impl(hid_t file, const char *group, int reader, MPI_Comm comm,
+                                 const struct results *res, char out[65]) {
   struct results_list l;
   int rc = results_list_make(file, group, &l);
   struct sha256_ctx ctx;
@@ -79,14 +146,14 @@ int results_checksum(hid_t file, const char *group, int reader, MPI_Comm comm, c
       sha256_update(&ctx, sizeof head, (const uint8_t *)head);
       sha256_update(&ctx, (size_t)nd * sizeof dims[0], (const uint8_t *)dims);
       if (count > 0) {
-        void *buf = malloc((size_t)count * size);
-        if (!buf)
-          rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "cannot read %s", path);
-        else if (H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-          rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read %s", path);
-        else
-          sha256_update(&ctx, (size_t)count * size, buf);
-        free(buf);
+        uint8_t dig[32];
+        const uint8_t *known = results_recorded(res, path);
+        if (!known) {
+          rc = results_read_digest(d, type, nd, dims, path, dig);
+          known = dig;
+        }
+        if (rc == LC_OK)
+          sha256_update(&ctx, 32, known);
       }
     }
     H5Tclose(type);
@@ -104,6 +171,53 @@ int results_checksum(hid_t file, const char *group, int reader, MPI_Comm comm, c
   if (worst != LC_OK && rc == LC_OK)
     rc = lc_error_set(worst, __FILE__, __LINE__, "checksum of %s failed on another rank", group);
   return rc;
+}
+
+int results_checksum(hid_t file, const char *group, int reader, MPI_Comm comm, char out[65]) {
+  return results_checksum_impl(file, group, reader, comm, NULL, out);
+}
+
+int results_checksum_written(struct results *res, const char *group, char out[65]) {
+  /* Rank 0 looks for datasets written without a digest: those are read back, after a flush
+   * so that rank 0 sees what every rank wrote. */
+  int missing = 0, rc = LC_OK;
+  if (res->rank == 0) {
+    struct results_list l;
+    rc = results_list_make(res->file, group, &l);
+    for (int i = 0; i < l.n && rc == LC_OK && !missing; i++) {
+      char path[1024];
+      snprintf(path, sizeof path, "%s/%s", group, l.path[i]);
+      if (!results_recorded(res, path)) {
+        hid_t d = H5Dopen2(res->file, path, H5P_DEFAULT);
+        hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+        missing = sp < 0 || H5Sget_simple_extent_npoints(sp) > 0;
+        if (sp >= 0)
+          H5Sclose(sp);
+        if (d >= 0)
+          H5Dclose(d);
+      }
+    }
+    if (rc == LC_OK)
+      results_list_free(&l);
+  }
+  int flags[2] = {rc, missing};
+  MPI_Bcast(flags, 2, MPI_INT, 0, res->comm);
+  if (flags[0] != LC_OK)
+    return rc != LC_OK ? rc
+                       : lc_error_set(flags[0], __FILE__, __LINE__, "cannot list %s", group);
+  if (flags[1]) {
+    if (H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0)
+      rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot flush", res->tmp);
+    int worst = rc;
+    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+    if (worst != LC_OK)
+      return rc != LC_OK ? rc
+                         : lc_error_set(worst, __FILE__, __LINE__, "%s: flush failed", res->tmp);
+  }
+  if (rc == LC_OK)
+    rc = results_checksum_impl(res->file, group, res->rank == 0, res->comm, res, out);
+  int st = results_digest_begin(res, NULL);
+  return rc != LC_OK ? rc : st;
 }
 
 /* A growable byte blob for broadcasting the structure of a group. */
@@ -243,6 +357,11 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
       rc = results_describe(src, group, &l, &b);
   }
   uint64_t len = rc == LC_OK ? b.len : 0;
+  /* The description (names, types, shapes, attributes; never data) travels as one
+   * broadcast counted in int. */
+  if (rc == LC_OK && len > 2147483647u)
+    rc = lc_error_set(LC_ETOOBIG, __FILE__, __LINE__, "the description of %s is too large",
+                      group);
   int worst = rc;
   MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
   if (worst != LC_OK) {
@@ -301,48 +420,84 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
     const char *desc = results_blob_get(&p, NULL);
     hid_t space = rank > 0 ? H5Screate_simple((int)rank, dims, NULL) : H5Screate(H5S_SCALAR);
     hssize_t count = H5Sget_simple_extent_npoints(space);
+    size_t row_bytes;
+    int64_t slab = results_slab_of((int)rank, dims, H5Tget_size(type), &row_bytes);
+    int big = rank > 0 && count >= 1024 && H5Tget_class(type) != H5T_STRING;
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    if (rank > 0 && count >= 1024 && H5Tget_class(type) != H5T_STRING) {
+    if (big) {
+      /* The writers' chunking: slabs of about 1 MiB with every column. */
       hsize_t chunk[8];
       for (int k = 0; k < rank; k++)
         chunk[k] = dims[k] > 0 ? dims[k] : 1;
-      if (chunk[0] > 65536)
-        chunk[0] = 65536;
+      if (chunk[0] > (hsize_t)slab)
+        chunk[0] = (hsize_t)slab;
       H5Pset_chunk(dcpl, (int)rank, chunk);
-      H5Pset_shuffle(dcpl);
-      H5Pset_deflate(dcpl, 1);
+      h5io_set_filters(dcpl, H5Tget_class(type) != H5T_INTEGER);
     }
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
     hid_t d = H5Dcreate2(res->file, path, type, space, lcpl, dcpl, H5P_DEFAULT);
     H5Pclose(lcpl);
     H5Pclose(dcpl);
-    void *buf = NULL;
     int local = d >= 0 ? LC_OK : LC_EHDF5;
-    if (local == LC_OK && res->rank == 0 && count > 0) {
-      buf = malloc((size_t)count * H5Tget_size(type));
-      hid_t sd = H5Dopen2(src, path, H5P_DEFAULT);
-      if (!buf || sd < 0 || H5Dread(sd, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        local = LC_EHDF5;
-      if (sd >= 0)
-        H5Dclose(sd);
-    }
     MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
-    if (rc == LC_OK && count > 0) {
-      hid_t fs = H5Dget_space(d), ms = H5Scopy(space);
-      if (res->rank != 0) {
+    /* Rank 0 reads and every rank writes collectively (the others select nothing), in
+     * rounds of at most 32 MiB so that neither side holds the whole dataset. */
+    int64_t rows = rank > 0 ? (int64_t)dims[0] : 1;
+    int64_t per = big ? (int64_t)(((size_t)32 << 20) / row_bytes) : rows;
+    if (per < 1)
+      per = 1;
+    hid_t sd = -1;
+    if (rc == LC_OK && res->rank == 0 && count > 0) {
+      sd = H5Dopen2(src, path, H5P_DEFAULT);
+      local = sd >= 0 ? LC_OK : LC_EHDF5;
+    }
+    void *buf = NULL;
+    if (local == LC_OK && res->rank == 0 && count > 0) {
+      buf = malloc((size_t)(per < rows ? per : rows) * row_bytes);
+      local = buf ? LC_OK : LC_ENOMEM;
+    }
+    if (rc == LC_OK)
+      MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
+    for (int64_t a = 0; a < rows && count > 0 && rc == LC_OK; a += per) {
+      int64_t b = a + per < rows ? a + per : rows;
+      hsize_t start[8] = {0}, cnt[8];
+      for (int k = 0; k < rank; k++)
+        cnt[k] = dims[k];
+      start[0] = (hsize_t)a;
+      if (rank > 0)
+        cnt[0] = (hsize_t)(b - a);
+      hid_t fs = H5Dget_space(d);
+      hid_t ms = rank > 0 ? H5Screate_simple((int)rank, cnt, NULL) : H5Screate(H5S_SCALAR);
+      local = LC_OK;
+      if (res->rank == 0) {
+        hid_t ss = H5Dget_space(sd);
+        if (rank > 0 && (H5Sselect_hyperslab(ss, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0 ||
+                         H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0))
+          local = LC_EHDF5;
+        if (local == LC_OK && H5Dread(sd, type, ms, ss, H5P_DEFAULT, buf) < 0)
+          local = LC_EHDF5;
+        H5Sclose(ss);
+      } else {
         H5Sselect_none(fs);
         H5Sselect_none(ms);
       }
-      hid_t dx = H5Pcreate(H5P_DATASET_XFER);
-      H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
-      static const char empty[64];
-      if (H5Dwrite(d, type, ms, fs, dx, res->rank == 0 ? buf : (const void *)empty) < 0)
-        rc = LC_EHDF5;
-      H5Pclose(dx);
+      MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
+      if (rc == LC_OK) {
+        hid_t dx = H5Pcreate(H5P_DATASET_XFER);
+        H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
+        static const char empty[64];
+        local = H5Dwrite(d, type, ms, fs, dx, res->rank == 0 ? buf : (const void *)empty) < 0
+                    ? LC_EHDF5
+                    : LC_OK;
+        H5Pclose(dx);
+        MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
+      }
       H5Sclose(ms);
       H5Sclose(fs);
     }
+    if (sd >= 0)
+      H5Dclose(sd);
     if (rc == LC_OK && d >= 0) {
       rc = h5io_attr_str(d, "units", units);
       if (rc == LC_OK)

@@ -249,52 +249,73 @@ static int run_write_facilities(const struct facility_set *fs, struct results *r
   return st;
 }
 
+/* Rows of the NodeAccess tables, produced on demand from the catchment lists. */
+struct run_access_rows {
+  const struct access_result *acc;
+  int C, G;
+  int64_t k;
+  const int64_t *lim; /* [C x G] coverage limits in cm. */
+};
+
+static void run_row_nearest(void *ctx, int64_t i, void *out) {
+  const struct run_access_rows *x = ctx;
+  int64_t *row = out;
+  for (int c = 0; c < x->C; c++)
+    row[c] = x->acc->dist_cm[c][i * x->k];
+}
+
+static void run_row_facility(void *ctx, int64_t i, void *out) {
+  const struct run_access_rows *x = ctx;
+  int64_t *row = out;
+  for (int c = 0; c < x->C; c++)
+    row[c] = x->acc->fac[c][i * x->k];
+}
+
+static void run_row_count(void *ctx, int64_t i, void *out) {
+  const struct run_access_rows *x = ctx;
+  int64_t *row = out;
+  for (int c = 0; c < x->C; c++) {
+    const int64_t *d = x->acc->dist_cm[c] + i * x->k;
+    for (int g = 0; g < x->G; g++) {
+      int64_t lim = x->lim[c * x->G + g], cnt = 0;
+      for (int64_t j = 0; j < x->k; j++)
+        if (d[j] >= 0 && d[j] <= lim)
+          cnt++;
+      row[c * x->G + g] = cnt;
+    }
+  }
+}
+
 static int run_write_access(struct run_ctx *rc, const struct run_scen *sc, struct results *res,
                             const char *base) {
   int C = rc->cats.n, G = rc->groups.n;
-  const struct access_result *acc = &sc->acc;
   const int64_t *gid = sc->dgp->global;
-  int64_t n = sc->dgp->n_owned, k = rc->k;
-  int64_t *buf = malloc((size_t)(n > 0 ? n : 1) * (size_t)(C * G > C ? C * G : C) *
-                        sizeof *buf);
-  if (!buf)
-    return LC_ENOMEM;
+  int64_t n = sc->dgp->n_owned;
+  int64_t *lim = malloc((size_t)(C * G > 0 ? C * G : 1) * sizeof *lim);
+  LC_CHECK(cli_agree(lim ? LC_OK : LC_ENOMEM));
+  for (int c = 0; c < C; c++)
+    for (int g = 0; g < G; g++)
+      lim[c * G + g] = coverage_limit_cm(rc->cats.c[c].threshold_min, rc->groups.g[g].speed_m_s);
+  struct run_access_rows x = {&sc->acc, C, G, rc->k, lim};
   char name[512];
-  for (int64_t i = 0; i < n; i++)
-    for (int c = 0; c < C; c++)
-      buf[i * C + c] = acc->dist_cm[c][i * k];
   snprintf(name, sizeof name, "%s/NodeAccess/nearest_cm", base);
-  int st = results_write_nodes(res, name, H5IO_I64, n, gid, buf, C, "cm",
-                               "walking distance to the nearest facility of each category "
-                               "(columns: /Categories/id), snap distance included; -1 when "
-                               "none within the category's radius");
-  for (int64_t i = 0; i < n; i++)
-    for (int c = 0; c < C; c++)
-      buf[i * C + c] = acc->fac[c][i * k];
+  int st = results_write_nodes_fn(res, name, H5IO_I64, n, gid, C, run_row_nearest, &x, "cm",
+                                  "walking distance to the nearest facility of each category "
+                                  "(columns: /Categories/id), snap distance included; -1 when "
+                                  "none within the category's radius");
   snprintf(name, sizeof name, "%s/NodeAccess/nearest_facility", base);
   if (st == LC_OK)
-    st = results_write_nodes(res, name, H5IO_I64, n, gid, buf, C, "1",
-                             "row of Facilities of the nearest facility (ties: lower row); "
-                             "-1 when none within the radius");
-  for (int64_t i = 0; i < n; i++)
-    for (int c = 0; c < C; c++)
-      for (int g = 0; g < G; g++) {
-        int64_t lim = coverage_limit_cm(rc->cats.c[c].threshold_min, rc->groups.g[g].speed_m_s);
-        int64_t cnt = 0;
-        for (int64_t j = 0; j < k; j++) {
-          int64_t d = acc->dist_cm[c][i * k + j];
-          if (d >= 0 && d <= lim)
-            cnt++;
-        }
-        buf[(i * C + c) * G + g] = cnt;
-      }
+    st = results_write_nodes_fn(res, name, H5IO_I64, n, gid, C, run_row_facility, &x, "1",
+                                "row of Facilities of the nearest facility (ties: lower row); "
+                                "-1 when none within the radius");
   snprintf(name, sizeof name, "%s/NodeAccess/count_within", base);
   if (st == LC_OK)
-    st = results_write_nodes(res, name, H5IO_I64, n, gid, buf, (int64_t)C * G, "1",
-                             "facilities of category c within its threshold at group g's "
-                             "speed (column c*G+g), counted among the k-entry catchment list "
-                             "(so at most Accessibility:k)");
-  free(buf);
+    st = results_write_nodes_fn(res, name, H5IO_I64, n, gid, (int64_t)C * G, run_row_count, &x,
+                                "1",
+                                "facilities of category c within its threshold at group g's "
+                                "speed (column c*G+g), counted among the k-entry catchment list "
+                                "(so at most Accessibility:k)");
+  free(lim);
   return st;
 }
 
