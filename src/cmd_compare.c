@@ -1,7 +1,8 @@
 /* lifecircle compare RESULTS.h5 [--baseline NAME]: every complete scenario of a results file
  * against the baseline — residents newly covered and no longer covered per subdistrict x
- * category x group, node-level changes of the nearest distance, the pass/fail table before
- * and after — written to /Comparisons/<scenario> and printed as a table. The file is changed
+ * category x group (static, and realised by the agent simulation), node-level changes of the
+ * nearest distance, facility load changes, the pass/fail table before and after — written to
+ * /Comparisons/<scenario> and printed as a table. The file is changed
  * through a copy that replaces it only when complete. */
 #include <errno.h>
 #include <getopt.h>
@@ -27,13 +28,17 @@ static void cmd_compare_usage(void) {
          "[--scenarios A,B]\n\n"
          "Compares every complete scenario of a results file (from lifecircle run) with the\n"
          "baseline: residents newly covered and no longer covered per subdistrict x category\n"
-         "x group, the change of every node's walking distance to the nearest facility of\n"
-         "each category, and the pass/fail table before and after. Writes\n"
-         "/Comparisons/<scenario>/{newly_covered, no_longer_covered, delta_nearest_cm,\n"
-         "reach_change, pass_before, pass_after, row_name} into the file (replacing earlier\n"
-         "comparisons of the same scenarios; the file is rewritten through a copy, so an\n"
-         "interrupted compare leaves it as it was) and prints a table per subdistrict and\n"
-         "category. Facility load changes are printed when the file holds FacilityLoad.\n\n"
+         "x group, static (the walk to the nearest facility) and realised (the simulated\n"
+         "day's trips served within the threshold, agent by agent, when the run simulated\n"
+         "agents), the change of every node's walking distance to the nearest facility of\n"
+         "each category, every facility's load before and after, and the pass/fail table.\n"
+         "Writes /Comparisons/<scenario>/{newly_covered, no_longer_covered,\n"
+         "realised_newly_covered, realised_no_longer_covered, realised_covered_change,\n"
+         "delta_nearest_cm, reach_change, facility_load_before, facility_load_after,\n"
+         "facility_load_change, facility_baseline_row, pass_before, pass_after, ...} into the\n"
+         "file (replacing earlier comparisons of the same scenarios; the file is rewritten\n"
+         "through a copy, so an interrupted compare leaves it as it was) and prints a table\n"
+         "per subdistrict and category, and the facility load per category.\n\n"
          "options:\n"
          "  -b, --baseline NAME    the scenario compared against (default: baseline)\n"
          "  -s, --scenarios LIST   only these scenarios (comma-separated)\n"
@@ -70,64 +75,6 @@ static void cmp_ctx_free(struct cmp_ctx *x) {
   free(x->residents);
   free(x->subdistrict);
   free(x->gid);
-}
-
-/* Reads a 1-D dataset of fixed-length (or variable-length) strings. Local. */
-static int cmp_read_strings(hid_t file, const char *name, char ***out, int64_t *n) {
-  *out = NULL;
-  *n = 0;
-  if (!h5io_exists(file, name))
-    LC_FAIL(LC_EFORMAT, "dataset %s is missing", name);
-  hid_t dset = H5Dopen2(file, name, H5P_DEFAULT);
-  hid_t ftype = dset >= 0 ? H5Dget_type(dset) : -1;
-  if (ftype < 0) {
-    if (dset >= 0)
-      H5Dclose(dset);
-    LC_FAIL(LC_EHDF5, "cannot open dataset %s", name);
-  }
-  if (H5Tis_variable_str(ftype) > 0) {
-    H5Tclose(ftype);
-    H5Dclose(dset);
-    return h5io_read_strings(file, name, out, n);
-  }
-  hid_t space = H5Dget_space(dset);
-  hsize_t dims[1] = {0};
-  int nd = H5Sget_simple_extent_ndims(space);
-  if (nd == 1)
-    H5Sget_simple_extent_dims(space, dims, NULL);
-  H5Sclose(space);
-  size_t width = H5Tget_size(ftype);
-  hid_t mtype = H5Tcopy(H5T_C_S1);
-  H5Tset_size(mtype, width);
-  H5Tset_cset(mtype, H5T_CSET_UTF8);
-  H5Tset_strpad(mtype, H5T_STR_NULLPAD);
-  char *buf = calloc((size_t)(dims[0] > 0 ? dims[0] : 1), width + 1);
-  char **s = calloc((size_t)dims[0] + 1, sizeof *s);
-  int st = LC_OK;
-  if (nd != 1)
-    st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "dataset %s is not 1-D", name);
-  else if (!buf || !s)
-    st = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory reading %s", name);
-  else if (dims[0] > 0 && H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read dataset %s", name);
-  for (hsize_t i = 0; st == LC_OK && i < dims[0]; i++) {
-    s[i] = calloc(width + 1, 1);
-    if (!s[i])
-      st = LC_ENOMEM;
-    else
-      memcpy(s[i], buf + i * width, width);
-  }
-  free(buf);
-  H5Tclose(mtype);
-  H5Tclose(ftype);
-  H5Dclose(dset);
-  if (st != LC_OK) {
-    cmp_free_strings(s, (int64_t)dims[0]);
-    return st;
-  }
-  *out = s;
-  *n = (int64_t)dims[0];
-  return LC_OK;
 }
 
 /* Reads rows [lo, hi) of an int64 dataset of `rows` x `ncols` (ncols 0: 1-D) into out,
@@ -179,10 +126,10 @@ static int cmp_read_table(hid_t file, const char *name, int64_t rows, int64_t nc
 }
 
 static int cmp_read_common(hid_t file, struct cmp_ctx *x) {
-  LC_CHECK(cmp_read_strings(file, "/Categories/id", &x->cat_id, &x->n_cat_ids));
-  LC_CHECK(cmp_read_strings(file, "/Groups/id", &x->group_id, &x->n_group_ids));
+  LC_CHECK(compare_read_strings(file, "/Categories/id", &x->cat_id, &x->n_cat_ids));
+  LC_CHECK(compare_read_strings(file, "/Groups/id", &x->group_id, &x->n_group_ids));
   char **subs = NULL;
-  LC_CHECK(cmp_read_strings(file, "/Subdistricts/name", &subs, &x->n_sub_names));
+  LC_CHECK(compare_read_strings(file, "/Subdistricts/name", &subs, &x->n_sub_names));
   x->n_cat = (int)x->n_cat_ids;
   x->n_group = (int)x->n_group_ids;
   x->n_sub = (int)x->n_sub_names;
@@ -342,92 +289,110 @@ static void cmp_cell(const int64_t *v, int G, char *buf, size_t size) {
     snprintf(buf + at, size - at, ")");
 }
 
-/* Prints the table of one comparison (rank 0). */
+/* 1 when any of the G values is nonzero. */
+static int cmp_any(const int64_t *v, int G) {
+  for (int g = 0; g < G; g++)
+    if (v[g])
+      return 1;
+  return 0;
+}
+
+/* Prints the table of one comparison (rank 0): static and realised gains and losses per
+ * subdistrict and category; rn and rl (realised newly / no longer covered) may be NULL. */
 static void cmp_print(const struct cmp_ctx *x, const char *scen, const char *base,
-                      const struct comparison *cmp, const int64_t *pb, const int64_t *pa) {
+                      const struct comparison *cmp, const int64_t *rn, const int64_t *rl,
+                      const int64_t *pb, const int64_t *pa) {
   int R = x->n_sub + 1, C = x->n_cat, G = x->n_group;
   char groups[256];
   size_t at = 0;
   groups[0] = '\0';
   for (int g = 0; g < G && at < sizeof groups; g++)
     at += (size_t)snprintf(groups + at, sizeof groups - at, "%s%s", g ? "/" : "", x->group_id[g]);
-  printf("\n%s compared with %s: residents gaining and losing access within the category's "
-         "threshold, all groups (%s); pass/fail against the category's target\n",
-         scen, base, groups);
-  printf("  %-20s %-20s %-34s %-34s %s\n", "subdistrict", "category", "gain", "loss",
-         "pass before -> after");
+  printf("\n%s compared with %s: residents gaining (+) and losing (-) access within the "
+         "category's threshold, total (%s); static: the walk to the nearest facility; "
+         "realised: the simulated day's trips served in time%s; pass/fail against the "
+         "category's target\n",
+         scen, base, groups, rn ? "" : " (not available: no agent simulation or no Trips)");
+  printf("  %-20s %-20s %-28s %-28s %-28s %-28s %s\n", "subdistrict", "category",
+         "static gain", "static loss", "realised gain", "realised loss", "pass before -> after");
   int64_t quiet = 0;
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++) {
-      const int64_t *gv = cmp->newly_covered + ((size_t)r * C + c) * G;
-      const int64_t *lv = cmp->no_longer_covered + ((size_t)r * C + c) * G;
-      int any = 0;
-      for (int g = 0; g < G; g++)
-        any |= gv[g] != 0 || lv[g] != 0;
+      size_t k = ((size_t)r * C + c) * G;
+      const int64_t *gv = cmp->newly_covered + k, *lv = cmp->no_longer_covered + k;
+      int any = cmp_any(gv, G) || cmp_any(lv, G) || (rn && (cmp_any(rn + k, G) ||
+                                                            cmp_any(rl + k, G)));
       int64_t b = pb[r * C + c], a = pa[r * C + c];
       if (!any && a == b) {
         quiet++;
         continue;
       }
-      char gs[160], ls[160];
+      char gs[160], ls[160], rgs[160] = "-", rls[160] = "-";
       cmp_cell(gv, G, gs, sizeof gs);
       cmp_cell(lv, G, ls, sizeof ls);
-      printf("  %-20s %-20s %-34s %-34s %s -> %s%s\n", x->row_name[r], x->cat_id[c], gs, ls,
-             cmp_pass_word(b), cmp_pass_word(a), a != b ? "  (changed)" : "");
+      if (rn) {
+        cmp_cell(rn + k, G, rgs, sizeof rgs);
+        cmp_cell(rl + k, G, rls, sizeof rls);
+      }
+      printf("  %-20s %-20s +%-27s -%-27s +%-27s -%-27s %s -> %s%s\n", x->row_name[r],
+             x->cat_id[c], gs, ls, rgs, rls, cmp_pass_word(b), cmp_pass_word(a),
+             a != b ? "  (changed)" : "");
     }
   printf("  (%" PRId64 " subdistrict x category rows without change not shown)\n", quiet);
 }
 
-/* Facility load before and after, per category, when both scenarios hold FacilityLoad. */
-static int cmp_facility_load(hid_t file, const struct cmp_ctx *x, const char *scen,
-                             const char *base) {
-  const char *who[2] = {base, scen};
-  char name[640];
-  for (int k = 0; k < 2; k++) {
-    snprintf(name, sizeof name, "/Scenarios/%s/FacilityLoad/served", who[k]);
-    if (!h5io_exists(file, name)) {
-      if (x->rank == 0)
-        printf("  facility load: not computed in this run\n");
-      return LC_OK;
-    }
-  }
-  if (x->rank != 0)
+/* Facility load before and after per category, from the comparison's facility_load_*
+ * datasets (rank 0). */
+static int cmp_facility_load(hid_t file, const struct cmp_ctx *x, const char *scen) {
+  char name[700];
+  snprintf(name, sizeof name, "/Comparisons/%s/facility_load_after", scen);
+  if (!h5io_exists(file, name)) {
+    printf("  facility load: not simulated in this run\n");
     return LC_OK;
+  }
   int C = x->n_cat;
+  int64_t *before = NULL, *after = NULL, *cat = NULL, nf = 0, cols = 0, r1 = 0, r2 = 0;
   int64_t *tot = calloc((size_t)(4 * C > 0 ? 4 * C : 1), sizeof *tot);
-  if (!tot)
-    return LC_ENOMEM;
-  int st = LC_OK;
-  for (int k = 0; k < 2 && st == LC_OK; k++) {
-    static const char *const fields[2] = {"served", "refused"};
-    int64_t *cat = NULL, nf = 0, cc = 0;
-    snprintf(name, sizeof name, "/Scenarios/%s/Facilities/category", who[k]);
-    st = h5io_read(file, name, H5IO_I64, (void **)&cat, &nf, &cc);
-    for (int fi = 0; fi < 2 && st == LC_OK; fi++) {
-      int64_t *v = NULL, rows = 0, bins = 0;
-      snprintf(name, sizeof name, "/Scenarios/%s/FacilityLoad/%s", who[k], fields[fi]);
-      st = h5io_read(file, name, H5IO_I64, (void **)&v, &rows, &bins);
-      if (st == LC_OK && rows != nf)
-        st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                          "%s has %" PRId64 " rows, Facilities %" PRId64, name, rows, nf);
-      for (int64_t f = 0; st == LC_OK && f < rows; f++) {
-        if (cat[f] < 0 || cat[f] >= C)
-          continue;
-        for (int64_t b = 0; b < (bins > 0 ? bins : 1); b++)
-          tot[(fi * 2 + k) * C + cat[f]] += v[f * (bins > 0 ? bins : 1) + b];
+  int st = tot ? LC_OK : LC_ENOMEM;
+  snprintf(name, sizeof name, "/Scenarios/%s/Facilities/category", scen);
+  if (st == LC_OK)
+    st = h5io_read(file, name, H5IO_I64, (void **)&cat, &nf, &cols);
+  snprintf(name, sizeof name, "/Comparisons/%s/facility_load_before", scen);
+  if (st == LC_OK)
+    st = h5io_read(file, name, H5IO_I64, (void **)&before, &r1, &cols);
+  snprintf(name, sizeof name, "/Comparisons/%s/facility_load_after", scen);
+  if (st == LC_OK)
+    st = h5io_read(file, name, H5IO_I64, (void **)&after, &r2, &cols);
+  if (st == LC_OK && (r1 != nf || r2 != nf || cols != 4))
+    st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                      "/Comparisons/%s/facility_load_*: shape does not match Facilities", scen);
+  int64_t changed = 0;
+  for (int64_t f = 0; st == LC_OK && f < nf; f++) {
+    if (cat[f] < 0 || cat[f] >= C)
+      continue;
+    /* Columns: arrivals, served, refused, peak_queue. */
+    tot[cat[f]] += before[f * 4 + 1];
+    tot[C + cat[f]] += after[f * 4 + 1];
+    tot[2 * C + cat[f]] += before[f * 4 + 2];
+    tot[3 * C + cat[f]] += after[f * 4 + 2];
+    for (int q = 0; q < 4; q++)
+      if (before[f * 4 + q] != after[f * 4 + q]) {
+        changed++;
+        break;
       }
-      free(v);
-    }
-    free(cat);
   }
   if (st == LC_OK) {
-    printf("  facility load per category (agents served, refused: before -> after)\n");
+    printf("  facility load per category (agents served, refused: before -> after; %" PRId64
+           " facilities changed, per facility in facility_load_change)\n", changed);
     for (int c = 0; c < C; c++)
-      if (tot[c] || tot[C + c] || tot[2 * C + c] || tot[3 * C + c])
+      if (tot[c] != tot[C + c] || tot[2 * C + c] != tot[3 * C + c])
         printf("  %-22s served %8" PRId64 " -> %8" PRId64 "   refused %8" PRId64 " -> %8" PRId64
                "\n", x->cat_id[c], tot[c], tot[C + c], tot[2 * C + c], tot[3 * C + c]);
   }
   free(tot);
+  free(cat);
+  free(before);
+  free(after);
   return st;
 }
 
@@ -517,10 +482,27 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
     st = compare_write(res, scen, base, &cmp, x->row_name, n, x->gid,
                        (const int64_t *const *)cols, (const int64_t *const *)(cols + C), pb8,
                        pb8 + R * C);
-  if (st == LC_OK && x->rank == 0)
-    cmp_print(x, scen, base, &cmp, pb, pa);
-  if (st == LC_OK)
-    st = cli_agree(cmp_facility_load(res->file, x, scen, base));
+  if (st == LC_OK && H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0)
+    st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot flush %s", res->tmp);
+  st = cli_agree(st);
+  if (st == LC_OK && x->rank == 0) {
+    /* The realised tables as written (absent when the agents were not simulated). */
+    int64_t *rn = NULL, *rl = NULL;
+    snprintf(name, sizeof name, "/Comparisons/%s/realised_newly_covered", scen);
+    if (h5io_exists(res->file, name)) {
+      st = cmp_read_table(res->file, name, R, (int64_t)C * x->n_group, &rn);
+      snprintf(name, sizeof name, "/Comparisons/%s/realised_no_longer_covered", scen);
+      if (st == LC_OK)
+        st = cmp_read_table(res->file, name, R, (int64_t)C * x->n_group, &rl);
+    }
+    if (st == LC_OK)
+      cmp_print(x, scen, base, &cmp, rl ? rn : NULL, rl, pb, pa);
+    if (st == LC_OK)
+      st = cmp_facility_load(res->file, x, scen);
+    free(rn);
+    free(rl);
+  }
+  st = cli_agree(st);
   compare_free(&cmp);
   free(store);
   free(cols);

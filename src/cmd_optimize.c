@@ -1,11 +1,13 @@
 /* lifecircle optimize PARAMS.yml --category C --k K (--candidates FILE | --candidates-in
- * POLYGON) [-o PREFIX]: where should the next k facilities of a category go to newly cover
+ * POLYGON) [--capacity N] [--recheck-agents] [-o PREFIX]: where should the next k facilities of a category go to newly cover
  * the most residents within its walking threshold? Loads the baseline like `run`, computes
  * every node's walking distance to the category's nearest facility, the cover set of every
  * candidate site (bounded Dijkstra on the full graph; each rank owns a share of the
  * candidates), then runs the distributed lazy greedy (optimize.h). Writes the picks as a
  * scenario file (PREFIX.yml, loadable by scenario_load and by Scenarios:files) and as
- * GeoJSON (PREFIX.geojson). */
+ * GeoJSON (PREFIX.geojson). With --recheck-agents, simulates the day with and without the
+ * picks (optimize_recheck.h) and adds each site's load against its capacity to the GeoJSON,
+ * to a printed table and to PREFIX-recheck.csv. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,13 +22,15 @@
 #include "lifecircle/geom.h"
 #include "lifecircle/log.h"
 #include "lifecircle/optimize.h"
+#include "lifecircle/optimize_recheck.h"
 #include "lifecircle/run.h"
 #include "lifecircle/scenario.h"
 #include "lifecircle/status.h"
 
 static void cmd_optimize_usage(void) {
   printf("usage: mpiexec -n N lifecircle optimize PARAMS.yml --category C --k K\n"
-         "           (--candidates FILE | --candidates-in POLYGON.geojson) [-o PREFIX]\n\n"
+         "           (--candidates FILE | --candidates-in POLYGON.geojson) [--capacity N]\n"
+         "           [--recheck-agents] [-o PREFIX]\n\n"
          "Chooses K candidate sites for new facilities of category C that newly cover the\n"
          "most residents within C's walking threshold (a resident of group g is covered when\n"
          "the walk is within the threshold at g's speed; only the groups C serves count;\n"
@@ -42,11 +46,17 @@ static void cmd_optimize_usage(void) {
          "      --crs CRS            CRS of the candidates file: wgs84 (default), gcj02, bd09\n"
          "      --candidates-in FILE every network node inside the polygons of a GeoJSON file\n"
          "      --name-property P    the polygons' name property (default: name)\n"
+         "      --capacity N         seats of the chosen sites (default: the category's)\n"
+         "      --recheck-agents     simulate the day (agents, inputs/activities.yml) on the\n"
+         "                           baseline and with the chosen sites, same agents and\n"
+         "                           plans: each site's visits, queue, waits, agents turned\n"
+         "                           away and fall-backs against its capacity (sites where\n"
+         "                           demand exceeds the seats are flagged), and the realised\n"
+         "                           coverage gain against the static one; printed, added to\n"
+         "                           the GeoJSON properties and written to PREFIX-recheck.csv\n"
          "  -o, --output PREFIX      writes PREFIX.yml (a scenario adding the picks) and\n"
          "                           PREFIX.geojson (default: optimize-C-kK)\n"
-         "  -h, --help               this help\n\n"
-         "TODO (later issue): --recheck-agents, to re-check the picks' capacity with the agent\n"
-         "simulation, is not available yet.\n");
+         "  -h, --help               this help\n");
 }
 
 /* Candidate sites. */
@@ -174,9 +184,11 @@ static void opt_name(const char *prefix, char *name, size_t size) {
       *p = '_';
 }
 
-static int opt_write(const char *prefix, const struct run_ctx *rc, int cat,
-                     const struct opt_cands *cd, const char *source, const int64_t *pick,
-                     const int64_t *gain, int n_picked, int k, int64_t uncovered) {
+/* Writes PREFIX.yml: a scenario adding the picks (with `capacity` seats when >= 0). */
+static int opt_write_yaml(const char *prefix, const struct run_ctx *rc, int cat,
+                          const struct opt_cands *cd, const char *source, const int64_t *pick,
+                          const int64_t *gain, int n_picked, int k, int64_t uncovered,
+                          long capacity) {
   char path[4096], name[256];
   const char *cid = rc->cats.c[cat].id;
   opt_name(prefix, name, sizeof name);
@@ -210,12 +222,52 @@ static int opt_write(const char *prefix, const struct run_ctx *rc, int cat,
     fputs("\n      name: ", f);
     opt_yaml_str(f, nm);
     fputc('\n', f);
+    if (capacity >= 0)
+      fprintf(f, "      capacity: %ld\n", capacity);
   }
   if (n_picked == 0)
     fputs("    []\n", f);
   if (fclose(f) != 0)
     LC_FAIL(LC_EIO, "%s: write failed: %s", path, strerror(errno));
-  /* GeoJSON of the picks. */
+  return LC_OK;
+}
+
+/* Adds the re-check of site i to a feature's properties. */
+static int opt_json_recheck(json_t *props, const struct optimize_site_load *x) {
+  json_t *o = json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:f, s:b}", "capacity",
+      (json_int_t)x->capacity, "visits", (json_int_t)x->arrivals, "served",
+      (json_int_t)x->served, "turned_away", (json_int_t)x->refused, "peak_queue",
+      (json_int_t)x->peak_queue, "peak_present", (json_int_t)x->peak_present, "waited",
+      (json_int_t)x->waited, "mean_wait_min",
+      x->served > 0 ? (double)x->wait_sum_s / (double)x->served / 60.0 : 0.0, "max_wait_min",
+      (double)x->wait_max_s / 60.0, "fallback_in", (json_int_t)x->fallback_in, "gave_up",
+      (json_int_t)x->gave_up, "facility_row", (json_int_t)x->row, "seat_use",
+      x->capacity > 0 && x->open_s > 0
+          ? (double)x->busy_s / ((double)x->capacity * (double)x->open_s)
+          : 0.0,
+      "over_capacity", x->over_capacity);
+  if (!o)
+    return LC_ENOMEM;
+  const char *key;
+  json_t *v;
+  json_object_foreach(o, key, v) {
+    if (json_object_set(props, key, v) != 0) {
+      json_decref(o);
+      return LC_ENOMEM;
+    }
+  }
+  json_decref(o);
+  return LC_OK;
+}
+
+/* Writes PREFIX.geojson: the picks, with their re-check when rk is not NULL. */
+static int opt_write_geojson(const char *prefix, const struct run_ctx *rc, int cat,
+                             const struct opt_cands *cd, const int64_t *pick,
+                             const int64_t *gain, int n_picked,
+                             const struct optimize_recheck *rk) {
+  char path[4096];
+  const char *cid = rc->cats.c[cat].id;
   json_t *fc = json_object(), *feats = json_array();
   int st = fc && feats ? LC_OK : LC_ENOMEM;
   int64_t cum = 0;
@@ -229,12 +281,28 @@ static int opt_write(const char *prefix, const struct run_ctx *rc, int cat,
         "cumulative", (json_int_t)cum, "candidate", (json_int_t)c, "node",
         (json_int_t)cd->node[c], "source_id", cd->sid[c], "snap_m",
         (double)cd->offset_cm[c] / 100.0);
+    if (ft && rk && i < rk->n_sites)
+      st = opt_json_recheck(json_object_get(ft, "properties"), &rk->site[i]);
     if (!ft || json_array_append_new(feats, ft) != 0)
       st = LC_ENOMEM;
   }
   if (st == LC_OK && (json_object_set_new(fc, "type", json_string("FeatureCollection")) != 0 ||
                       json_object_set(fc, "features", feats) != 0))
     st = LC_ENOMEM;
+  if (st == LC_OK && rk) {
+    /* A foreign member (RFC 7946, section 6.1) with the gains of all the sites together. */
+    json_t *g = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "category", cid,
+                          "agents", (json_int_t)rk->agents, "static_newly_covered",
+                          (json_int_t)rk->static_newly, "static_no_longer_covered",
+                          (json_int_t)rk->static_lost, "realised_newly_covered",
+                          (json_int_t)rk->realised_newly, "realised_no_longer_covered",
+                          (json_int_t)rk->realised_lost, "realised_needed",
+                          (json_int_t)rk->realised_needed, "realised_covered_before",
+                          (json_int_t)rk->realised_covered_before, "realised_covered_after",
+                          (json_int_t)rk->realised_covered_after);
+    if (!g || json_object_set_new(fc, "recheck_agents", g) != 0)
+      st = LC_ENOMEM;
+  }
   snprintf(path, sizeof path, "%s.geojson", prefix);
   if (st == LC_OK && json_dump_file(fc, path, JSON_INDENT(1) | JSON_REAL_PRECISION(12)) != 0)
     st = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: cannot write", path);
@@ -245,9 +313,78 @@ static int opt_write(const char *prefix, const struct run_ctx *rc, int cat,
   return st;
 }
 
+/* Prints the re-check table (rank 0). */
+static void opt_print_recheck(const struct run_ctx *rc, int cat, const int64_t *gain,
+                              int n_picked, const struct optimize_recheck *rk) {
+  int64_t stat = 0;
+  for (int i = 0; i < n_picked; i++)
+    stat += gain[i];
+  printf("\nre-check with the agent simulation (%" PRId64 " agents, the same plans with and "
+         "without the sites): load of each site against its seats\n", rk->agents);
+  printf("  %4s %8s %8s %8s %8s %8s %8s %10s %10s %8s %8s %8s  %s\n", "pick", "seats",
+         "visits", "served", "away", "peak_q", "at_once", "mean_wait", "max_wait", "fallback",
+         "gave_up", "seat_use", "capacity");
+  for (int i = 0; i < rk->n_sites; i++) {
+    const struct optimize_site_load *x = &rk->site[i];
+    double use = x->capacity > 0 && x->open_s > 0
+                     ? (double)x->busy_s / ((double)x->capacity * (double)x->open_s)
+                     : 0.0;
+    char seats[32];
+    if (x->capacity > 0)
+      snprintf(seats, sizeof seats, "%" PRId64, x->capacity);
+    else
+      snprintf(seats, sizeof seats, "unlim.");
+    printf("  %4d %8s %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64 " %8" PRId64
+           " %8.1f m %8.1f m %8" PRId64 " %8" PRId64 " %7.1f%%  %s\n",
+           i + 1, seats, x->arrivals, x->served, x->refused, x->peak_queue, x->peak_present,
+           x->served > 0 ? (double)x->wait_sum_s / (double)x->served / 60.0 : 0.0,
+           (double)x->wait_max_s / 60.0, x->fallback_in, x->gave_up, 100.0 * use,
+           x->over_capacity ? "OVER CAPACITY" : "ok");
+  }
+  printf("  %s, groups it serves, whole area: static gain %" PRId64 " (greedy %" PRId64
+         "; within the threshold's walk), realised gain %+" PRId64 " (+%" PRId64 " -%" PRId64
+         " residents served within %d minutes; %" PRId64 " -> %" PRId64 " of %" PRId64
+         " with a trip)\n",
+         rc->cats.c[cat].id, rk->static_newly - rk->static_lost, stat,
+         rk->realised_newly - rk->realised_lost, rk->realised_newly, rk->realised_lost,
+         rc->cats.c[cat].threshold_min, rk->realised_covered_before,
+         rk->realised_covered_after, rk->realised_needed);
+}
+
+/* Writes PREFIX-recheck.csv: one row per site (rank 0). */
+static int opt_write_csv(const char *prefix, const struct run_ctx *rc, int cat,
+                         const struct opt_cands *cd, const int64_t *pick, const int64_t *gain,
+                         const struct optimize_recheck *rk) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s-recheck.csv", prefix);
+  FILE *f = fopen(path, "w");
+  if (!f)
+    LC_FAIL(LC_EIO, "%s: cannot create: %s", path, strerror(errno));
+  fprintf(f, "pick,category,lon,lat,node,facility_row,static_gain,capacity,visits,served,"
+             "turned_away,peak_queue,peak_present,waited,mean_wait_s,max_wait_s,fallback_in,"
+             "gave_up,busy_s,open_s,over_capacity\n");
+  for (int i = 0; i < rk->n_sites; i++) {
+    const struct optimize_site_load *x = &rk->site[i];
+    int64_t c = pick[i];
+    fprintf(f, "%d,%s,%.9f,%.9f,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+               ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%.3f,%" PRId64
+               ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%d\n",
+            i + 1, rc->cats.c[cat].id, cd->lon[c], cd->lat[c], x->node, x->row, gain[i],
+            x->capacity, x->arrivals, x->served, x->refused, x->peak_queue, x->peak_present,
+            x->waited, x->served > 0 ? (double)x->wait_sum_s / (double)x->served : 0.0,
+            x->wait_max_s, x->fallback_in, x->gave_up, x->busy_s, x->open_s,
+            x->over_capacity);
+  }
+  if (fclose(f) != 0)
+    LC_FAIL(LC_EIO, "%s: write failed: %s", path, strerror(errno));
+  return LC_OK;
+}
+
 struct opt_args {
   const char *params, *category, *cand_file, *cand_poly, *crs, *prop, *prefix;
   long k;
+  int recheck;
+  long capacity; /* -1: the category's. */
 };
 
 static int opt_run(struct run_ctx *rc, const struct opt_args *a) {
@@ -346,15 +483,43 @@ static int opt_run(struct run_ctx *rc, const struct opt_args *a) {
                n_picked, a->k);
     }
   }
-  if (st == LC_OK) {
-    int ws = LC_OK;
-    if (rc->rank == 0)
-      ws = opt_write(a->prefix, rc, cat, &cd, a->cand_file ? a->cand_file : a->cand_poly, pick,
-                     gain, n_picked, (int)a->k, uncovered);
-    st = cli_agree(ws);
+  if (st == LC_OK)
+    st = cli_agree(rc->rank == 0 ? opt_write_yaml(a->prefix, rc, cat, &cd,
+                                                  a->cand_file ? a->cand_file : a->cand_poly,
+                                                  pick, gain, n_picked, (int)a->k, uncovered,
+                                                  a->capacity)
+                                 : LC_OK);
+  struct optimize_recheck rk;
+  memset(&rk, 0, sizeof rk);
+  int rechecked = 0;
+  if (st == LC_OK && a->recheck && n_picked == 0)
+    log_warn("optimize --recheck-agents: no site chosen, nothing to re-check");
+  if (st == LC_OK && a->recheck && n_picked > 0) {
+    char path[4096];
+    int64_t *nodes = malloc((size_t)n_picked * sizeof *nodes);
+    st = cli_agree(nodes ? LC_OK : LC_ENOMEM);
+    for (int i = 0; st == LC_OK && i < n_picked; i++)
+      nodes[i] = cd.node[pick[i]];
+    snprintf(path, sizeof path, "%s.yml", a->prefix);
     if (st == LC_OK)
-      log_info("optimize: wrote %s.yml and %s.geojson", a->prefix, a->prefix);
+      st = optimize_recheck_run(rc, path, cat, n_picked, nodes, &rk);
+    free(nodes);
+    rechecked = st == LC_OK;
+    if (st == LC_OK && rc->rank == 0)
+      opt_print_recheck(rc, cat, gain, n_picked, &rk);
   }
+  if (st == LC_OK)
+    st = cli_agree(rc->rank == 0 ? opt_write_geojson(a->prefix, rc, cat, &cd, pick, gain,
+                                                     n_picked, rechecked ? &rk : NULL)
+                                 : LC_OK);
+  if (st == LC_OK && rechecked)
+    st = cli_agree(rc->rank == 0 ? opt_write_csv(a->prefix, rc, cat, &cd, pick, gain, &rk)
+                                 : LC_OK);
+  if (st == LC_OK)
+    log_info("optimize: wrote %s.yml and %s.geojson%s%s%s", a->prefix, a->prefix,
+             rechecked ? " and " : "", rechecked ? a->prefix : "",
+             rechecked ? "-recheck.csv" : "");
+  optimize_recheck_free(&rk);
   optimize_cover_free(&cov);
   opt_cands_free(&cd);
   free(limit);
@@ -368,7 +533,7 @@ static int opt_run(struct run_ctx *rc, const struct opt_args *a) {
 }
 
 int cmd_optimize(int argc, char **argv) {
-  enum { OPT_CANDS = 256, OPT_IN, OPT_CRS, OPT_PROP, OPT_RECHECK };
+  enum { OPT_CANDS = 256, OPT_IN, OPT_CRS, OPT_PROP, OPT_RECHECK, OPT_CAPACITY };
   static const struct option opts[] = {{"category", required_argument, NULL, 'c'},
                                        {"k", required_argument, NULL, 'k'},
                                        {"candidates", required_argument, NULL, OPT_CANDS},
@@ -376,10 +541,11 @@ int cmd_optimize(int argc, char **argv) {
                                        {"crs", required_argument, NULL, OPT_CRS},
                                        {"name-property", required_argument, NULL, OPT_PROP},
                                        {"recheck-agents", no_argument, NULL, OPT_RECHECK},
+                                       {"capacity", required_argument, NULL, OPT_CAPACITY},
                                        {"output", required_argument, NULL, 'o'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  struct opt_args a = {NULL, NULL, NULL, NULL, "wgs84", "name", NULL, 0};
+  struct opt_args a = {NULL, NULL, NULL, NULL, "wgs84", "name", NULL, 0, 0, -1};
   int c, rank;
   char *end;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -406,8 +572,14 @@ int cmd_optimize(int argc, char **argv) {
       a.prop = optarg;
       break;
     case OPT_RECHECK:
-      LC_FAIL(LC_EUSAGE, "optimize: --recheck-agents is not available yet (it needs the agent "
-                         "simulation of a later issue)");
+      a.recheck = 1;
+      break;
+    case OPT_CAPACITY:
+      a.capacity = strtol(optarg, &end, 10);
+      if (*end || end == optarg || a.capacity < 0 || a.capacity > 2147483647L)
+        LC_FAIL(LC_EUSAGE, "optimize: --capacity '%s' is not an integer in 0..2147483647 "
+                           "(0: unlimited)", optarg);
+      break;
     case 'o':
       a.prefix = optarg;
       break;

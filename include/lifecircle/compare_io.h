@@ -3,6 +3,7 @@
 #ifndef LIFECIRCLE_COMPARE_IO_H
 #define LIFECIRCLE_COMPARE_IO_H
 
+#include <hdf5.h>
 #include <stdint.h>
 
 #include "lifecircle/compare.h"
@@ -25,8 +26,9 @@ void compare_node_delta(int64_t n_owned, int n_cat, const int64_t *const *base,
  *   whose global ids are gid[0 .. n_owned), any order),
  *   pass_before, pass_after (int64, R x C: the Coverage/pass tables of the baseline and the
  *   scenario, identical on every rank),
- * with units and descriptions, then the group attributes `baseline` (its name) and
- * `complete` = 1, last. `row_names` (R strings, subdistricts then "all") is written as
+ * with units and descriptions, then the agent-simulation part (compare_write_agents, read
+ * back from the file, where /Scenarios/<baseline> and /Scenarios/<scenario> must already
+ * be), then the group attributes `baseline` (its name) and `complete` = 1, last. `row_names` (R strings, subdistricts then "all") is written as
  * row_name. A /Comparisons/<scenario> group that already exists must have been removed by
  * the caller. Returns LC_OK, LC_ENOMEM, LC_EMPI or LC_EHDF5, agreed by all ranks.
  * Collective over res->comm. */
@@ -35,5 +37,26 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
                   const int64_t *gid, const int64_t *const *base_nearest,
                   const int64_t *const *scen_nearest, const int8_t *pass_before,
                   const int8_t *pass_after);
+
+/* Writes the agent-simulation part of /Comparisons/<scenario>, reading both scenarios back
+ * from the results file (flushed first):
+ *   realised_covered_change (int64, R x (C*G)): RealisedCoverage/covered of the scenario
+ *     minus the baseline's;
+ *   realised_newly_covered, realised_no_longer_covered (int64, R x (C*G)): residents whose
+ *     realised coverage (compare.h) appears or disappears, compared agent by agent from the
+ *     Trips of both; their recount of needed and covered must equal both RealisedCoverage
+ *     tables (else LC_EINVARIANT); written only when both have Trips;
+ *   facility_load_before, facility_load_after, facility_load_change (int64, F x 4, rows of
+ *     the scenario's Facilities; columns arrivals, served, refused, peak_queue),
+ *     facility_baseline_row (int64, F) and facility_load_column (strings);
+ * and the group attributes `realised` and (when not simulated) `facility_load` saying what
+ * was possible. Nothing but the attributes is written when either scenario was simulated
+ * without agents. Returns LC_OK, LC_EFORMAT, LC_EINVARIANT, LC_ENOMEM, LC_EMPI or LC_EHDF5,
+ * agreed by all ranks. Collective over res->comm. */
+int compare_write_agents(struct results *res, const char *scenario, const char *baseline);
+
+/* Reads a 1-D dataset of fixed- or variable-length strings into newly allocated strings.
+ * Local. */
+int compare_read_strings(hid_t file, const char *name, char ***out, int64_t *n);
 
 #endif

@@ -1,8 +1,11 @@
 """Scenarios on the real Xinhua Road data: a scenario without edits changes nothing; the
-/Comparisons tables equal numpy recomputations from the scenario datasets; `lifecircle
-compare` on a file gives the tables `run` wrote; a removed facility and an added crossing
-change exactly what an independent oracle (scipy's Dijkstra on the edited edge list, the
-link's length from geographiclib) says; bad scenarios fail naming file and line."""
+/Comparisons tables equal numpy recomputations from the scenario datasets (static ones from
+NodeAccess, realised ones agent by agent from the Trips tables, facility load changes from
+FacilityLoad); `lifecircle compare` on a file gives the tables `run` wrote and prints them;
+a removed facility and an added crossing change exactly what an independent oracle (scipy's
+Dijkstra on the edited edge list, the link's length from geographiclib) says; bad scenarios
+fail naming file and line."""
+import re
 import os
 import shutil
 
@@ -67,8 +70,11 @@ def test_noop_equals_baseline(results):
     for k, a in base.items():
         assert np.array_equal(a, noop[k], equal_nan=a.dtype.kind == "f"), k
     cmp = read_all(results, "/Comparisons/noop")
-    for k in ["newly_covered", "no_longer_covered", "delta_nearest_cm", "reach_change"]:
+    for k in ["newly_covered", "no_longer_covered", "delta_nearest_cm", "reach_change",
+              "realised_newly_covered", "realised_no_longer_covered",
+              "realised_covered_change", "facility_load_change"]:
         assert not cmp[k].any(), k
+    assert cmp["facility_load_after"].any()  # The agents did visit facilities.
     assert np.array_equal(cmp["pass_before"], cmp["pass_after"])
 
 
@@ -123,10 +129,154 @@ def test_comparisons_equal_numpy(results):
         assert not f["Comparisons/market-closes/newly_covered"][:].any()
 
 
+def realised_covered(f, scen):
+    """Per (agent, category) with a trip: the key agent * C + c, realised-covered or not
+    (every trip of the category served with arrival + wait - departure within the
+    threshold), the agent's group and home node. Recomputed from the Trips table alone."""
+    t = {k: f["Scenarios/%s/Trips/%s" % (scen, k)][:] for k in
+         ["agent", "category", "group", "origin", "outcome", "depart_s", "arrive_s", "wait_s"]}
+    thr = f["Categories/threshold_min"][:]
+    C = len(thr)
+    ok = (t["outcome"] <= 2) & (t["arrive_s"] + t["wait_s"] - t["depart_s"]
+                                <= thr[t["category"]] * 60)
+    key = t["agent"] * C + t["category"]
+    keys, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    bad = np.bincount(inv, weights=~ok, minlength=len(keys))
+    return keys, bad == 0, t["group"][first], t["origin"][first]
+
+
+def expected_realised(f, scen):
+    """Realised newly / no longer covered, agent by agent, from the Trips of both."""
+    rc = f["Scenarios/baseline/RealisedCoverage"]
+    assert rc.attrs["residents_per_agent"] == 1  # Every agent weighs one resident.
+    C = f["Categories/id"].shape[0]
+    G = f["Groups/id"].shape[0]
+    S = f["Subdistricts/name"].shape[0]
+    sub = f["Population/subdistrict"][:]
+    kb, cb, gb, ob = realised_covered(f, "baseline")
+    ks, cs, gs, os_ = realised_covered(f, scen)
+    keys = np.union1d(kb, ks)
+    def spread(k, v, fill):
+        out = np.full(len(keys), fill, dtype=v.dtype)
+        out[np.searchsorted(keys, k)] = v
+        return out
+    inb, ins = spread(kb, cb, False), spread(ks, cs, False)
+    grp = np.maximum(spread(kb, gb, -1), spread(ks, gs, -1))
+    home = np.maximum(spread(kb, ob, -1), spread(ks, os_, -1))
+    col = (keys % C) * G + grp
+    row = sub[home]
+    out = {}
+    for name, m in (("realised_newly_covered", ins & ~inb),
+                    ("realised_no_longer_covered", inb & ~ins)):
+        tab = np.zeros((S + 1, C * G), np.int64)
+        np.add.at(tab, (row[m & (row >= 0)], col[m & (row >= 0)]), 1)
+        tab[S] = np.bincount(col[m], minlength=C * G)
+        out[name] = tab
+    out["realised_covered_change"] = (f["Scenarios/%s/RealisedCoverage/covered" % scen][:] -
+                                      f["Scenarios/baseline/RealisedCoverage/covered"][:])
+    return out
+
+
+def expected_load(f, scen):
+    """Per row of the scenario's Facilities: day totals of arrivals, served, refused and the
+    largest peak queue, for the baseline's same facility (row, category and source id) and
+    for the scenario."""
+    def totals(s):
+        L = "Scenarios/%s/FacilityLoad/" % s
+        return np.stack([f[L + "arrivals"][:].sum(1), f[L + "served"][:].sum(1),
+                         f[L + "refused"][:].sum(1), f[L + "peak_queue"][:].max(1)], 1)
+    tb, ts = totals("baseline"), totals(scen)
+    cat_b = f["Scenarios/baseline/Facilities/category"][:]
+    cat_s = f["Scenarios/%s/Facilities/category" % scen][:]
+    sid_b = list(f["Scenarios/baseline/Facilities/source_id"][:])
+    sid_s = list(f["Scenarios/%s/Facilities/source_id" % scen][:])
+    n = len(cat_s)
+    brow = np.array([i if i < len(cat_b) and cat_b[i] == cat_s[i] and sid_b[i] == sid_s[i]
+                     else -1 for i in range(n)])
+    before = np.where(brow[:, None] >= 0, tb[np.maximum(brow, 0)], 0)
+    return {"facility_load_before": before, "facility_load_after": ts,
+            "facility_load_change": ts - before, "facility_baseline_row": brow}
+
+
+def test_realised_and_load_equal_numpy(results):
+    with h5py.File(results, "r") as f:
+        for scen in NAMES:
+            g = "Comparisons/%s/" % scen
+            want = expected_realised(f, scen)
+            want.update(expected_load(f, scen))
+            for k, a in want.items():
+                assert np.array_equal(f[g + k][:], a), (scen, k)
+                assert f[g + k].attrs["units"] and f[g + k].attrs["description"], (scen, k)
+            assert np.array_equal(f[g + "realised_newly_covered"][:] -
+                                  f[g + "realised_no_longer_covered"][:],
+                                  f[g + "realised_covered_change"][:])
+        # New canteens serve some elderly within the threshold who were not before, and
+        # the added canteens (rows the baseline lacks) get visits.
+        cats = [c.decode() for c in f["Categories/id"][:]]
+        G = f["Groups/id"].shape[0]
+        c = cats.index("elderly_canteen")
+        assert f["Comparisons/canteens/realised_newly_covered"][-1, c * G:(c + 1) * G].sum() > 0
+        new = f["Comparisons/canteens/facility_baseline_row"][:] < 0
+        assert new.any() and f["Comparisons/canteens/facility_load_after"][new, 0].sum() > 0
+        # Every dataset of every comparison carries units and a description.
+        for scen in NAMES:
+            for k, d in f["Comparisons/" + scen].items():
+                assert "units" in d.attrs and "description" in d.attrs, (scen, k)
+
+
+ROW = re.compile(r"^  (\S+)\s+(\S+)\s+\+(\d+) \(([\d/]+)\)\s+-(\d+) \(([\d/]+)\)\s+"
+                 r"(?:\+(\d+) \(([\d/]+)\)|\+-)\s+(?:-(\d+) \(([\d/]+)\)|--)\s+"
+                 r"(pass|fail|-) -> (pass|fail|-)")
+
+
+def printed_tables(stdout):
+    """{scenario: {(row, category): (static gain, static loss, realised gain, realised loss
+    per group, pass before, after)}} from the output of `lifecircle compare`."""
+    out, cur = {}, None
+    for line in stdout.split("\n"):
+        m = re.match(r"^(\S+) compared with (\S+):", line)
+        if m:
+            cur = out.setdefault(m.group(1), {})
+            continue
+        m = ROW.match(line)
+        if m and cur is not None:
+            per = lambda s: [int(x) for x in s.split("/")] if s else None
+            cur[(m.group(1), m.group(2))] = (per(m.group(4)), per(m.group(6)), per(m.group(8)),
+                                             per(m.group(10)), m.group(11), m.group(12))
+            assert sum(per(m.group(4))) == int(m.group(3))
+    return out
+
+
+def check_printed(path, stdout):
+    """Every printed row equals the datasets; every row that changes is printed."""
+    tables = printed_tables(stdout)
+    words = {1: "pass", 0: "fail", -1: "-"}
+    with h5py.File(path, "r") as f:
+        cats = [c.decode() for c in f["Categories/id"][:]]
+        rows = [r.decode() for r in f["Comparisons/%s/row_name" % NAMES[1]][:]]
+        G = f["Groups/id"].shape[0]
+        assert sorted(tables) == sorted(NAMES)
+        for scen in NAMES:
+            g = f["Comparisons/" + scen]
+            tabs = [g[k][:] for k in ["newly_covered", "no_longer_covered",
+                                      "realised_newly_covered", "realised_no_longer_covered"]]
+            pb, pa = g["pass_before"][:], g["pass_after"][:]
+            for r, rn in enumerate(rows):
+                for c, cn in enumerate(cats):
+                    cells = [list(t[r, c * G:(c + 1) * G]) for t in tabs]
+                    changed = any(any(x) for x in cells) or pb[r, c] != pa[r, c]
+                    got = tables[scen].get((rn, cn))
+                    assert (got is not None) == changed, (scen, rn, cn)
+                    if got:
+                        assert list(got[:4]) == cells, (scen, rn, cn)
+                        assert got[4:] == (words[pb[r, c]], words[pa[r, c]])
+
+
 def test_compare_command_equals_run(results, tmp_path):
     copy = str(tmp_path / "copy.h5")
     shutil.copy(results, copy)
     p = run(["compare", copy], ranks=3)
+    check_printed(copy, p.stdout)
     assert "canteens compared with baseline" in p.stdout
     assert "elderly_canteen" in p.stdout
     assert not os.path.exists(copy + ".compare.tmp")
