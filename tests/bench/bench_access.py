@@ -49,7 +49,7 @@ def parse_log(path):
     if m:
         out["rounds"], out["records"], out["settled"] = (int(m.group(i)) for i in (1, 2, 3))
     m = re.search(r"run \S*: setup ([\d.]+) s, partition ([\d.]+) s, accessibility ([\d.]+) s, "
-                  r"coverage ([\d.]+) s, writing ([\d.]+) s; peak memory per rank \(MiB\) (.*)$",
+                  r"coverage ([\d.]+) s, (?:agents [\d.]+ s, )?writing ([\d.]+) s; peak memory per rank \(MiB\) (.*)$",
                   text, re.M)
     if not m:
         return None
@@ -182,11 +182,17 @@ def psql(conn, sql, stdin=None):
     return r.stdout
 
 
-def pg_measure(conn, budget, weight, n, u, v, w, node, cat, radius_cm, verify):
+def pg_measure(conn, budget, limit_mib, prev_bpn, weight, n, u, v, w, node, cat, radius_cm,
+               verify):
     """Loads the edges with COPY, then per category pgr_drivingDistance with every source as a
     start vertex (equicost: each node goes to its nearest start). Vertex ids are node + 1
     because pgRouting ignores start vertex 0."""
     out = {"version": psql(conn, "SELECT pgr_version()").strip()}
+    if prev_bpn and limit_mib and prev_bpn * n / 2**20 > limit_mib:
+        out["skipped"] = (f"not run: the previous size's backend peak ({prev_bpn:.0f} bytes per "
+                          f"node) predicts {prev_bpn * n / 2**30:.1f} GiB, over the server's "
+                          f"{limit_mib / 1024:.1f} GiB memory limit")
+        return out, None
     psql(conn, ["DROP TABLE IF EXISTS edges", "CREATE UNLOGGED TABLE edges (id bigint, "
                 "source bigint, target bigint, cost float8, reverse_cost float8)"])
     m = len(u)
@@ -212,7 +218,13 @@ def pg_measure(conn, budget, weight, n, u, v, w, node, cat, radius_cm, verify):
              "SELECT substring(pg_read_file('/proc/' || pg_backend_pid() || '/status') "
              "from 'VmHWM:\\s*(\\d+)')"]
         t1 = time.perf_counter()
-        res = psql(conn, q).split()
+        try:
+            res = psql(conn, q).split()
+        except RuntimeError as e:
+            out["skipped"] = (f"category {c} failed after {time.perf_counter() - t1:.0f} s "
+                              f"(server memory limit {limit_mib} MiB): "
+                              + " ".join(str(e).split())[:200])
+            break
         out["cat_s"].append(time.perf_counter() - t1)
         out["rows"] += int(res[0])
         out["peak_mib"] = max(out["peak_mib"], int(res[2]) / 1024.0)
@@ -243,6 +255,8 @@ def pg_measure(conn, budget, weight, n, u, v, w, node, cat, radius_cm, verify):
                 pair.append(d)
             pg_dist.append(pair)
     done = len(out["cat_s"])
+    if done == 0:
+        return out, None
     out["total_s"] = sum(out["cat_s"]) * (sum(weight) / sum(weight[:done]) if done < C else 1)
     out["measured_cats"] = done
     return out, pg_dist
@@ -264,7 +278,8 @@ def cmd_measure(args):
                 lg["rc"] = rc
             if rc != 0:
                 tail = open(os.path.join(d, f"run_{tag}.log")).read().strip().splitlines()[-2:]
-                m[f"{tag}_why"] = f"exit status {rc}: " + " | ".join(tail)
+                m[f"{tag}_why"] = f"exit status {rc}: " + (
+                    lg["error"] if lg and lg.get("error") else " | ".join(tail))
         m[tag] = lg
     base = os.path.join(d, "out_1r.h5")
     if m["1r"] is None:
@@ -310,9 +325,15 @@ def cmd_measure(args):
         print(f"bench_access: N = {n}: lifecircle vs the virtual-source oracle: "
               f"{m['verify_bad_nodes']} of {n * len(ids)} node-categories differ", file=sys.stderr)
     if args.pg:
-        pg, pg_dist = pg_measure(args.pg, args.pg_budget, m["scipy"]["cat_s"], n, u, v, w, node,
-                                 cat, radius_cm, args.verify and nearest is not None)
+        try:
+            pg, pg_dist = pg_measure(args.pg, args.pg_budget, args.pg_limit_mib,
+                                     args.pg_prev_bpn, m["scipy"]["cat_s"], n, u, v, w, node, cat,
+                                     radius_cm, args.verify and nearest is not None)
+        except RuntimeError as e:
+            pg, pg_dist = {"skipped": "failed: " + " ".join(str(e).split())[:200]}, None
         m["pg"] = pg
+        if pg.get("peak_mib"):
+            open(os.path.join(d, "pg_bpn"), "w").write("%d\n" % (pg["peak_mib"] * 2**20 / n))
         if pg_dist is not None and len(pg_dist) == len(ids):
             g = build_csgraph(n, u, v, w)
             bad = [0, 0]
@@ -350,7 +371,11 @@ def fmt(x, spec="{:.2f}", none="-"):
 
 
 def cmd_report(args):
-    rows = [json.load(open(os.path.join(d, "measure.json"))) for d in args.dirs]
+    rows = []
+    for d in args.dirs:
+        p = os.path.join(d, "measure.json")
+        rows.append(json.load(open(p)) if os.path.exists(p) else
+                    {"dir": d, "load": "?", "error": "the measurement failed (see stderr)"})
     out = []
     p = out.append
     p(f"lifecircle accessibility benchmark (issue 3), "
@@ -394,11 +419,12 @@ def cmd_report(args):
         peak1 = max(r["1r"]["peak_mib"])
         peak2 = max(r["2r"]["peak_mib"]) if r["2r"] else None
         bpn = peak1 * 2**20 / r["nodes"]
-        p("%9d %9d %3d %8.3f %8s %7s %8s %8.2f %8s %8.3f %7.1f %9s %7s %8s %11.1f %11s %7.0f" % (
+        star = "*" if r["1r"].get("rc") else ""  # The peak before a failure, not the run's.
+        p("%9d %9d %3d %8.3f %8s %7s %8s %8.2f %8s %8.3f %7.1f %9s %7s %8s %11s %11s %7s" % (
             r["nodes"], r["edges"], r["categories"], k1, fmt(k2, "{:.3f}"), fmt(eff, "{:.0%}"),
             fmt(kt, "{:.3f}"), r["1r"]["wall_s"], fmt(r["2r"] and r["2r"]["wall_s"]), sp_t,
-            sp_t / k1, pg_s, pg_ratio, fmt(pg and pg.get("load_s"), "{:.1f}"), peak1,
-            fmt(peak2, "{:.1f}"), bpn))
+            sp_t / k1, pg_s, pg_ratio, fmt(pg and pg.get("load_s"), "{:.1f}"),
+            f"{star}{peak1:.1f}", fmt(peak2, "{:.1f}"), f"{star}{bpn:.0f}"))
         if r.get("1r_why"):
             notes.append(f"{r['nodes']} nodes: the 1r run: {r['1r_why']} (kernel time and "
                          f"peak memory as logged before the failure; wall = time to the failure)")
@@ -457,7 +483,8 @@ def cmd_report(args):
     p("")
     p("columns: kernel seconds (lc 1r, lc 2r, lc 1rx2t), eff 2r = t1 / (2 t2), wall = whole run, "
       "sp/lc and pg/lc = peer time / lifecircle 1-rank kernel time, MiB/rank = peak resident "
-      "memory per rank, B/node = 1-rank peak bytes per node; ~ = extrapolated")
+      "memory per rank, B/node = 1-rank peak bytes per node; ~ = extrapolated; * = the peak "
+      "logged before the run failed")
     for x in notes:
         p("  " + x)
     p("")
@@ -487,6 +514,8 @@ def main():
     a.add_argument("--verify", action="store_true")
     a.add_argument("--pg")
     a.add_argument("--pg-budget", type=float, default=600)
+    a.add_argument("--pg-limit-mib", type=float)
+    a.add_argument("--pg-prev-bpn", type=float)
     a = sub.add_parser("scipy")
     a.add_argument("dir")
     a.add_argument("--categories", required=True)

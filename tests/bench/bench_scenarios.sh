@@ -162,6 +162,8 @@ Population:
   density_column: density
 Accessibility:
   k: 1
+Agents:
+  enabled: false
 EOF
   if [[ $# -gt 0 ]]; then
     echo "Scenarios:" >>"$out"
