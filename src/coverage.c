@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "coverage_internal.h"
 #include "lifecircle/status.h"
 
 int64_t coverage_limit_cm(int threshold_min, double speed_m_s) {
@@ -34,25 +35,6 @@ int coverage_rows(int32_t subdistrict, int n_sub, int rows[2]) {
   return 1;
 }
 
-/* Distance of the weighted quantile q from a histogram of 1-metre bins plus an overflow
- * bin: the upper edge (metres) of the first bin whose cumulative weight reaches q * total,
- * or NaN when that happens only in the overflow bin. */
-static double coverage_quantile_m(const int64_t *hist, int64_t n_bins, double q) {
-  int64_t total = 0;
-  for (int64_t b = 0; b <= n_bins; b++)
-    total += hist[b];
-  if (total == 0)
-    return NAN;
-  double need = q * (double)total;
-  int64_t cum = 0;
-  for (int64_t b = 0; b < n_bins; b++) {
-    cum += hist[b];
-    if ((double)cum >= need)
-      return (double)(b + 1);
-  }
-  return NAN;
-}
-
 int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
                      const int64_t *const *nearest_cm, const int64_t *residents,
                      const int32_t *subdistrict, MPI_Comm comm, struct coverage *out) {
@@ -67,9 +49,8 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
                              struct coverage *out) {
   memset(out, 0, sizeof *out);
   int R = spec->n_sub + 1, C = spec->n_cat, G = spec->n_group;
-  int64_t B = spec->max_radius_m + 1; /* 1-metre bins 0..max, then overflow. */
   size_t rcg = (size_t)R * C * G;
-  /* Histograms only for the categories computed here: slot[c] is c's place among them. */
+  /* Quantiles only for the categories computed here: slot[c] is c's place among them. */
   int *slot = malloc((size_t)(C > 0 ? C : 1) * sizeof *slot);
   int n_hist = 0;
   for (int c = 0; c < C && slot; c++)
@@ -77,15 +58,17 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
   int64_t *limit = malloc((size_t)(C * G > 0 ? C * G : 1) * sizeof *limit);
   /* One buffer for everything that is summed over ranks. */
   size_t rhg = (size_t)R * n_hist * G;
-  size_t n_sum = (size_t)R * G + rcg + (size_t)R * G + rhg * (size_t)(B + 1);
+  size_t n_sum = (size_t)R * G + rcg + (size_t)R * G;
   int64_t *sum = calloc(n_sum, sizeof *sum);
-  if (!limit || !sum || !slot) {
+  double *qm = malloc((rhg > 0 ? rhg : 1) * 2 * sizeof *qm);
+  if (!limit || !sum || !slot || !qm) {
     free(limit);
     free(sum);
     free(slot);
-    LC_FAIL(LC_ENOMEM, "cannot allocate coverage histograms (%zu values)", n_sum);
+    free(qm);
+    LC_FAIL(LC_ENOMEM, "cannot allocate coverage sums (%zu values)", n_sum);
   }
-  int64_t *res = sum, *cov = res + (size_t)R * G, *comp = cov + rcg, *hist = comp + (size_t)R * G;
+  int64_t *res = sum, *cov = res + (size_t)R * G, *comp = cov + rcg;
   for (int c = 0; c < C; c++)
     for (int g = 0; g < G; g++)
       limit[c * G + g] = coverage_limit_cm(spec->threshold_min[c], spec->speed_m_s[g]);
@@ -103,16 +86,10 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
         int in = d >= 0 && d <= limit[c * G + g];
         if (spec->essential[c] && !in)
           all = 0;
-        if (slot[c] < 0)
+        if (slot[c] < 0 || !in)
           continue; /* Only the complete life circle needs this category here. */
-        int64_t bin = (d < 0 || d / 100 >= B) ? B : d / 100;
-        for (int r = 0; r < nrows; r++) {
-          size_t k = ((size_t)rows[r] * C + c) * G + g;
-          size_t h = ((size_t)rows[r] * n_hist + slot[c]) * G + g;
-          if (in)
-            cov[k] += w;
-          hist[h * (size_t)(B + 1) + (size_t)bin] += w;
-        }
+        for (int r = 0; r < nrows; r++)
+          cov[((size_t)rows[r] * C + c) * G + g] += w;
       }
       for (int r = 0; r < nrows; r++) {
         res[rows[r] * G + g] += w;
@@ -131,10 +108,15 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
       rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "coverage: MPI_Allreduce failed");
     done += chunk;
   }
+  int qs = coverage_quantiles(spec, n_owned, nearest_cm, residents, subdistrict, slot, n_hist,
+                              comm, qm, qm + rhg);
+  if (rc == LC_OK)
+    rc = qs;
   if (rc != LC_OK) {
     free(limit);
     free(sum);
     free(slot);
+    free(qm);
     return rc;
   }
   out->n_rows = R;
@@ -156,6 +138,7 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
     free(limit);
     free(sum);
     free(slot);
+    free(qm);
     LC_FAIL(LC_ENOMEM, "cannot allocate coverage tables");
   }
   memcpy(out->residents, res, (size_t)R * G * sizeof *res);
@@ -185,10 +168,10 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
         size_t k = ((size_t)r * C + c) * G + g;
         int64_t n = res[r * G + g];
         out->share[k] = n > 0 ? (double)cov[k] / (double)n : NAN;
-        const int64_t *h = hist + (((size_t)r * n_hist + slot[c]) * G + g) * (size_t)(B + 1);
+        size_t h = ((size_t)r * n_hist + slot[c]) * G + g;
         double speed_m_min = spec->speed_m_s[g] * 60.0;
-        out->median_min[k] = coverage_quantile_m(h, B, 0.5) / speed_m_min;
-        out->p90_min[k] = coverage_quantile_m(h, B, 0.9) / speed_m_min;
+        out->median_min[k] = qm[h] / speed_m_min;
+        out->p90_min[k] = qm[rhg + h] / speed_m_min;
         if (spec->serves[c * G + g]) {
           num += cov[k];
           den += n;
@@ -202,5 +185,6 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
   free(limit);
   free(sum);
   free(slot);
+  free(qm);
   return LC_OK;
 }
