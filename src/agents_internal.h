@@ -161,6 +161,11 @@ int agents_exchange_trips(const struct agents_trips *trips, int64_t n_agents, MP
 
 /* agents_sim.c */
 
+/* Bytes one agent takes in the simulation: its event (with the queues' slack) and, when
+ * Agents:trips, the trip records of the busiest group's expected day. cfg must have been
+ * through agents_prepare. Local, pure. */
+double agents_bytes_per_agent(const struct agents_config *cfg);
+
 /* Appends a trip. Returns LC_OK or LC_ENOMEM. Local. */
 int agents_trips_push(struct agents_trips *t, const struct agents_trip *trip);
 

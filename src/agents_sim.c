@@ -498,9 +498,7 @@ static int64_t sim_mem_total(void) {
   return (int64_t)kb * 1024;
 }
 
-/* Refuses an agent count whose memory would exceed the machine's. */
-static int sim_memory_check(const struct agents_input *in, int64_t agents) {
-  const struct agents_config *cfg = in->cfg;
+double agents_bytes_per_agent(const struct agents_config *cfg) {
   double trips = 0;
   for (int g = 0; g < cfg->plans.n_group; g++) {
     double t = 0;
@@ -509,8 +507,14 @@ static int sim_memory_check(const struct agents_input *in, int64_t agents) {
     if (t > trips)
       trips = t;
   }
-  double per_agent = (double)sizeof(struct agents_ev) * 1.25 +
-                     (cfg->trips ? trips * (double)sizeof(struct agents_trip) : 0.0);
+  return (double)sizeof(struct agents_ev) * 1.25 +
+         (cfg->trips ? trips * (double)sizeof(struct agents_trip) : 0.0);
+}
+
+/* Refuses an agent count whose memory would exceed the machine's. */
+static int sim_memory_check(const struct agents_input *in, int64_t agents) {
+  const struct agents_config *cfg = in->cfg;
+  double per_agent = agents_bytes_per_agent(cfg);
   double need = per_agent * (double)agents;
   int64_t have = sim_mem_total();
   if (have > 0 && need > (double)have) {
@@ -663,7 +667,8 @@ static int sim_window(struct agents_sim *s, int64_t w) {
   }
   b->n = 0;
   s->pending -= n;
-  qsort(s->scratch, (size_t)n, sizeof *s->scratch, sim_ev_cmp);
+  if (n > 1) /* qsort's array may not be NULL, even when empty. */
+    qsort(s->scratch, (size_t)n, sizeof *s->scratch, sim_ev_cmp);
   for (int64_t i = 0; i < n; i++) {
     if (s->scratch[i].t / s->window_s != w)
       s->violations++;

@@ -15,6 +15,7 @@
 #include "lifecircle/graph.h"
 #include "lifecircle/graph_io.h"
 #include "lifecircle/log.h"
+#include "lifecircle/memcheck.h"
 #include "lifecircle/status.h"
 #include "lifecircle/synth.h"
 
@@ -171,6 +172,14 @@ static int synth_parse(int argc, char **argv, struct synth_options *o, int *help
   if (!o->population_dir && (have_rpn || have_nps))
     LC_FAIL(LC_EUSAGE,
             "synth: --residents-per-node and --nodes-per-subdistrict need --population-dir");
+  /* Refuse up front what cannot fit (generation takes minutes before it would fail):
+   * about 100 bytes per node measured (nodes, edges, CSR, write buffers), 160 counted. */
+  int64_t need = 64 << 20;
+  char detail[128];
+  memcheck_add(&need, o->params.n_nodes, 160);
+  snprintf(detail, sizeof detail, "about 160 bytes per node for %lld nodes",
+           (long long)o->params.n_nodes);
+  LC_CHECK(memcheck_fits(need, "synth", detail));
   if (!o->categories)
     o->categories = "inputs/categories.yml";
   if (!o->per_category) {

@@ -43,18 +43,25 @@ void memcheck_add(int64_t *sum, int64_t a, int64_t b) {
   *sum += a * b;
 }
 
+/* Writes a byte count as GiB, or MiB below 1 GiB. */
+static void memcheck_format(int64_t bytes, char *buf, size_t size) {
+  if (bytes == INT64_MAX)
+    snprintf(buf, size, "more than 8 EiB");
+  else if (bytes >= (INT64_C(1) << 30))
+    snprintf(buf, size, "%.1f GiB", (double)bytes / (double)(INT64_C(1) << 30));
+  else
+    snprintf(buf, size, "%.1f MiB", (double)bytes / (double)(INT64_C(1) << 20));
+}
+
 int memcheck_fits(int64_t need, const char *what, const char *detail) {
   int64_t avail;
   LC_CHECK(memcheck_available(&avail));
   if (avail < 0 || need <= avail)
     return LC_OK;
-  const double gib = 1024.0 * 1024.0 * 1024.0;
-  char needs[64];
-  if (need == INT64_MAX)
-    snprintf(needs, sizeof needs, "more than 8 EiB");
-  else
-    snprintf(needs, sizeof needs, "about %.1f GiB", (double)need / gib);
-  LC_FAIL(LC_ETOOBIG, "%s needs %s (%s), more than the %.1f GiB available (MemAvailable%s)",
-          what, needs, detail ? detail : "estimate", (double)avail / gib,
+  char needs[64], have[64];
+  memcheck_format(need, needs, sizeof needs);
+  memcheck_format(avail, have, sizeof have);
+  LC_FAIL(LC_ETOOBIG, "%s needs about %s (%s), more than the %s available (MemAvailable%s)",
+          what, needs, detail ? detail : "estimate", have,
           getenv("LIFECIRCLE_MEM_AVAILABLE") ? ", from LIFECIRCLE_MEM_AVAILABLE" : "");
 }

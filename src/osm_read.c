@@ -267,6 +267,10 @@ int osm_read(const char *path, struct osm_store *st, const struct osm_hooks *hoo
   if (st->finished)
     LC_FAIL(LC_EINVARIANT, "%s: osm_read after osm_store_finish", path);
   LC_CHECK(osm_check_file(path));
+  if (osm_ends_with(path, ".pbf"))
+    LC_CHECK(osm_check_pbf(path));
+  else
+    LC_CHECK(osm_check_xml(path));
   struct osm_read_ctx c;
   memset(&c, 0, sizeof c);
   c.path = path;

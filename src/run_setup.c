@@ -9,9 +9,11 @@
 #include "lifecircle/cli.h"
 #include "lifecircle/import.h"
 #include "lifecircle/log.h"
+#include "lifecircle/memcheck.h"
 #include "lifecircle/profile.h"
 #include "lifecircle/run.h"
 #include "lifecircle/status.h"
+#include "agents_internal.h"
 
 /* SHA-256 of a text, in hex. */
 static int run_text_sha256(const char *text, size_t len, char *out) {
@@ -299,6 +301,64 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
   return LC_OK;
 }
 
+/* Bytes per node every rank holds whatever the partition: the graph (nodes, edges, CSR,
+ * polylines), population and node tables are loaded whole on every rank. Measured on the
+ * Xinhua run (about 35 MiB peak per rank for 995 nodes is mostly libraries; synth graphs
+ * take about 100 bytes per node), rounded up. */
+#define RUN_BYTES_PER_NODE 256
+
+/* Refuses, before the partition and the accessibility phase allocate, a run that cannot fit:
+ * each rank keeps k entries of 16 bytes per owned node and category for the baseline and
+ * once more for a scenario, and the search needs about as much again; every rank also holds
+ * the whole graph; and when Agents:enabled, the agents (agents_bytes_per_agent each, spread
+ * over the ranks) live beside the catchment lists. The ranks sharing this machine
+ * (MPI_COMM_TYPE_SHARED) are summed and compared with MemAvailable (or
+ * LIFECIRCLE_MEM_AVAILABLE). Collective; every rank returns the same status. */
+static int run_check_memory(struct run_ctx *rc) {
+  MPI_Comm node;
+  int local = 1;
+  if (MPI_Comm_split_type(rc->comm, MPI_COMM_TYPE_SHARED, rc->rank, MPI_INFO_NULL, &node) ==
+      MPI_SUCCESS) {
+    if (MPI_Comm_size(node, &local) != MPI_SUCCESS)
+      local = 1;
+    MPI_Comm_free(&node);
+  }
+  int64_t n = rc->g.n_nodes, owned = (n + rc->size - 1) / rc->size;
+  int64_t per_owned = 0, need = 0;
+  memcheck_add(&per_owned, (int64_t)rc->cats.n * rc->k, 16 * 3);
+  memcheck_add(&per_owned, (int64_t)rc->cats.n, 8 + 16 * (int64_t)rc->groups.n);
+  memcheck_add(&need, owned, per_owned);
+  memcheck_add(&need, n, RUN_BYTES_PER_NODE);
+  int64_t machine = 0;
+  memcheck_add(&machine, need, local);
+  char detail[320];
+  snprintf(detail, sizeof detail,
+           "%lld nodes x %d categories x k = %ld catchment entries, on %d ranks of this machine",
+           (long long)n, rc->cats.n, rc->k, local);
+  int st = memcheck_fits(machine, "this run", detail);
+  if (st == LC_OK && rc->agents_loaded && rc->agents.enabled) {
+    int64_t agents = 0, residents = 0;
+    st = agents_population_totals(&rc->pop, rc->agents.residents_per_agent, &agents,
+                                  &residents);
+    if (st == LC_OK) {
+      double per_agent = agents_bytes_per_agent(&rc->agents);
+      double bytes = per_agent * (double)agents * (double)local / (double)rc->size;
+      int64_t total = machine;
+      if (bytes >= (double)(INT64_MAX - machine))
+        total = INT64_MAX;
+      else
+        total += (int64_t)bytes;
+      snprintf(detail, sizeof detail,
+               "%lld agents for %lld residents at Agents:residents_per_agent = %ld, about %.0f "
+               "bytes each, beside the catchment lists; on %d ranks of this machine",
+               (long long)agents, (long long)residents, rc->agents.residents_per_agent,
+               per_agent, local);
+      st = memcheck_fits(total, "this run's agent simulation", detail);
+    }
+  }
+  return cli_agree(st);
+}
+
 int run_setup(struct run_ctx *rc, const char *params_path, const char *output_override,
               const char *only, MPI_Comm comm) {
   memset(rc, 0, sizeof *rc);
@@ -314,6 +374,8 @@ int run_setup(struct run_ctx *rc, const char *params_path, const char *output_ov
   if (st == LC_OK)
     st = run_setup_local(rc, params_path, output_override, only);
   st = run_agree(st);
+  if (st == LC_OK)
+    st = run_check_memory(rc);
   rc->t_setup = MPI_Wtime() - t0;
   return st;
 }

@@ -323,6 +323,13 @@ static int sc_read_add(struct scenario *sc, int *cap, struct ytree_node *item,
   }
   if (ytree_child(item, "id")) {
     LC_CHECK(sc_string(f, ytree_child(item, "id"), "id", &s));
+    /* Two added facilities with one id could not be told apart in the results. */
+    for (int k = 0; k < sc->n_edits - 1; k++)
+      if (sc->edits[k].kind == SCENARIO_ADD_POINT && sc->edits[k].id &&
+          !strcmp(sc->edits[k].id, s))
+        return sc_fail(LC_EPARAM, f, ytree_child(item, "id"),
+                       "id '%s' is already used by the facility added at line %d", s,
+                       sc->edits[k].line);
     if (!(e->id = strdup(s)))
       return LC_ENOMEM;
   }

@@ -71,12 +71,24 @@ void osm_store_free(struct osm_store *st);
 
 /* Reads one .osm or .pbf file into the store, calling the hooks for every element.
  * Checks first that the file exists, is readable and has a supported suffix (.osm.gz and
- * .osm.bz2 are refused with advice to decompress). Every node's coordinates must be finite
+ * .osm.bz2 are refused with advice to decompress), then osm_check_pbf or osm_check_xml. Every node's coordinates must be finite
  * and in range, else LC_EFORMAT naming the file and the node id. Parse failures are
  * LC_EFORMAT naming the file and readosm's reason. `counts` receives the elements read.
  * Returns LC_OK, LC_EIO, LC_EFORMAT, LC_ENOMEM, or a status a hook returned. Local. */
 int osm_read(const char *path, struct osm_store *st, const struct osm_hooks *hooks,
              struct osm_counts *counts);
+
+/* Checks the framing of an OSM PBF file before readosm reads it: every BlobHeader length and
+ * Blob size within the format's limits (64 KiB, 32 MiB) and inside the file. LC_EFORMAT names
+ * the blob and its byte offset. Returns LC_OK, LC_EIO, LC_EFORMAT or LC_ENOMEM. Local. */
+int osm_check_pbf(const char *path);
+
+/* Checks an OSM XML file before readosm reads it (a streaming expat pass): well-formed XML
+ * with an <osm> root; every node, way and relation with an integer id; node lat and lon, when
+ * present, numbers; every <tag> with k and v, every <nd> of a way with an integer ref, every
+ * <member> of a relation with ref, type and role. LC_EFORMAT names the file, line and column
+ * (and the element). Returns LC_OK, LC_EIO, LC_EFORMAT or LC_ENOMEM. Local. */
+int osm_check_xml(const char *path);
 
 /* Sorts nodes and ways by id, keeping the first copy read of any duplicate id (so several
  * files may overlap). Call once after the last osm_read. Returns LC_OK or LC_ENOMEM.
