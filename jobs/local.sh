@@ -15,7 +15,10 @@ params="${LC_PARAMS:-inputs/changning/xinhua.yml}"
 out="${LC_OUTPUT:-results/xinhua.h5}"
 mkdir -p "$(dirname "$out")"
 mpiexec -n "$ranks" --bind-to none build/lifecircle run "$params" -o "$out"
-build/lifecircle info "$out" | head -20
+# The whole summary goes to a file (a pipe into head would end info with SIGPIPE, which
+# pipefail turns into a failure); its first lines are shown.
+build/lifecircle info "$out" >"${out%.h5}.info.txt"
+head -20 "${out%.h5}.info.txt"
 /usr/bin/python3 analysis/report.py "$out" -o results/report
 /usr/bin/python3 analysis/export.py "$out" --geojson results/geojson --csv results/csv
 echo "lifecircle: results in $(pwd)/$out"
