@@ -322,7 +322,9 @@ int import_poi_place(struct import_poi *ip, const struct osm_store *st, struct p
       int64_t w = osm_way_find(st, q->id);
       ok = w >= 0 && import_poi_way_centroid(st, w, &lon, &lat);
     } else {
-      ok = import_poi_rel_centroid(st, ip->mem + q->mem_off, q->n_mem, &lon, &lat);
+      /* A relation without members has no member array at all (mem may be NULL). */
+      const int64_t *mem = q->n_mem > 0 ? ip->mem + q->mem_off : NULL;
+      ok = import_poi_rel_centroid(st, mem, q->n_mem, &lon, &lat);
       if (ok < 0)
         LC_FAIL(LC_ENOMEM, "cannot place relation %lld", (long long)q->id);
     }

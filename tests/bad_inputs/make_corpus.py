@@ -606,6 +606,13 @@ def osm_xml():
         write(f, name, data)
         c[name] = case(st, where, name[:-4])
     c["duplicate-id.osm"]["where"] = r"node 2 appears twice with different coordinates"
+    # Found by fuzz_osm_xml: a tagged relation without members made the importer offset a
+    # NULL member array; it is valid and simply not placed.
+    write(f, "regress-relation-without-members.osm",
+          OSM_HEAD + OSM_NODES + OSM_WAY + '  <relation id="20">\n    <tag k="amenity" '
+          'v="marketplace"/>\n    <tag k="type" v="multipolygon"/>\n  </relation>\n' + OSM_TAIL)
+    c["regress-relation-without-members.osm"] = case(
+        0, "", "valid; a POI relation without members is not placed (fuzzer finding)")
     g = {"lat-1mb.osm": dict(head=OSM_HEAD + '  <node id="1" lat="', repeat="3", times=MB,
                              tail='" lon="121.4"/>\n' + OSM_TAIL,
                              **case(EFORMAT, r"node 1", "a 1 MB latitude"))}
