@@ -188,9 +188,10 @@ int import_poi_relation(struct import_poi *ip, int64_t id, int n_tags,
 static int import_poi_way_centroid(const struct osm_store *st, int64_t w, double *lon,
                                    double *lat) {
   int32_t n = st->way_len[w];
-  const int64_t *ref = st->ref + st->way_off[w];
+  /* A way without nodes may be the only way read: the node reference array is then NULL. */
   if (n == 0)
     return 0;
+  const int64_t *ref = st->ref + st->way_off[w];
   int closed = n >= 4 && ref[0] == ref[n - 1];
   int count = closed ? n - 1 : n;
   int64_t k0 = osm_node_find(st, ref[0]);

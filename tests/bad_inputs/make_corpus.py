@@ -613,6 +613,15 @@ def osm_xml():
           'v="marketplace"/>\n    <tag k="type" v="multipolygon"/>\n  </relation>\n' + OSM_TAIL)
     c["regress-relation-without-members.osm"] = case(
         0, "", "valid; a POI relation without members is not placed (fuzzer finding)")
+    # Found by inspection during the fuzz campaign (the pattern of the case above): a tagged
+    # POI way without <nd> in a file where no way has nodes made the importer offset the
+    # NULL node reference array. The way is not placed; the file has no walkable edge.
+    write(f, "regress-poi-way-without-nodes.osm",
+          OSM_HEAD + '  <node id="1" lat="31.2000" lon="121.4000"/>\n  <way id="10">\n'
+          '    <tag k="amenity" v="marketplace"/>\n  </way>\n' + OSM_TAIL)
+    c["regress-poi-way-without-nodes.osm"] = case(
+        EEMPTY, r"regress-poi-way-without-nodes\.osm: no walkable edge",
+        "a POI way without nodes, no walkable way (fuzz campaign finding)")
     g = {"lat-1mb.osm": dict(head=OSM_HEAD + '  <node id="1" lat="', repeat="3", times=MB,
                              tail='" lon="121.4"/>\n' + OSM_TAIL,
                              **case(EFORMAT, r"node 1", "a 1 MB latitude"))}
