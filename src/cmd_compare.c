@@ -77,39 +77,6 @@ static void cmp_ctx_free(struct cmp_ctx *x) {
   free(x->gid);
 }
 
-/* Reads rows [lo, hi) of an int64 dataset of `rows` x `ncols` (ncols 0: 1-D) into out,
- * checking the shape. Local (independent I/O). */
-static int cmp_read_rows(hid_t file, const char *name, int64_t rows, int64_t ncols, int64_t lo,
-                         int64_t hi, int64_t *out) {
-  if (!h5io_exists(file, name))
-    LC_FAIL(LC_EFORMAT, "dataset %s is missing", name);
-  hid_t dset = H5Dopen2(file, name, H5P_DEFAULT);
-  if (dset < 0)
-    LC_FAIL(LC_EHDF5, "cannot open dataset %s", name);
-  hid_t fspace = H5Dget_space(dset);
-  int nd = H5Sget_simple_extent_ndims(fspace);
-  hsize_t dims[2] = {0, 0};
-  H5Sget_simple_extent_dims(fspace, dims, NULL);
-  int st = LC_OK;
-  if (nd != (ncols > 0 ? 2 : 1) || (int64_t)dims[0] != rows ||
-      (ncols > 0 && (int64_t)dims[1] != ncols)) {
-    st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "dataset %s has the wrong shape (expected %" PRId64 " x %" PRId64 ")",
-                      name, rows, ncols);
-  } else if (hi > lo) {
-    hsize_t start[2] = {(hsize_t)lo, 0};
-    hsize_t count[2] = {(hsize_t)(hi - lo), (hsize_t)(ncols > 0 ? ncols : 1)};
-    hid_t mspace = H5Screate_simple(nd, count, NULL);
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
-    if (H5Dread(dset, H5T_NATIVE_INT64, mspace, fspace, H5P_DEFAULT, out) < 0)
-      st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read dataset %s", name);
-    H5Sclose(mspace);
-  }
-  H5Sclose(fspace);
-  H5Dclose(dset);
-  return st;
-}
-
 /* Reads a small whole int64 table of an expected size. Local. */
 static int cmp_read_table(hid_t file, const char *name, int64_t rows, int64_t ncols,
                           int64_t **out) {
@@ -117,7 +84,7 @@ static int cmp_read_table(hid_t file, const char *name, int64_t rows, int64_t nc
                 sizeof **out);
   if (!*out)
     return LC_ENOMEM;
-  int st = cmp_read_rows(file, name, rows, ncols, 0, rows, *out);
+  int st = results_read_rows(file, name, rows, ncols, 0, rows, *out);
   if (st != LC_OK) {
     free(*out);
     *out = NULL;
@@ -183,9 +150,9 @@ static int cmp_read_common(hid_t file, struct cmp_ctx *x) {
     free(sub);
     return LC_ENOMEM;
   }
-  st = cmp_read_rows(file, "/Population/residents", x->n_nodes, G, x->lo, x->hi, x->residents);
+  st = results_read_rows(file, "/Population/residents", x->n_nodes, G, x->lo, x->hi, x->residents);
   if (st == LC_OK)
-    st = cmp_read_rows(file, "/Population/subdistrict", x->n_nodes, 0, x->lo, x->hi, sub);
+    st = results_read_rows(file, "/Population/subdistrict", x->n_nodes, 0, x->lo, x->hi, sub);
   for (int64_t i = 0; st == LC_OK && i < n; i++) {
     x->subdistrict[i] = (int32_t)sub[i];
     x->gid[i] = x->lo + i;
@@ -265,7 +232,7 @@ static int cmp_read_nearest(hid_t file, const struct cmp_ctx *x, const char *sce
   if (!tmp)
     return LC_ENOMEM;
   snprintf(name, sizeof name, "/Scenarios/%s/NodeAccess/nearest_cm", scen);
-  int st = cmp_read_rows(file, name, x->n_nodes, C, x->lo, x->hi, tmp);
+  int st = results_read_rows(file, name, x->n_nodes, C, x->lo, x->hi, tmp);
   for (int c = 0; c < C; c++) {
     cols[c] = store + (size_t)c * (size_t)n;
     for (int64_t i = 0; st == LC_OK && i < n; i++)

@@ -18,6 +18,20 @@ void compare_node_delta(int64_t n_owned, int n_cat, const int64_t *const *base,
     }
 }
 
+/* The columns cols[0 .. n_cols-1] of a held rows x C table, as a row producer. */
+struct compare_cols {
+  const int64_t *table;
+  int C, n_cols;
+  const int *cols;
+};
+
+static void compare_row(void *ctx, int64_t i, void *out) {
+  const struct compare_cols *x = ctx;
+  int64_t *row = out;
+  for (int j = 0; j < x->n_cols; j++)
+    row[j] = x->table[(size_t)i * (size_t)x->C + (size_t)x->cols[j]];
+}
+
 int compare_write(struct results *res, const char *scenario, const char *baseline,
                   const struct comparison *cmp, char *const *row_names, int64_t n_owned,
                   const int64_t *gid, const int64_t *const *base_nearest,
@@ -27,7 +41,9 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   size_t nc = (size_t)(n_owned > 0 ? n_owned : 1) * (size_t)(C > 0 ? C : 1);
   int64_t *delta = malloc(nc * sizeof *delta), *reach = malloc(nc * sizeof *reach);
   int64_t *pass = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1) * sizeof *pass);
-  int st = delta && reach && pass ? LC_OK : LC_ENOMEM;
+  uint8_t *own = calloc((size_t)(C > 0 ? C : 1), 1);
+  int *cols = malloc((size_t)(C > 0 ? C : 1) * sizeof *cols);
+  int st = delta && reach && pass && own && cols ? LC_OK : LC_ENOMEM;
   st = cli_agree(st == LC_OK ? LC_OK
                              : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                                             "out of memory writing comparison %s", scenario));
@@ -39,7 +55,19 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
       pass[k] = pass_before[k];
       pass[R * C + k] = pass_after[k];
     }
+    /* Only the categories whose distances changed anywhere are stored; the node tables of
+     * the others read as 0. */
+    for (int c = 0; c < C; c++)
+      for (int64_t i = 0; i < n_owned && !own[c]; i++)
+        own[c] = base_nearest[c][i] != scen_nearest[c][i];
+    if (MPI_Allreduce(MPI_IN_PLACE, own, C, MPI_UINT8_T, MPI_MAX, res->comm) != MPI_SUCCESS)
+      st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "comparison %s: cannot agree", scenario);
   }
+  int n_cols = 0;
+  for (int c = 0; c < C && st == LC_OK; c++)
+    if (own[c])
+      cols[n_cols++] = c;
+  struct compare_cols xd = {delta, C, n_cols, cols}, xr = {reach, C, n_cols, cols};
 #define CMP_W(call)                                                                          \
   if (st == LC_OK)                                                                           \
     st = (call);
@@ -55,12 +83,14 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
                              "residents within the threshold in the baseline but not in the "
                              "scenario (column c*G+g; rows: subdistricts, then all)"))
   snprintf(name, sizeof name, "%s/delta_nearest_cm", base);
-  CMP_W(results_write_nodes(res, name, H5IO_I64, n_owned, gid, delta, C, "cm",
+  CMP_W(results_write_nodes_mapped(res, name, H5IO_I64, n_owned, gid, C, 1, own, NULL,
+                                   compare_row, &xd, "cm",
                             "scenario minus baseline walking distance to the nearest facility "
                             "(columns: /Categories/id); 0 when either has none within the "
                             "radius (see reach_change)"))
   snprintf(name, sizeof name, "%s/reach_change", base);
-  CMP_W(results_write_nodes(res, name, H5IO_I64, n_owned, gid, reach, C, "1",
+  CMP_W(results_write_nodes_mapped(res, name, H5IO_I64, n_owned, gid, C, 1, own, NULL,
+                                   compare_row, &xr, "1",
                             "1: a facility within the radius only in the scenario; -1: only in "
                             "the baseline; 0: in both or in neither (delta_nearest_cm is "
                             "meaningful only where this is 0 and nearest_cm >= 0)"))
@@ -79,5 +109,7 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   free(delta);
   free(reach);
   free(pass);
+  free(own);
+  free(cols);
   return st;
 }

@@ -159,7 +159,7 @@ static hid_t h5io_mem_type(enum h5io_type type) {
   }
 }
 
-static hid_t h5io_file_type(enum h5io_type type) {
+hid_t h5io_file_type(enum h5io_type type) {
   switch (type) {
   case H5IO_I8:
     return H5T_STD_I8LE;

@@ -10,6 +10,7 @@
 #include <nettle/sha2.h>
 
 #include "lifecircle/status.h"
+#include "results_internal.h"
 
 int results_create(const char *path, int64_t n_nodes, MPI_Comm comm, struct results *res) {
   memset(res, 0, sizeof *res);
@@ -101,7 +102,7 @@ static void results_block(const struct results *res, int r, int64_t rows, int64_
 }
 
 /* 1 when datasets named `name` are hashed while written. */
-static int results_digest_wanted(const struct results *res, const char *name) {
+int results_digest_wanted(const struct results *res, const char *name) {
   if (!res->digest_group)
     return 0;
   size_t len = strlen(res->digest_group);
@@ -109,7 +110,7 @@ static int results_digest_wanted(const struct results *res, const char *name) {
 }
 
 /* Rank 0 records the data digest of dataset `name`. */
-static int results_digest_add(struct results *res, const char *name, const uint8_t sha[32]) {
+int results_digest_add(struct results *res, const char *name, const uint8_t sha[32]) {
   if (res->n_digests == res->cap_digests) {
     int cap = res->cap_digests ? 2 * res->cap_digests : 32;
     struct results_digest *d = realloc(res->digests, (size_t)cap * sizeof *d);

@@ -6,6 +6,7 @@
 
 #include "lifecircle/results.h"
 #include "lifecircle/status.h"
+#include "results_internal.h"
 
 /* The dataset paths under a group, in name order. */
 struct results_list {
@@ -42,7 +43,7 @@ static int results_list_make(hid_t file, const char *group, struct results_list 
   hid_t g = H5Gopen2(file, group, H5P_DEFAULT);
   if (g < 0)
     LC_FAIL(LC_EHDF5, "cannot open group %s", group);
-  herr_t st = H5Ovisit(g, H5_INDEX_NAME, H5_ITER_INC, results_list_add, l);
+  herr_t st = H5Ovisit2(g, H5_INDEX_NAME, H5_ITER_INC, results_list_add, l, H5O_INFO_BASIC);
   H5Gclose(g);
   if (st < 0) {
     results_list_free(l);
@@ -140,7 +141,13 @@ static int results_checksum_impl(hid_t file, const char *group, int reader, MPI_
       H5Sget_simple_extent_dims(space, dims, NULL);
     hssize_t count = H5Sget_simple_extent_npoints(space);
     size_t size = H5Tget_size(type);
-    if (reader) {
+    /* Every rank reads the layout (reading a virtual dataset's is collective in a parallel
+     * file); the reader hashes. */
+    int virt = 0, nm = 0;
+    int64_t fill = 0;
+    struct results_vmap *maps = NULL;
+    rc = results_vmaps_get(d, path, &virt, &maps, &nm, &fill);
+    if (reader && rc == LC_OK) {
       int64_t head[4] = {(int64_t)H5Tget_class(type), (int64_t)size, nd, (int64_t)count};
       sha256_update(&ctx, strlen(l.path[i]) + 1, (const uint8_t *)l.path[i]);
       sha256_update(&ctx, sizeof head, (const uint8_t *)head);
@@ -149,13 +156,17 @@ static int results_checksum_impl(hid_t file, const char *group, int reader, MPI_
         uint8_t dig[32];
         const uint8_t *known = results_recorded(res, path);
         if (!known) {
-          rc = results_read_digest(d, type, nd, dims, path, dig);
+          if (virt)
+            rc = results_vmaps_digest(file, group, path, nd, maps, nm, fill, dig);
+          else
+            rc = results_read_digest(d, type, nd, dims, path, dig);
           known = dig;
         }
         if (rc == LC_OK)
           sha256_update(&ctx, 32, known);
       }
     }
+    results_vmaps_free(maps, nm);
     H5Tclose(type);
     H5Sclose(space);
     H5Dclose(d);
@@ -179,7 +190,8 @@ int results_checksum(hid_t file, const char *group, int reader, MPI_Comm comm, c
 
 int results_checksum_written(struct results *res, const char *group, char out[65]) {
   /* Rank 0 looks for datasets written without a digest: those are read back, after a flush
-   * so that rank 0 sees what every rank wrote. */
+   * so that rank 0 sees what every rank wrote. (Virtual datasets always have a digest: rank
+   * 0 alone must not open one, which is collective in a parallel file.) */
   int missing = 0, rc = LC_OK;
   if (res->rank == 0) {
     struct results_list l;
@@ -319,7 +331,14 @@ static int results_describe(hid_t src, const char *group, struct results_list *l
     if (rank > 0)
       H5Sget_simple_extent_dims(sp, dims, NULL);
     char *units = results_attr_or_empty(d, "units"), *desc = results_attr_or_empty(d, "description");
-    if (!tbuf || H5Tencode(t, tbuf, &tlen) < 0) {
+    char *mapping = results_attr_or_empty(d, "mapping");
+    int virt = 0, nm = 0;
+    int64_t fill = 0;
+    struct results_vmap *maps = NULL;
+    rc = results_vmaps_get(d, path, &virt, &maps, &nm, &fill);
+    if (rc != LC_OK) {
+      /* Reported as is. */
+    } else if (!tbuf || H5Tencode(t, tbuf, &tlen) < 0) {
       rc = LC_ENOMEM;
     } else {
       uint64_t tl = tlen;
@@ -336,7 +355,23 @@ static int results_describe(hid_t src, const char *group, struct results_list *l
         rc = results_blob_str(b, units ? units : "");
       if (rc == LC_OK)
         rc = results_blob_str(b, desc ? desc : "");
+      /* A virtual dataset travels as its mapping (see results_vmap). */
+      int64_t vhead[3] = {virt, fill, nm};
+      if (rc == LC_OK)
+        rc = results_blob_put(b, vhead, sizeof vhead);
+      for (int i = 0; i < nm && rc == LC_OK; i++) {
+        rc = results_blob_str(b, maps[i].src);
+        hsize_t box[8] = {maps[i].vstart[0], maps[i].vstart[1], maps[i].vcount[0],
+                          maps[i].vcount[1], maps[i].sstart[0], maps[i].sstart[1],
+                          maps[i].scount[0], maps[i].scount[1]};
+        if (rc == LC_OK)
+          rc = results_blob_put(b, box, sizeof box);
+      }
+      if (rc == LC_OK && virt)
+        rc = results_blob_str(b, mapping ? mapping : "");
     }
+    results_vmaps_free(maps, nm);
+    free(mapping);
     free(units);
     free(desc);
     free(tbuf);
@@ -344,6 +379,41 @@ static int results_describe(hid_t src, const char *group, struct results_list *l
     H5Sclose(sp);
     H5Dclose(d);
   }
+  return rc;
+}
+
+/* Recreates a virtual dataset from its description (mappings, then the mapping text) at *p,
+ * which it moves past them. Collective. */
+static int results_copy_virtual(struct results *res, const char *path, hid_t type, int nd,
+                                const hsize_t *dims, int64_t fill, int nm, const char **p,
+                                const char *units, const char *desc) {
+  struct results_vmap *maps = calloc((size_t)(nm > 0 ? nm : 1), sizeof *maps);
+  if (!maps)
+    LC_FAIL(LC_ENOMEM, "cannot copy %s", path);
+  for (int i = 0; i < nm; i++) {
+    maps[i].src = (char *)results_blob_get(p, NULL);
+    hsize_t box[8];
+    memcpy(box, *p, sizeof box);
+    *p += sizeof box;
+    for (int k = 0; k < 2; k++) {
+      maps[i].vstart[k] = box[k];
+      maps[i].vcount[k] = box[2 + k];
+      maps[i].sstart[k] = box[4 + k];
+      maps[i].scount[k] = box[6 + k];
+    }
+  }
+  const char *mapping = results_blob_get(p, NULL);
+  hid_t d = -1;
+  int rc = results_vmaps_create(res->file, path, type, nd, dims, maps, nm, fill, &d);
+  free(maps); /* The source names live in the description. */
+  if (rc == LC_OK)
+    rc = h5io_attr_str(d, "units", units);
+  if (rc == LC_OK)
+    rc = h5io_attr_str(d, "description", desc);
+  if (rc == LC_OK)
+    rc = h5io_attr_str(d, "mapping", mapping);
+  if (d >= 0)
+    H5Dclose(d);
   return rc;
 }
 
@@ -418,6 +488,15 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
     p += sizeof dims;
     const char *units = results_blob_get(&p, NULL);
     const char *desc = results_blob_get(&p, NULL);
+    int64_t vhead[3];
+    memcpy(vhead, p, sizeof vhead);
+    p += sizeof vhead;
+    if (vhead[0]) {
+      rc = results_copy_virtual(res, path, type, (int)rank, dims, vhead[1], (int)vhead[2], &p,
+                                units, desc);
+      H5Tclose(type);
+      continue;
+    }
     hid_t space = rank > 0 ? H5Screate_simple((int)rank, dims, NULL) : H5Screate(H5S_SCALAR);
     hssize_t count = H5Sget_simple_extent_npoints(space);
     size_t row_bytes;

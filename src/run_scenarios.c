@@ -91,16 +91,35 @@ static int run_group_complete(hid_t f, const char *group) {
   return complete == 1;
 }
 
+/* 1 when `obj` of file f carries the string attribute `name` equal to `value`. */
+static int run_attr_equals(hid_t f, const char *obj, const char *name, const char *value) {
+  if (!h5io_exists(f, obj))
+    return 0;
+  hid_t o = H5Oopen(f, obj, H5P_DEFAULT);
+  if (o < 0)
+    return 0;
+  char *v = NULL;
+  int eq = H5Aexists(o, name) > 0 && h5io_read_attr_str(o, name, &v) == LC_OK && !strcmp(v, value);
+  free(v);
+  H5Oclose(o);
+  return eq;
+}
+
 /* Rank 0 looks for a complete copy of scenario `group` made with the same parameters whose
  * checksum verifies (and, for a scenario, whose comparison `cmp_group` is complete in the
- * same file); *which receives the file index or -1. Collective (the answer is broadcast). */
+ * same file, and, given base_sha, over a baseline of that checksum); *which receives the file
+ * index or -1. Collective (the answer is broadcast). */
 static int run_reuse_find(struct run_ctx *rc, struct run_reuse *ru, const char *group,
-                          const char *cmp_group, int *which) {
+                          const char *cmp_group, const char *base_sha, int *which) {
   *which = -1;
   if (rc->rank == 0) {
     for (int i = 0; i < 2 && *which < 0; i++) {
       hid_t f = ru->file[i];
       if (f < 0 || !run_group_complete(f, group) || (cmp_group && !run_group_complete(f, cmp_group)))
+        continue;
+      /* A scenario's tables may map to the baseline's: its copy is valid only over the same
+       * baseline. */
+      if (base_sha && !run_attr_equals(f, "/Scenarios/baseline", "checksum", base_sha))
         continue;
       hid_t g = H5Gopen2(f, group, H5P_DEFAULT);
       if (g < 0)
@@ -152,6 +171,21 @@ static int run_write_one(struct run_ctx *rc, struct results *res, struct run_sce
   return results_attr_i64(res, group, "complete", 1);
 }
 
+/* The checksum attribute of a complete group of the results file, read by every rank. */
+static int run_read_checksum(struct results *res, const char *group, char out[65]) {
+  hid_t g = H5Gopen2(res->file, group, H5P_DEFAULT);
+  char *v = NULL;
+  int st = g >= 0 ? h5io_read_attr_str(g, "checksum", &v) : LC_EHDF5;
+  if (g >= 0)
+    H5Gclose(g);
+  if (st == LC_OK && strlen(v) == 64)
+    memcpy(out, v, 65);
+  else if (st == LC_OK)
+    st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__, "%s: malformed checksum", group);
+  free(v);
+  return cli_agree(st);
+}
+
 static void run_scen_init(struct run_scen *s, struct run_ctx *rc, int index) {
   memset(s, 0, sizeof *s);
   s->index = index;
@@ -197,6 +231,7 @@ int run_scenarios(struct run_ctx *rc) {
   struct log_progress prog;
   log_progress_begin(&prog, "scenarios", total);
   int stopped = 0;
+  char base_sha[65] = "";
   for (int index = 0; index <= rc->n_scen && st == LC_OK; index++) {
     if (index > 0 && !rc->selected[index - 1])
       continue;
@@ -213,7 +248,8 @@ int run_scenarios(struct run_ctx *rc) {
     snprintf(group, sizeof group, "/Scenarios/%s", s->name);
     snprintf(cmp_group, sizeof cmp_group, "/Comparisons/%s", s->name);
     int which = -1;
-    st = run_reuse_find(rc, &ru, group, index > 0 ? cmp_group : NULL, &which);
+    st = run_reuse_find(rc, &ru, group, index > 0 ? cmp_group : NULL,
+                        index > 0 ? base_sha : NULL, &which);
     /* The baseline is always computed (scenarios reuse and compare with it); when its
      * earlier copy verifies, that copy is written, identical by determinism. */
     if (st == LC_OK && (which < 0 || index == 0))
@@ -231,6 +267,8 @@ int run_scenarios(struct run_ctx *rc) {
     }
     if (st == LC_OK && H5Fflush(res.file, H5F_SCOPE_GLOBAL) < 0)
       st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot flush", res.tmp);
+    if (st == LC_OK && index == 0)
+      st = run_read_checksum(&res, group, base_sha);
     if (index > 0)
       run_scenario_free(s);
     done++;

@@ -249,10 +249,12 @@ static int run_write_facilities(const struct facility_set *fs, struct results *r
   return st;
 }
 
-/* Rows of the NodeAccess tables, produced on demand from the catchment lists. */
+/* Rows of the NodeAccess tables, produced on demand from the catchment lists: the columns
+ * of the categories cols[0 .. n_cols-1] (those a scenario stores; every one otherwise). */
 struct run_access_rows {
   const struct access_result *acc;
-  int C, G;
+  int G, n_cols;
+  const int *cols;
   int64_t k;
   const int64_t *lim; /* [C x G] coverage limits in cm. */
 };
@@ -260,30 +262,49 @@ struct run_access_rows {
 static void run_row_nearest(void *ctx, int64_t i, void *out) {
   const struct run_access_rows *x = ctx;
   int64_t *row = out;
-  for (int c = 0; c < x->C; c++)
-    row[c] = x->acc->dist_cm[c][i * x->k];
+  for (int j = 0; j < x->n_cols; j++)
+    row[j] = x->acc->dist_cm[x->cols[j]][i * x->k];
 }
 
 static void run_row_facility(void *ctx, int64_t i, void *out) {
   const struct run_access_rows *x = ctx;
   int64_t *row = out;
-  for (int c = 0; c < x->C; c++)
-    row[c] = x->acc->fac[c][i * x->k];
+  for (int j = 0; j < x->n_cols; j++)
+    row[j] = x->acc->fac[x->cols[j]][i * x->k];
 }
 
 static void run_row_count(void *ctx, int64_t i, void *out) {
   const struct run_access_rows *x = ctx;
   int64_t *row = out;
-  for (int c = 0; c < x->C; c++) {
+  for (int j = 0; j < x->n_cols; j++) {
+    int c = x->cols[j];
     const int64_t *d = x->acc->dist_cm[c] + i * x->k;
     for (int g = 0; g < x->G; g++) {
       int64_t lim = x->lim[c * x->G + g], cnt = 0;
-      for (int64_t j = 0; j < x->k; j++)
-        if (d[j] >= 0 && d[j] <= lim)
+      for (int64_t e = 0; e < x->k; e++)
+        if (d[e] >= 0 && d[e] <= lim)
           cnt++;
-      row[c * x->G + g] = cnt;
+      row[j * x->G + g] = cnt;
     }
   }
+}
+
+/* The categories whose catchment lists differ from the baseline's on any rank (all of them
+ * for the baseline itself): only those columns are stored for a scenario, the others map to
+ * the baseline's tables. Collective. */
+static int run_access_own(struct run_ctx *rc, const struct run_scen *s, uint8_t *own) {
+  int C = rc->cats.n;
+  const struct run_scen *b = &rc->base;
+  int64_t n = s->dgp->n_owned;
+  size_t bytes = (size_t)n * (size_t)rc->k * sizeof(int64_t);
+  int same_nodes = s->index > 0 && b->dgp->n_owned == n &&
+                   (n == 0 || !memcmp(s->dgp->global, b->dgp->global, (size_t)n * sizeof(int64_t)));
+  for (int c = 0; c < C; c++)
+    own[c] = !same_nodes || memcmp(s->acc.dist_cm[c], b->acc.dist_cm[c], bytes) ||
+             memcmp(s->acc.fac[c], b->acc.fac[c], bytes);
+  if (MPI_Allreduce(MPI_IN_PLACE, own, C, MPI_UINT8_T, MPI_MAX, rc->comm) != MPI_SUCCESS)
+    LC_FAIL(LC_EMPI, "%s: cannot agree on the categories to store", s->name);
+  return LC_OK;
 }
 
 static int run_write_access(struct run_ctx *rc, const struct run_scen *sc, struct results *res,
@@ -292,30 +313,53 @@ static int run_write_access(struct run_ctx *rc, const struct run_scen *sc, struc
   const int64_t *gid = sc->dgp->global;
   int64_t n = sc->dgp->n_owned;
   int64_t *lim = malloc((size_t)(C * G > 0 ? C * G : 1) * sizeof *lim);
-  LC_CHECK(cli_agree(lim ? LC_OK : LC_ENOMEM));
-  for (int c = 0; c < C; c++)
+  uint8_t *own = malloc((size_t)(C > 0 ? C : 1));
+  int *cols = malloc((size_t)(C > 0 ? C : 1) * sizeof *cols);
+  int st = cli_agree(lim && own && cols ? LC_OK : LC_ENOMEM);
+  if (st == LC_OK)
+    st = run_access_own(rc, sc, own);
+  if (st != LC_OK) {
+    free(lim);
+    free(own);
+    free(cols);
+    return st;
+  }
+  int n_cols = 0;
+  for (int c = 0; c < C; c++) {
+    if (own[c])
+      cols[n_cols++] = c;
     for (int g = 0; g < G; g++)
       lim[c * G + g] = coverage_limit_cm(rc->cats.c[c].threshold_min, rc->groups.g[g].speed_m_s);
-  struct run_access_rows x = {&sc->acc, C, G, rc->k, lim};
-  char name[512];
+  }
+  struct run_access_rows x = {&sc->acc, G, n_cols, cols, rc->k, lim};
+  /* A scenario's unchanged categories read the baseline's columns. */
+  const char *bname = sc->index > 0 ? rc->base.name : NULL;
+  char name[512], from[512];
   snprintf(name, sizeof name, "%s/NodeAccess/nearest_cm", base);
-  int st = results_write_nodes_fn(res, name, H5IO_I64, n, gid, C, run_row_nearest, &x, "cm",
+  snprintf(from, sizeof from, "/Scenarios/%s/NodeAccess/nearest_cm", bname ? bname : "");
+  st = results_write_nodes_mapped(res, name, H5IO_I64, n, gid, C, 1, own, bname ? from : NULL,
+                                  run_row_nearest, &x, "cm",
                                   "walking distance to the nearest facility of each category "
                                   "(columns: /Categories/id), snap distance included; -1 when "
                                   "none within the category's radius");
   snprintf(name, sizeof name, "%s/NodeAccess/nearest_facility", base);
+  snprintf(from, sizeof from, "/Scenarios/%s/NodeAccess/nearest_facility", bname ? bname : "");
   if (st == LC_OK)
-    st = results_write_nodes_fn(res, name, H5IO_I64, n, gid, C, run_row_facility, &x, "1",
-                                "row of Facilities of the nearest facility (ties: lower row); "
-                                "-1 when none within the radius");
+    st = results_write_nodes_mapped(res, name, H5IO_I64, n, gid, C, 1, own,
+                                    bname ? from : NULL, run_row_facility, &x, "1",
+                                    "row of Facilities of the nearest facility (ties: lower "
+                                    "row); -1 when none within the radius");
   snprintf(name, sizeof name, "%s/NodeAccess/count_within", base);
+  snprintf(from, sizeof from, "/Scenarios/%s/NodeAccess/count_within", bname ? bname : "");
   if (st == LC_OK)
-    st = results_write_nodes_fn(res, name, H5IO_I64, n, gid, (int64_t)C * G, run_row_count, &x,
-                                "1",
-                                "facilities of category c within its threshold at group g's "
-                                "speed (column c*G+g), counted among the k-entry catchment list "
-                                "(so at most Accessibility:k)");
+    st = results_write_nodes_mapped(res, name, H5IO_I64, n, gid, C, G, own, bname ? from : NULL,
+                                    run_row_count, &x, "1",
+                                    "facilities of category c within its threshold at group "
+                                    "g's speed (column c*G+g), counted among the k-entry "
+                                    "catchment list (so at most Accessibility:k)");
   free(lim);
+  free(own);
+  free(cols);
   return st;
 }
 

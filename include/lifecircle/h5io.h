@@ -70,6 +70,9 @@ int64_t h5io_slab_rows(size_t row_bytes);
  * the NodeAccess tables). Local. */
 void h5io_set_filters(hid_t dcpl, int floating);
 
+/* The HDF5 file type (little-endian) of `type`. Local. */
+hid_t h5io_file_type(enum h5io_type type);
+
 /* Size in bytes of one element of `type`. Local. */
 size_t h5io_type_size(enum h5io_type type);
 

@@ -81,6 +81,27 @@ int results_write_nodes_fn(struct results *res, const char *name, enum h5io_type
                            results_row_fn fill, void *ctx, const char *units,
                            const char *description);
 
+/* Writes a per-node table of n_blocks blocks of `width` columns (a block per category) of
+ * which only the blocks with own[b] nonzero are produced: fill(ctx, i, out) fills those
+ * blocks' columns, in block order, into `out`. When every block is owned this is
+ * results_write_nodes_fn. Otherwise the owned blocks go to the compact table
+ * DIR/stored/NAME (with the list of owned blocks in DIR/stored/NAME_blocks) and NAME becomes
+ * a virtual dataset of the full shape that maps each owned block there and every other block
+ * to the same block of the table `base` of this file (a scenario's unchanged categories read
+ * the baseline's), or, with base NULL, to nothing (reading as 0). `own` must be the same on
+ * every rank. Collective. */
+int results_write_nodes_mapped(struct results *res, const char *name, enum h5io_type type,
+                               int64_t n_owned, const int64_t *gid, int n_blocks, int64_t width,
+                               const uint8_t *own, const char *base, results_row_fn fill,
+                               void *ctx, const char *units, const char *description);
+
+/* Reads rows [lo, hi) of an int64 table of `rows` x `ncols` (ncols 0: 1-D) into `out`,
+ * checking the shape; a virtual table written by results_write_nodes_mapped is resolved
+ * from its sources (parallel HDF5 cannot read virtual datasets). Independent: any rank may
+ * call it on a file open for parallel access. */
+int results_read_rows(hid_t file, const char *name, int64_t rows, int64_t ncols, int64_t lo,
+                      int64_t hi, int64_t *out);
+
 /* Writes a dataset distributed over the ranks like h5io_write_dist (this rank's
  * `local_rows` rows follow those of the lower ranks), but through the chunk-aligned rounds
  * of the per-node writer, so that it is hashed while written under the digest group (see
@@ -110,6 +131,13 @@ int results_attr_i64(struct results *res, const char *obj, const char *name, int
  * cut in consecutive slabs of h5io_slab_rows(row bytes) rows, where a row is the type size
  * times the product of every dimension but the first (a scalar is one row). Slabs depend on
  * the shape only, so that writers holding chunk-aligned blocks can hash their own part.
+ * A virtual dataset (results_write_nodes_mapped) contributes, as its data digest, the
+ * SHA-256 over its fill value (int64) and, per mapping in order, the source path with its
+ * NUL, eight uint64 (virtual start and count, source start and count, two dimensions each,
+ * zero-padded) and, for a source outside `group`, the `checksum` attribute (with its NUL) of
+ * the source's group /A/B (first two path components), which must exist: the data of a
+ * source under `group` are covered by its own entry, those of an outside source by that
+ * group's checksum.
  *
  * This function computes it by reading the file. Collective over `comm` (every rank opens
  * the same objects); only the rank with `reader` nonzero reads the data and the result is
