@@ -131,16 +131,12 @@ static int run_result_init(const struct run_ctx *rc, const struct run_scen *s,
   return LC_OK;
 }
 
-/* Copies the baseline's result of category c (the scenario does not change it). */
-static int run_result_copy(const struct run_ctx *rc, int c, struct access_result *out) {
-  size_t bytes = (size_t)(rc->base.acc.n_nodes * rc->k) * sizeof(int64_t);
-  out->dist_cm[c] = malloc(bytes > 0 ? bytes : 1);
-  out->fac[c] = malloc(bytes > 0 ? bytes : 1);
-  if (!out->dist_cm[c] || !out->fac[c])
-    return LC_ENOMEM;
-  memcpy(out->dist_cm[c], rc->base.acc.dist_cm[c], bytes);
-  memcpy(out->fac[c], rc->base.acc.fac[c], bytes);
-  return LC_OK;
+/* Lends the baseline's result of category c to a scenario that does not change it: the
+ * arrays are shared, never written, and not freed with the scenario. */
+static void run_result_borrow(const struct run_ctx *rc, int c, struct run_scen *s) {
+  s->acc.dist_cm[c] = rc->base.acc.dist_cm[c];
+  s->acc.fac[c] = rc->base.acc.fac[c];
+  s->borrowed[c] = 1;
 }
 
 /* Coverage of a scenario from its nearest distances; categories not flagged in `which`
@@ -149,7 +145,7 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
   int C = rc->cats.n, G = rc->groups.n;
   int64_t n = s->dgp->n_owned;
   s->nearest = calloc((size_t)(C > 0 ? C : 1), sizeof *s->nearest);
-  s->near_store = malloc((size_t)(C * n > 0 ? C * n : 1) * sizeof *s->near_store);
+  s->near_store = malloc((size_t)(rc->k > 1 && C * n > 0 ? C * n : 1) * sizeof *s->near_store);
   int64_t *res = malloc((size_t)(n * G > 0 ? n * G : 1) * sizeof *res);
   int32_t *sub = malloc((size_t)(n > 0 ? n : 1) * sizeof *sub);
   int *thr = malloc((size_t)(C > 0 ? C : 1) * sizeof *thr);
@@ -162,9 +158,14 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
   int64_t max_r = 0;
   if (st == LC_OK) {
     for (int c = 0; c < C; c++) {
-      s->nearest[c] = s->near_store + (size_t)c * n;
-      for (int64_t i = 0; i < n; i++)
-        s->nearest[c][i] = s->acc.dist_cm[c][i * rc->k];
+      /* With one entry per node the catchment list is the nearest distance itself. */
+      if (rc->k == 1) {
+        s->nearest[c] = s->acc.dist_cm[c];
+      } else {
+        s->nearest[c] = s->near_store + (size_t)c * n;
+        for (int64_t i = 0; i < n; i++)
+          s->nearest[c][i] = s->acc.dist_cm[c][i * rc->k];
+      }
       thr[c] = rc->cats.c[c].threshold_min;
       ess[c] = rc->cats.c[c].essential;
       target[c] = rc->cats.c[c].target_share;
@@ -217,18 +218,18 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
     if (st == LC_OK)
       s->dgp = &s->dg;
   }
-  if (st == LC_OK)
-    st = cli_agree(run_result_init(rc, s, &s->acc));
+  if (st == LC_OK) {
+    s->borrowed = calloc((size_t)(C > 0 ? C : 1), 1);
+    st = cli_agree(s->borrowed ? run_result_init(rc, s, &s->acc) : LC_ENOMEM);
+  }
   int recomputed = 0;
   if (st == LC_OK) {
-    int local = LC_OK;
     for (int c = 0; c < C; c++) {
       which[c] = s->index == 0 || s->eff.network_changed || s->eff.category_changed[c];
       recomputed += which[c];
-      if (!which[c] && local == LC_OK)
-        local = run_result_copy(rc, c, &s->acc);
+      if (!which[c])
+        run_result_borrow(rc, c, s);
     }
-    st = cli_agree(local);
   }
   if (st == LC_OK)
     st = run_kernel(rc, s, which, &s->acc);
@@ -295,6 +296,11 @@ void run_scenario_free(struct run_scen *s) {
   coverage_free(&s->cov);
   free(s->nearest);
   free(s->near_store);
+  for (int c = 0; s->borrowed && c < s->acc.n_cat; c++)
+    if (s->borrowed[c])
+      s->acc.dist_cm[c] = s->acc.fac[c] = NULL;
+  free(s->borrowed);
+  s->borrowed = NULL;
   access_result_free(&s->acc);
   if (s->dgp == &s->dg)
     dgraph_free(&s->dg);

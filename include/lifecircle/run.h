@@ -39,7 +39,8 @@ struct run_scen {
   const struct dgraph *dgp;       /* The distributed graph in force. */
   struct scenario_effect eff;
   struct access_result acc;
-  int64_t *near_store;            /* n_cat x owned nodes. */
+  uint8_t *borrowed;              /* Per category: acc's arrays are the baseline's (not freed). */
+  int64_t *near_store;            /* n_cat x owned nodes (when k > 1). */
   int64_t **nearest;              /* Per category: nearest distance per owned node. */
   struct coverage cov;
   struct agents_output agents;    /* The simulated day (when Agents:enabled). */
