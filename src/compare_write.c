@@ -7,29 +7,31 @@
 #include "lifecircle/compare_io.h"
 #include "lifecircle/status.h"
 
-void compare_node_delta(int64_t n_owned, int n_cat, const int64_t *const *base,
-                        const int64_t *const *scen, int64_t *delta_cm, int64_t *reach) {
-  for (int64_t i = 0; i < n_owned; i++)
-    for (int c = 0; c < n_cat; c++) {
-      int64_t a = base[c][i], b = scen[c][i];
-      size_t k = (size_t)i * (size_t)n_cat + (size_t)c;
-      delta_cm[k] = (a >= 0 && b >= 0) ? b - a : 0;
-      reach[k] = (a >= 0) == (b >= 0) ? 0 : (b >= 0 ? 1 : -1);
-    }
+/* The node-level change of category c at node i: the distance difference (0 unless both
+ * reach a facility) and the reach flag (1 newly reached, -1 no longer, 0 both or neither). */
+static inline int64_t compare_delta(int64_t a, int64_t b) {
+  return (a >= 0 && b >= 0) ? b - a : 0;
 }
 
-/* The columns cols[0 .. n_cols-1] of a held rows x C table, as a row producer. */
+static inline int64_t compare_reach(int64_t a, int64_t b) {
+  return (a >= 0) == (b >= 0) ? 0 : (b >= 0 ? 1 : -1);
+}
+
+/* Rows of delta_nearest_cm or reach_change for the categories cols[0 .. n_cols-1],
+ * produced on demand from both distance tables. */
 struct compare_cols {
-  const int64_t *table;
-  int C, n_cols;
+  const int64_t *const *base, *const *scen;
+  int n_cols, reach;
   const int *cols;
 };
 
 static void compare_row(void *ctx, int64_t i, void *out) {
   const struct compare_cols *x = ctx;
   int64_t *row = out;
-  for (int j = 0; j < x->n_cols; j++)
-    row[j] = x->table[(size_t)i * (size_t)x->C + (size_t)x->cols[j]];
+  for (int j = 0; j < x->n_cols; j++) {
+    int64_t a = x->base[x->cols[j]][i], b = x->scen[x->cols[j]][i];
+    row[j] = x->reach ? compare_reach(a, b) : compare_delta(a, b);
+  }
 }
 
 int compare_write(struct results *res, const char *scenario, const char *baseline,
@@ -38,19 +40,16 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
                   const int64_t *const *scen_nearest, const int8_t *pass_before,
                   const int8_t *pass_after) {
   int R = cmp->n_rows, C = cmp->n_cat, G = cmp->n_group;
-  size_t nc = (size_t)(n_owned > 0 ? n_owned : 1) * (size_t)(C > 0 ? C : 1);
-  int64_t *delta = malloc(nc * sizeof *delta), *reach = malloc(nc * sizeof *reach);
   int64_t *pass = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1) * sizeof *pass);
   uint8_t *own = calloc((size_t)(C > 0 ? C : 1), 1);
   int *cols = malloc((size_t)(C > 0 ? C : 1) * sizeof *cols);
-  int st = delta && reach && pass && own && cols ? LC_OK : LC_ENOMEM;
+  int st = pass && own && cols ? LC_OK : LC_ENOMEM;
   st = cli_agree(st == LC_OK ? LC_OK
                              : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                                             "out of memory writing comparison %s", scenario));
   char base[512], name[640];
   snprintf(base, sizeof base, "/Comparisons/%s", scenario);
   if (st == LC_OK) {
-    compare_node_delta(n_owned, C, base_nearest, scen_nearest, delta, reach);
     for (int k = 0; k < R * C; k++) {
       pass[k] = pass_before[k];
       pass[R * C + k] = pass_after[k];
@@ -58,8 +57,8 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
     /* Only the categories whose distances changed anywhere are stored; the node tables of
      * the others read as 0. */
     for (int c = 0; c < C; c++)
-      for (int64_t i = 0; i < n_owned && !own[c]; i++)
-        own[c] = base_nearest[c][i] != scen_nearest[c][i];
+      own[c] = n_owned > 0 && memcmp(base_nearest[c], scen_nearest[c],
+                                     (size_t)n_owned * sizeof(int64_t)) != 0;
     if (MPI_Allreduce(MPI_IN_PLACE, own, C, MPI_UINT8_T, MPI_MAX, res->comm) != MPI_SUCCESS)
       st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "comparison %s: cannot agree", scenario);
   }
@@ -67,7 +66,8 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   for (int c = 0; c < C && st == LC_OK; c++)
     if (own[c])
       cols[n_cols++] = c;
-  struct compare_cols xd = {delta, C, n_cols, cols}, xr = {reach, C, n_cols, cols};
+  struct compare_cols xd = {base_nearest, scen_nearest, n_cols, 0, cols};
+  struct compare_cols xr = {base_nearest, scen_nearest, n_cols, 1, cols};
 #define CMP_W(call)                                                                          \
   if (st == LC_OK)                                                                           \
     st = (call);
@@ -106,8 +106,6 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   CMP_W(results_attr_str(res, base, "baseline", baseline))
   CMP_W(results_attr_i64(res, base, "complete", 1))
 #undef CMP_W
-  free(delta);
-  free(reach);
   free(pass);
   free(own);
   free(cols);

@@ -9,21 +9,13 @@
 #include "lifecircle/compare.h"
 #include "lifecircle/results.h"
 
-/* Node-level change of the nearest distance to each category, for this rank's n_owned
- * nodes: base[c][i] and scen[c][i] are the nearest distances in cm (-1: none within the
- * category's radius). Fills, row-major n_owned x n_cat:
- *   delta_cm[i*n_cat+c] = scen - base when both are >= 0, else 0;
- *   reach[i*n_cat+c]    = 0 when both or neither reach a facility within the radius,
- *                         1 when only the scenario does (newly reached), -1 when only the
- *                         baseline does (no longer reached).
- * So a 0 delta with a nonzero reach flag means "not comparable", never "unchanged". Local. */
-void compare_node_delta(int64_t n_owned, int n_cat, const int64_t *const *base,
-                        const int64_t *const *scen, int64_t *delta_cm, int64_t *reach);
-
 /* Writes /Comparisons/<scenario>/ of a results file open for collective writing:
  *   newly_covered, no_longer_covered (int64, R x (C*G), column c*G+g; from cmp),
- *   delta_nearest_cm and reach_change (int64, N x C; compare_node_delta of the owned nodes,
- *   whose global ids are gid[0 .. n_owned), any order),
+ *   delta_nearest_cm (scenario minus baseline where both reach a facility within the
+ *   radius, else 0) and reach_change (1 reached only in the scenario, -1 only in the
+ *   baseline, 0 both or neither), int64, N x C, of the owned nodes, whose global ids are
+ *   gid[0 .. n_owned), any order; virtual tables storing only the categories whose
+ *   distances differ somewhere (results_write_nodes_mapped), the others reading 0,
  *   pass_before, pass_after (int64, R x C: the Coverage/pass tables of the baseline and the
  *   scenario, identical on every rank),
  * with units and descriptions, then the agent-simulation part (compare_write_agents, read
