@@ -9,6 +9,7 @@
 #include "lifecircle/cli.h"
 #include "lifecircle/import.h"
 #include "lifecircle/log.h"
+#include "lifecircle/path.h"
 #include "lifecircle/memcheck.h"
 #include "lifecircle/profile.h"
 #include "lifecircle/run.h"
@@ -25,22 +26,6 @@ static int run_text_sha256(const char *text, size_t len, char *out) {
   for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
     snprintf(out + 2 * i, 3, "%02x", d[i]);
   return LC_OK;
-}
-
-/* Agrees on a status after a phase in which every rank worked alone. */
-static int run_agree(int status) { return cli_agree(status); }
-
-/* The run name defaults to the parameter file's name without directory and suffix. */
-static char *run_default_name(const char *path) {
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  char *name = strdup(base);
-  if (name) {
-    char *dot = strrchr(name, '.');
-    if (dot && dot != name)
-      *dot = '\0';
-  }
-  return name;
 }
 
 static int run_read_graph(struct run_ctx *rc) {
@@ -262,7 +247,7 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
   if (name) {
     rc->name = strdup(name);
   } else {
-    rc->name = run_default_name(params_path);
+    rc->name = path_stem(params_path);
   }
   if (!rc->name)
     return LC_ENOMEM;
@@ -373,7 +358,7 @@ int run_setup(struct run_ctx *rc, const char *params_path, const char *output_ov
   int st = run_fault(rc, "import");
   if (st == LC_OK)
     st = run_setup_local(rc, params_path, output_override, only);
-  st = run_agree(st);
+  st = cli_agree(st);
   if (st == LC_OK)
     st = run_check_memory(rc);
   rc->t_setup = MPI_Wtime() - t0;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lifecircle/crs.h"
+#include "lifecircle/path.h"
 #include "lifecircle/scenario.h"
 #include "lifecircle/status.h"
 #include "lifecircle/ytree.h"
@@ -452,19 +453,6 @@ static int sc_read_network(struct scenario *sc, int *cap, struct ytree_node *net
   return LC_OK;
 }
 
-/* The default name: the file name without directory and suffix. */
-static char *sc_default_name(const char *path) {
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  char *name = strdup(base);
-  if (name) {
-    char *dot = strrchr(name, '.');
-    if (dot && dot != name)
-      *dot = '\0';
-  }
-  return name;
-}
-
 int scenario_load(const char *path, const struct category_set *cats, struct scenario *sc) {
   static const char *const keys[] = {"name", "description", "facilities", "network", NULL};
   memset(sc, 0, sizeof *sc);
@@ -488,7 +476,7 @@ int scenario_load(const char *path, const struct category_set *cats, struct scen
     LC_CHECK_GOTO(st, sc_string(path, n, "name", &s), done);
     sc->name = strdup(s);
   } else {
-    sc->name = sc_default_name(path);
+    sc->name = path_stem(path);
   }
   if (!sc->name) {
     st = LC_ENOMEM;
