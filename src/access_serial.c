@@ -3,6 +3,7 @@
  * plain bounded Dijkstra from all of its sources (binary heap, lazy deletion); then every
  * node reached within the radius offers (distance, facility id) to its sorted list of the k
  * best. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,18 +62,16 @@ static struct serial_item serial_pop(struct serial_heap *h) {
 
 /* Inserts (d, f) into the sorted k-list of a node; f is not yet in the list because each
  * facility is searched once. */
-static void serial_insert(int64_t *ld, int64_t *lf, int k, int64_t d, int64_t f) {
+static void serial_insert(struct access_entry *l, int k, int64_t d, int64_t f) {
   int p = k;
-  while (p > 0 && (ld[p - 1] < 0 || d < ld[p - 1] || (d == ld[p - 1] && f < lf[p - 1])))
+  while (p > 0 && (l[p - 1].dist_cm < 0 || d < l[p - 1].dist_cm ||
+                   (d == l[p - 1].dist_cm && f < l[p - 1].fac)))
     p--;
   if (p >= k)
     return;
-  for (int q = k - 1; q > p; q--) {
-    ld[q] = ld[q - 1];
-    lf[q] = lf[q - 1];
-  }
-  ld[p] = d;
-  lf[p] = f;
+  for (int q = k - 1; q > p; q--)
+    l[q] = l[q - 1];
+  l[p] = (struct access_entry){(int32_t)d, (int32_t)f};
 }
 
 /* Sort of source indices by facility id. */
@@ -88,12 +87,17 @@ int access_serial(const struct graph *g, int n_cat, const struct access_sources 
   if (n_cat < 1 || k < 1)
     LC_FAIL(LC_EPARAM, "access_serial: needs n_cat >= 1 and k >= 1 (got %d, %d)", n_cat, k);
   int64_t n = g->n_nodes;
-  for (int c = 0; c < n_cat; c++)
+  for (int c = 0; c < n_cat; c++) {
+    /* The result holds distances and facility ids in 32 bits. */
+    if (radius_cm[c] < 0 || radius_cm[c] > INT32_MAX)
+      LC_FAIL(LC_EPARAM, "access_serial: category %d: radius %lld cm outside 0 .. INT32_MAX", c,
+              (long long)radius_cm[c]);
     for (int64_t i = 0; i < src[c].n; i++)
       if (src[c].node[i] < 0 || src[c].node[i] >= n || src[c].fac[i] < 0 ||
-          src[c].offset_cm[i] < 0)
+          src[c].fac[i] > INT32_MAX || src[c].offset_cm[i] < 0)
         LC_FAIL(LC_EPARAM, "access_serial: category %d, source %lld is invalid", c,
                 (long long)i);
+  }
   int rc = LC_OK;
   struct serial_heap h = {NULL, 0, 0};
   int64_t *dist = malloc((size_t)(n + 1) * sizeof *dist);
@@ -101,25 +105,22 @@ int access_serial(const struct graph *g, int n_cat, const struct access_sources 
   out->n_cat = n_cat;
   out->k = k;
   out->n_nodes = n;
-  out->dist_cm = calloc((size_t)n_cat, sizeof *out->dist_cm);
-  out->fac = calloc((size_t)n_cat, sizeof *out->fac);
-  if (!dist || !touched || !out->dist_cm || !out->fac)
+  out->e = calloc((size_t)n_cat, sizeof *out->e);
+  if (!dist || !touched || !out->e)
     goto nomem;
   for (int64_t i = 0; i < n; i++)
     dist[i] = -1;
   for (int c = 0; c < n_cat; c++) {
     int64_t R = radius_cm[c], ns = src[c].n;
-    int64_t *ld = malloc((size_t)(n * k + 1) * sizeof *ld);
-    int64_t *lf = malloc((size_t)(n * k + 1) * sizeof *lf);
+    struct access_entry *l = malloc((size_t)(n * k + 1) * sizeof *l);
     int64_t *order = malloc((size_t)(ns + 1) * sizeof *order);
-    out->dist_cm[c] = ld;
-    out->fac[c] = lf;
-    if (!ld || !lf || !order) {
+    out->e[c] = l;
+    if (!l || !order) {
       free(order);
       goto nomem;
     }
     for (int64_t i = 0; i < n * k; i++)
-      ld[i] = lf[i] = -1;
+      l[i] = (struct access_entry){-1, -1};
     for (int64_t i = 0; i < ns; i++)
       order[i] = i;
     serial_fac = src[c].fac;
@@ -156,7 +157,7 @@ int access_serial(const struct graph *g, int n_cat, const struct access_sources 
       }
       for (int64_t t = 0; t < nt; t++) {
         int64_t x = touched[t];
-        serial_insert(ld + x * k, lf + x * k, k, dist[x], f);
+        serial_insert(l + x * k, k, dist[x], f);
         dist[x] = -1;
       }
     }

@@ -163,11 +163,11 @@ static int sim_record(struct agents_sim *s, const struct agents_ev *ev, int cat,
   return agents_trips_push(s->trips, &t);
 }
 
-/* Chooses a facility from a catchment list (dist, fac: k entries) for an agent leaving at
+/* Chooses a facility from a catchment list (kb: k entries) for an agent leaving at
  * t0 from a point base_cm away from the list's node: the candidates are the facilities not
  * yet tried (and not `cur`) that are open on arrival. Returns 1 and the choice, or 0. */
 static int sim_choose(const struct agents_sim *s, const struct agents_ev *ev,
-                      const int64_t *dist, const int64_t *fac, int64_t base_cm, int32_t t0,
+                      const struct access_entry *kb, int64_t base_cm, int32_t t0,
                       int32_t cur, int gap, uint32_t draw, int32_t *f_out, int64_t *leg_out,
                       int32_t *arr_out) {
   const struct facility_set *fs = s->in->fac;
@@ -176,7 +176,7 @@ static int sim_choose(const struct agents_sim *s, const struct agents_ev *ev,
   double u[64];
   int idx[64];
   for (int j = 0; j < s->k; j++) {
-    int64_t f = fac[j];
+    int64_t f = kb[j].fac;
     if (f < 0)
       break;
     if (f == cur)
@@ -186,7 +186,7 @@ static int sim_choose(const struct agents_sim *s, const struct agents_ev *ev,
       skip |= ev->tried[m] == f;
     if (skip)
       continue;
-    int64_t leg = base_cm + dist[j];
+    int64_t leg = base_cm + kb[j].dist_cm;
     int64_t arr = (int64_t)t0 + sim_walk_s(s, ev->group, leg);
     if (gap && arr < (int64_t)t0 + s->window_s)
       arr = (int64_t)t0 + s->window_s;
@@ -223,11 +223,11 @@ static int sim_choose(const struct agents_sim *s, const struct agents_ev *ev,
     }
   }
   int j = idx[pick];
-  int64_t leg = base_cm + dist[j];
+  int64_t leg = base_cm + kb[j].dist_cm;
   int64_t arr = (int64_t)t0 + sim_walk_s(s, ev->group, leg);
   if (gap && arr < (int64_t)t0 + s->window_s)
     arr = (int64_t)t0 + s->window_s;
-  *f_out = (int32_t)fac[j];
+  *f_out = kb[j].fac;
   *leg_out = leg;
   *arr_out = (int32_t)arr;
   return 1;
@@ -271,8 +271,8 @@ static int sim_home(struct agents_sim *s, struct agents_ev *ev, int32_t hl) {
     int32_t f = -1, arr = 0;
     int64_t leg = 0;
     if (depart < cfg->day_end_s &&
-        sim_choose(s, ev, acc->dist_cm[c] + (int64_t)hl * s->k, acc->fac[c] + (int64_t)hl * s->k,
-                   0, depart, -1, 0, (uint32_t)ev->done * 8u, &f, &leg, &arr)) {
+        sim_choose(s, ev, acc->e[c] + (int64_t)hl * s->k, 0, depart, -1, 0,
+                   (uint32_t)ev->done * 8u, &f, &leg, &arr)) {
       if (leg > INT32_MAX)
         LC_FAIL(LC_ETOOBIG, "walking distance %lld cm does not fit the trip record",
                 (long long)leg);
@@ -414,8 +414,7 @@ static int sim_settle(struct agents_sim *s, struct agents_ev *ev) {
         s->violations++;
         return LC_OK;
       }
-      if (sim_choose(s, ev, acc->dist_cm[c] + (int64_t)nl * s->k,
-                     acc->fac[c] + (int64_t)nl * s->k, fac->snap_cm[f], t, f, 1,
+      if (sim_choose(s, ev, acc->e[c] + (int64_t)nl * s->k, fac->snap_cm[f], t, f, 1,
                      (uint32_t)ev->done * 8u + ev->ntry + 1u, &g, &leg, &arr)) {
         if ((int64_t)ev->walk_cm + leg > INT32_MAX)
           LC_FAIL(LC_ETOOBIG, "walking distance does not fit the trip record");

@@ -96,11 +96,9 @@ static int run_kernel(struct run_ctx *rc, struct run_scen *s, const uint8_t *whi
     if (st == LC_OK) {
       for (int l = 0; l < lists; l++) {
         int c = cat_of[l];
-        free(out->dist_cm[c]);
-        free(out->fac[c]);
-        out->dist_cm[c] = part.dist_cm[l];
-        out->fac[c] = part.fac[l];
-        part.dist_cm[l] = part.fac[l] = NULL;
+        free(out->e[c]);
+        out->e[c] = part.e[l];
+        part.e[l] = NULL;
       }
       out->rounds += part.rounds;
       out->records += part.records;
@@ -122,9 +120,8 @@ static int run_result_init(const struct run_ctx *rc, const struct run_scen *s,
   out->n_cat = C;
   out->k = (int)rc->k;
   out->n_nodes = s->dgp->n_owned;
-  out->dist_cm = calloc((size_t)(C > 0 ? C : 1), sizeof *out->dist_cm);
-  out->fac = calloc((size_t)(C > 0 ? C : 1), sizeof *out->fac);
-  if (!out->dist_cm || !out->fac) {
+  out->e = calloc((size_t)(C > 0 ? C : 1), sizeof *out->e);
+  if (!out->e) {
     access_result_free(out);
     return LC_ENOMEM;
   }
@@ -132,20 +129,24 @@ static int run_result_init(const struct run_ctx *rc, const struct run_scen *s,
 }
 
 /* Lends the baseline's result of category c to a scenario that does not change it: the
- * arrays are shared, never written, and not freed with the scenario. */
+ * array is shared, never written, and not freed with the scenario. */
 static void run_result_borrow(const struct run_ctx *rc, int c, struct run_scen *s) {
-  s->acc.dist_cm[c] = rc->base.acc.dist_cm[c];
-  s->acc.fac[c] = rc->base.acc.fac[c];
+  s->acc.e[c] = rc->base.acc.e[c];
   s->borrowed[c] = 1;
 }
 
 /* Coverage of a scenario from its nearest distances; categories not flagged in `which`
- * (NULL: all are) reuse the baseline's tables. */
+ * (NULL: all are) reuse the baseline's tables. The nearest distances of a category are
+ * copied out of the catchment lists (whose entries hold 32-bit distances) into near_store,
+ * except for a category borrowed from the baseline, whose nearest distances are the
+ * baseline's own array (the baseline lives for the whole run, on the same nodes). */
 static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *which) {
   int C = rc->cats.n, G = rc->groups.n;
-  int64_t n = s->dgp->n_owned;
+  int64_t n = s->dgp->n_owned, n_copy = 0;
+  for (int c = 0; c < C; c++)
+    n_copy += !(s->borrowed && s->borrowed[c]);
   s->nearest = calloc((size_t)(C > 0 ? C : 1), sizeof *s->nearest);
-  s->near_store = malloc((size_t)(rc->k > 1 && C * n > 0 ? C * n : 1) * sizeof *s->near_store);
+  s->near_store = malloc((size_t)(n_copy * n > 0 ? n_copy * n : 1) * sizeof *s->near_store);
   int64_t *res = malloc((size_t)(n * G > 0 ? n * G : 1) * sizeof *res);
   int32_t *sub = malloc((size_t)(n > 0 ? n : 1) * sizeof *sub);
   int *thr = malloc((size_t)(C > 0 ? C : 1) * sizeof *thr);
@@ -157,14 +158,13 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
                : LC_ENOMEM;
   int64_t max_r = 0;
   if (st == LC_OK) {
-    for (int c = 0; c < C; c++) {
-      /* With one entry per node the catchment list is the nearest distance itself. */
-      if (rc->k == 1) {
-        s->nearest[c] = s->acc.dist_cm[c];
+    for (int c = 0, slot = 0; c < C; c++) {
+      if (s->borrowed && s->borrowed[c]) {
+        s->nearest[c] = rc->base.nearest[c];
       } else {
-        s->nearest[c] = s->near_store + (size_t)c * n;
+        s->nearest[c] = s->near_store + (size_t)slot++ * (size_t)n;
         for (int64_t i = 0; i < n; i++)
-          s->nearest[c][i] = s->acc.dist_cm[c][i * rc->k];
+          s->nearest[c][i] = s->acc.e[c][i * rc->k].dist_cm;
       }
       thr[c] = rc->cats.c[c].threshold_min;
       ess[c] = rc->cats.c[c].essential;
@@ -298,7 +298,7 @@ void run_scenario_free(struct run_scen *s) {
   free(s->near_store);
   for (int c = 0; s->borrowed && c < s->acc.n_cat; c++)
     if (s->borrowed[c])
-      s->acc.dist_cm[c] = s->acc.fac[c] = NULL;
+      s->acc.e[c] = NULL;
   free(s->borrowed);
   s->borrowed = NULL;
   access_result_free(&s->acc);

@@ -40,8 +40,9 @@ struct run_scen {
   struct scenario_effect eff;
   struct access_result acc;
   uint8_t *borrowed;              /* Per category: acc's arrays are the baseline's (not freed). */
-  int64_t *near_store;            /* n_cat x owned nodes (when k > 1). */
-  int64_t **nearest;              /* Per category: nearest distance per owned node. */
+  int64_t *near_store;            /* Owned nodes x the categories not borrowed. */
+  int64_t **nearest;              /* Per category: nearest distance per owned node (in
+                                   * near_store, or the baseline's for a borrowed one). */
   struct coverage cov;
   struct agents_output agents;    /* The simulated day (when Agents:enabled). */
   int agents_done;

@@ -2,6 +2,7 @@
  * then the kernel against the serial reference on random graphs with several thread counts.
  * Every hand case is checked on both access_run and access_serial. */
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,10 +51,10 @@ static void expect(const struct graph *g, const struct access_sources *src, int6
   CU_ASSERT_EQUAL_FATAL(access_serial(g, 1, src, &radius, k, &s), LC_OK);
   CU_ASSERT_EQUAL(a.n_nodes, g->n_nodes);
   for (int64_t i = 0; i < g->n_nodes * k; i++) {
-    CU_ASSERT_EQUAL(a.dist_cm[0][i], want_d[i]);
-    CU_ASSERT_EQUAL(a.fac[0][i], want_f[i]);
-    CU_ASSERT_EQUAL(s.dist_cm[0][i], want_d[i]);
-    CU_ASSERT_EQUAL(s.fac[0][i], want_f[i]);
+    CU_ASSERT_EQUAL(a.e[0][i].dist_cm, want_d[i]);
+    CU_ASSERT_EQUAL(a.e[0][i].fac, want_f[i]);
+    CU_ASSERT_EQUAL(s.e[0][i].dist_cm, want_d[i]);
+    CU_ASSERT_EQUAL(s.e[0][i].fac, want_f[i]);
   }
   access_result_free(&a);
   access_result_free(&s);
@@ -184,6 +185,30 @@ static void test_access_errors(void) {
   CU_ASSERT_EQUAL(run_kernel(&g, 1, &src, &radius, 0, &r), LC_EPARAM);
   radius = -1;
   CU_ASSERT_EQUAL(run_kernel(&g, 1, &src, &radius, 1, &r), LC_EPARAM);
+  /* The result holds distances and facility ids in 32 bits: one above INT32_MAX is refused
+   * by both the kernel and the reference, with the category named. */
+  radius = (int64_t)INT32_MAX + 1;
+  CU_ASSERT_EQUAL(run_kernel(&g, 1, &src, &radius, 1, &r), LC_EPARAM);
+  CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "category 0"));
+  CU_ASSERT_EQUAL(access_serial(&g, 1, &src, &radius, 1, &r), LC_EPARAM);
+  radius = 100;
+  fac[0] = (int64_t)INT32_MAX + 1;
+  CU_ASSERT_EQUAL(run_kernel(&g, 1, &src, &radius, 1, &r), LC_EPARAM);
+  CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "category 0, source 0"));
+  CU_ASSERT_EQUAL(access_serial(&g, 1, &src, &radius, 1, &r), LC_EPARAM);
+  graph_free(&g);
+}
+
+/* The limits themselves are accepted: facility id INT32_MAX on node 0 of the edge 0-1
+ * (cost 10), radius INT32_MAX: node 0 at 0, node 1 at 10, both to facility INT32_MAX. */
+static void test_access_int32_limits(void) {
+  const int64_t e[][3] = {{0, 1, 10}};
+  struct graph g;
+  make_graph(&g, 2, 1, e);
+  int64_t node[] = {0}, fac[] = {INT32_MAX}, off[] = {0};
+  struct access_sources src = {1, node, fac, off};
+  int64_t wd[] = {0, 10}, wf[] = {INT32_MAX, INT32_MAX};
+  expect(&g, &src, INT32_MAX, 1, wd, wf);
   graph_free(&g);
 }
 
@@ -235,7 +260,8 @@ static void random_sources(int64_t n, int n_cat, struct access_sources *src, int
       off[i] = rnd_in(3) == 0 ? 0 : rnd_in(2 * maxc);
     }
     src[c] = (struct access_sources){ns, node, fac, off};
-    radius[c] = c == 0 ? INT64_MAX / 4 : maxc * (1 + rnd_in(12));
+    /* Category 0 has the largest radius the result allows: unbounded on these graphs. */
+    radius[c] = c == 0 ? INT32_MAX : maxc * (1 + rnd_in(12));
   }
 }
 
@@ -252,7 +278,7 @@ static int same_result(const struct access_result *a, const struct access_result
     return 0;
   for (int c = 0; c < a->n_cat; c++)
     for (int64_t i = 0; i < a->n_nodes * a->k; i++)
-      if (a->dist_cm[c][i] != b->dist_cm[c][i] || a->fac[c][i] != b->fac[c][i])
+      if (a->e[c][i].dist_cm != b->e[c][i].dist_cm || a->e[c][i].fac != b->e[c][i].fac)
         return 0;
   return 1;
 }
@@ -295,6 +321,7 @@ int lc_test_register(void) {
       !CU_add_test(s, "radius and snap offsets", test_access_radius_offsets) ||
       !CU_add_test(s, "k = 3 lists, entrances, shared node", test_access_klist) ||
       !CU_add_test(s, "invalid arguments", test_access_errors) ||
+      !CU_add_test(s, "32-bit limits of the result", test_access_int32_limits) ||
       !CU_add_test(s, "random graphs vs serial, 1-4 threads", test_access_random))
     return 1;
   return 0;

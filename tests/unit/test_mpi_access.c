@@ -57,7 +57,8 @@ static void random_sources(int64_t n, int n_cat, int64_t max_src, struct access_
       off[i] = rnd_in(3) == 0 ? 0 : rnd_in(2 * maxc);
     }
     src[c] = (struct access_sources){ns, node, fac, off};
-    radius[c] = c == 0 ? INT64_MAX / 4 : maxc * (1 + rnd_in(40));
+    /* Category 0 has the largest radius the result allows: unbounded on these graphs. */
+    radius[c] = c == 0 ? INT32_MAX : maxc * (1 + rnd_in(40));
   }
 }
 
@@ -92,11 +93,15 @@ static void gather(const struct dgraph *dg, const struct access_result *r, int64
   int64_t *bd = malloc(((size_t)n * k + 1) * sizeof *bd);
   int64_t *bf = malloc(((size_t)n * k + 1) * sizeof *bf);
   MPI_Gatherv(dg->global, mine, MPI_INT64_T, ids, cnt, displ, MPI_INT64_T, 0, MPI_COMM_WORLD);
+  int64_t *ld = malloc(((size_t)mine * k + 1) * sizeof *ld);
+  int64_t *lf = malloc(((size_t)mine * k + 1) * sizeof *lf);
   for (int c = 0; c < r->n_cat; c++) {
-    MPI_Gatherv(r->dist_cm[c], mine * k, MPI_INT64_T, bd, cntk, displk, MPI_INT64_T, 0,
-                MPI_COMM_WORLD);
-    MPI_Gatherv(r->fac[c], mine * k, MPI_INT64_T, bf, cntk, displk, MPI_INT64_T, 0,
-                MPI_COMM_WORLD);
+    for (int64_t i = 0; i < (int64_t)mine * k; i++) {
+      ld[i] = r->e[c][i].dist_cm;
+      lf[i] = r->e[c][i].fac;
+    }
+    MPI_Gatherv(ld, mine * k, MPI_INT64_T, bd, cntk, displk, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    MPI_Gatherv(lf, mine * k, MPI_INT64_T, bf, cntk, displk, MPI_INT64_T, 0, MPI_COMM_WORLD);
     dist[c] = fac[c] = NULL;
     if (rank == 0) {
       dist[c] = malloc(((size_t)n * k + 1) * sizeof *dist[c]);
@@ -111,6 +116,8 @@ static void gather(const struct dgraph *dg, const struct access_result *r, int64
   free(ids);
   free(bd);
   free(bf);
+  free(ld);
+  free(lf);
   free(cnt);
   free(displ);
   free(cntk);
@@ -174,8 +181,8 @@ static int64_t check_run_dump(const struct graph *g, const int32_t *part, int n_
       int64_t bad = 0, reached = 0;
       for (int c = 0; c < n_cat; c++) {
         for (int64_t i = 0; i < g->n_nodes * k; i++) {
-          bad += dist[c][i] != s.dist_cm[c][i] || fac[c][i] != s.fac[c][i];
-          reached += s.fac[c][i] >= 0;
+          bad += dist[c][i] != s.e[c][i].dist_cm || fac[c][i] != s.e[c][i].fac;
+          reached += s.e[c][i].fac >= 0;
         }
         free(dist[c]);
         free(fac[c]);
@@ -287,7 +294,7 @@ static void test_access_mpi_chunks(void) {
     off[i] = rnd_in(100);
   }
   struct access_sources src[1] = {{ns, node, fac, off}};
-  int64_t radius[1] = {INT64_MAX / 4};
+  int64_t radius[1] = {INT32_MAX}; /* The largest radius: unbounded here. */
   int32_t *part = malloc((size_t)n * sizeof *part);
   for (int64_t i = 0; i < n; i++)
     part[i] = (int32_t)rnd_in(size);
