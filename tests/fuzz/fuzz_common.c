@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lifecircle/import.h"
 #include "lifecircle/log.h"
 #include "lifecircle/status.h"
 
@@ -83,4 +84,20 @@ const struct polygon_set *fuzz_polygons(void) {
     done = 1;
   }
   return &ps;
+}
+
+int fuzz_osm(const uint8_t *data, size_t size, const char *suffix) {
+  fuzz_quiet();
+  const struct category_set *cats = fuzz_categories();
+  const struct profile *prof = fuzz_profile();
+  char *inputs[1] = {(char *)fuzz_file(0, data, size, suffix)};
+  struct graph g;
+  struct poi_set pois;
+  struct graph_import_stats stats;
+  graph_init(&g);
+  poi_init(&pois);
+  if (import_osm(inputs, 1, prof, cats, &g, &pois, &stats) == 0)
+    graph_free(&g);
+  poi_free(&pois);
+  return 0;
 }

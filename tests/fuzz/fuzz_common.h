@@ -25,4 +25,8 @@ const struct group_set *fuzz_groups(void);
 const struct profile *fuzz_profile(void);
 const struct polygon_set *fuzz_polygons(void);
 
+/* One OSM import (import_osm through readosm, default profile and categories) of the input
+ * written as a file with `suffix` (".osm" XML or ".pbf"), as both OSM targets run it. */
+int fuzz_osm(const uint8_t *data, size_t size, const char *suffix);
+
 #endif
