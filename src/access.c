@@ -4,8 +4,10 @@
  * Labels. Every local node (owned or ghost) holds up to k labels (distance, facility) of
  * distinct facilities, sorted by the key (distance, facility id). A label is packed in one
  * 64-bit word, distance << fbits | dense facility index, the dense index being the rank of
- * the facility id among the category's distinct ids: comparing words compares keys, and a
- * label takes 8 bytes (empty slots hold all ones and sort last). A label offered to a node
+ * the facility id among the category's distinct ids: comparing words compares keys (empty
+ * slots hold all ones and sort last). A word takes 32 bits when the category's radius and
+ * its number of facilities allow (access_table_layout; 2 km in centimetres takes 18 bits,
+ * leaving 14 for up to 16 383 facilities), else 64 bits. A label offered to a node
  * enters when its facility is absent and the node has fewer than k labels or the label beats
  * the worst one (which then leaves), or when its facility is present at a larger distance
  * (the label is replaced). A ghost's labels are the ones this rank has sent to its owner, so
@@ -42,13 +44,14 @@
  * pages, which saves page faults and TLB misses: on a 10^6-node city 4 KiB pages cost twice
  * the search's CPU time.
  *
- * Output. The result allocates no memory of its own: each owned label word (8 bytes) is
- * rewritten in place as the 8-byte struct access_entry {int32 distance, int32 facility id}
- * of the same slot, so the label array becomes the result array (its ghost tail unused).
- * Fresh memory costs about 3.5 ms per MB at the first touch, so the separate 64-bit
- * facility array this replaces (96 MB on a 10^6-node city with 12 categories) was about a
- * third of the kernel's time at 1 rank x 1 thread. Radii and facility ids are therefore
- * limited to INT32_MAX (some 21 000 km of walking, 2^31 - 1 facility rows), checked up front.
+ * Output. The result allocates no memory of its own: the label array, owned part first, is
+ * the result's table of the category (struct access_table), read through access_get. Fresh
+ * memory costs about 2 to 4 ms per MB at the first touch on the virtual machines this was
+ * measured on, so the label array is most of the kernel's cost after the search itself: on
+ * a 10^6-node city with 12 categories, 32-bit words (48 MB instead of 96 MB, and no 8-byte
+ * result entries to write) took the kernel at 1 rank x 1 thread from 0.51 s to ~0.3 s.
+ * Radii and facility ids are limited to INT32_MAX (some 21 000 km of walking, 2^31 - 1
+ * facility rows) so that every entry fits struct access_entry; checked up front.
  *
  * Exactness. Distances are integer centimetres and ties are broken by facility id, so the
  * key order is total and exact. Let B(x) be the true k best facilities of node x (by key,
@@ -82,9 +85,6 @@
 #include "access_internal.h"
 #include "lifecircle/log.h"
 #include "lifecircle/status.h"
-
-/* An empty label slot: sorts after every real label, whose distance is below 2^(63-fbits). */
-#define ACCESS_EMPTY UINT64_MAX
 
 /* Most slots in the ring of buckets of one category (a power of two). */
 #define ACCESS_RING 16384
@@ -146,12 +146,14 @@ struct access_queue {
 struct access_cat {
   int64_t radius; /* The category's radius, capped at the longest possible distance. */
   int fbits;      /* Bits of the dense facility index in a label word. */
+  int wide;       /* 64-bit label words when 1, 32-bit when 0 (access_table_layout). */
   uint64_t fmask;
+  uint64_t empty; /* An empty slot's word: all ones of the word's width. */
   int64_t n_fac;
   int64_t *fac_id; /* [n_fac] sorted distinct facility ids: dense index -> id. */
   int64_t n_seed;
   struct access_seed *seed;
-  uint64_t *lab; /* [n_local * k] label words, sorted per node. */
+  void *lab; /* [n_local * k] label words (uint32_t or uint64_t), sorted per node. */
   struct access_queue q;
   struct access_buf *out; /* [n_nbr] records for each neighbour this round. */
   int index;      /* The category's index in the kernel's list (sent with records). */
@@ -381,28 +383,54 @@ static void access_queue_reset(struct access_queue *q) {
   q->base = q->cur = 0;
 }
 
-/* Offers the label word key (facility key & fmask) to the k sorted slots of one node;
- * returns 1 when it entered. */
-static inline int access_offer(uint64_t *lab, int k, uint64_t fmask, uint64_t key) {
-  uint64_t f = key & fmask;
+/* Label word i of a label array of either width (wide: 64 bits, else 32), as 64 bits; a
+ * 32-bit empty slot reads as UINT32_MAX, above every real 32-bit word. Forced inline so that
+ * a constant width removes the test. */
+__attribute__((always_inline)) static inline uint64_t access_lab_get(const void *lab, int wide,
+                                                                     size_t i) {
+  return wide ? ((const uint64_t *)lab)[i] : ((const uint32_t *)lab)[i];
+}
+
+__attribute__((always_inline)) static inline void access_lab_set(void *lab, int wide, size_t i,
+                                                                 uint64_t w) {
+  if (wide)
+    ((uint64_t *)lab)[i] = w;
+  else
+    ((uint32_t *)lab)[i] = (uint32_t)w;
+}
+
+/* The address of label word i, for prefetching. */
+__attribute__((always_inline)) static inline const void *access_lab_at(const void *lab, int wide,
+                                                                       size_t i) {
+  return wide ? (const void *)((const uint64_t *)lab + i) : (const void *)((const uint32_t *)lab + i);
+}
+
+/* Offers the label word key (facility key & fmask) to the k sorted slots of node x of the
+ * label array lab of category cs; returns 1 when it entered. */
+static inline int access_offer(const struct access_cat *cs, int k, int32_t x, uint64_t key) {
+  void *lab = cs->lab;
+  const int wide = cs->wide;
+  const uint64_t fmask = cs->fmask, empty = cs->empty, f = key & fmask;
+  size_t b = (size_t)x * (size_t)k;
   int end = 0;
-  while (end < k && lab[end] != ACCESS_EMPTY && (lab[end] & fmask) != f)
+  uint64_t w;
+  while (end < k && (w = access_lab_get(lab, wide, b + end)) != empty && (w & fmask) != f)
     end++;
-  if (end < k && lab[end] != ACCESS_EMPTY) {
-    if (lab[end] <= key)
+  if (end < k && (w = access_lab_get(lab, wide, b + end)) != empty) {
+    if (w <= key)
       return 0; /* The facility is already there at least as near. */
   } else {
     end = k - 1; /* Absent: it must beat the worst slot (an empty slot loses to anything). */
-    if (key >= lab[end])
+    if (key >= access_lab_get(lab, wide, b + end))
       return 0;
   }
   /* Slot end leaves; the labels between the insertion point and it move down by one. */
   int p = end;
-  while (p > 0 && key < lab[p - 1]) {
-    lab[p] = lab[p - 1];
+  while (p > 0 && key < (w = access_lab_get(lab, wide, b + p - 1))) {
+    access_lab_set(lab, wide, b + p, w);
     p--;
   }
-  lab[p] = key;
+  access_lab_set(lab, wide, b + p, key);
   return 1;
 }
 
@@ -430,7 +458,7 @@ static inline int access_entered(const struct dgraph *dg, struct access_cat *cs,
  * memory. */
 static inline int access_offer_node(const struct dgraph *dg, struct access_cat *cs, int k,
                                     int32_t y, uint64_t key) {
-  if (!access_offer(cs->lab + (size_t)y * (size_t)k, k, cs->fmask, key))
+  if (!access_offer(cs, k, y, key))
     return 0;
   return access_entered(dg, cs, y, key);
 }
@@ -441,16 +469,16 @@ static inline int access_offer_node(const struct dgraph *dg, struct access_cat *
  * stage. Forced inline: a function made only of prefetches looks free of effects to GCC,
  * which then deletes the calls before inlining them. */
 __attribute__((always_inline)) static inline void
-access_prefetch(const struct access_graph *ag, const uint64_t *lab, int k,
+access_prefetch(const struct access_graph *ag, const void *lab, int wide, int k,
                 const struct access_hent *run, int64_t i, int64_t n) {
   if (i + ACCESS_AHEAD_NODE < n) {
     int32_t x = run[i + ACCESS_AHEAD_NODE].node;
-    __builtin_prefetch(lab + (size_t)x * (size_t)k);
+    __builtin_prefetch(access_lab_at(lab, wide, (size_t)x * (size_t)k));
     __builtin_prefetch(ag->off + x);
   }
   if (i + ACCESS_AHEAD_ARCS < n) {
     const struct access_hent *e = &run[i + ACCESS_AHEAD_ARCS];
-    if (k > 1 || lab[e->node] == e->key) {
+    if (k > 1 || access_lab_get(lab, wide, (size_t)e->node) == e->key) {
       int64_t a = ag->off[e->node];
       __builtin_prefetch(ag->adj + a);
       __builtin_prefetch(ag->cost + a);
@@ -458,18 +486,19 @@ access_prefetch(const struct access_graph *ag, const uint64_t *lab, int k,
   }
   if (i + ACCESS_AHEAD_NBRS < n) {
     const struct access_hent *e = &run[i + ACCESS_AHEAD_NBRS];
-    if (k > 1 || lab[e->node] == e->key)
+    if (k > 1 || access_lab_get(lab, wide, (size_t)e->node) == e->key)
       for (int64_t a = ag->off[e->node]; a < ag->off[e->node + 1]; a++)
-        __builtin_prefetch(lab + (size_t)ag->adj[a] * (size_t)k, 1);
+        __builtin_prefetch(access_lab_at(lab, wide, (size_t)ag->adj[a] * (size_t)k), 1);
   }
 }
 
 /* Expands the entries of one run with k = 1: a node's only label is present when its word
- * equals the entry's, and an offer enters when its word is smaller than the node's. Returns
- * 1 when out of memory. */
-static int access_scan1(const struct dgraph *dg, const struct access_graph *ag,
-                        struct access_cat *cs, const struct access_hent *run, int64_t n) {
-  uint64_t *restrict lab = cs->lab;
+ * equals the entry's, and an offer enters when its word is smaller than the node's. Forced
+ * inline so that access_scan1 gets one copy per label width. Returns 1 when out of memory. */
+__attribute__((always_inline)) static inline int
+access_scan1_w(const struct dgraph *dg, const struct access_graph *ag, struct access_cat *cs,
+               const struct access_hent *run, int64_t n, const int wide) {
+  void *restrict lab = cs->lab;
   const int64_t *restrict off = ag->off;
   const int32_t *restrict adj = ag->adj;
   const int64_t *restrict cost = ag->cost;
@@ -477,10 +506,10 @@ static int access_scan1(const struct dgraph *dg, const struct access_graph *ag,
   const int fbits = cs->fbits;
   int64_t expanded = 0;
   for (int64_t i = 0; i < n; i++) {
-    access_prefetch(ag, lab, 1, run, i, n);
+    access_prefetch(ag, lab, wide, 1, run, i, n);
     uint64_t key = run[i].key;
     int32_t x = run[i].node;
-    if (lab[x] != key)
+    if (access_lab_get(lab, wide, (size_t)x) != key)
       continue; /* Replaced by a nearer label since it was queued. */
     expanded++;
     uint64_t room = radius - (key >> fbits);
@@ -488,15 +517,20 @@ static int access_scan1(const struct dgraph *dg, const struct access_graph *ag,
       uint64_t w = (uint64_t)cost[a];
       int32_t y = adj[a];
       uint64_t nk = key + (w << fbits);
-      if (w > room || nk >= lab[y])
+      if (w > room || nk >= access_lab_get(lab, wide, (size_t)y))
         continue;
-      lab[y] = nk;
+      access_lab_set(lab, wide, (size_t)y, nk);
       if (access_entered(dg, cs, y, nk))
         return 1;
     }
   }
   cs->expanded += expanded;
   return 0;
+}
+
+static int access_scan1(const struct dgraph *dg, const struct access_graph *ag,
+                        struct access_cat *cs, const struct access_hent *run, int64_t n) {
+  return cs->wide ? access_scan1_w(dg, ag, cs, run, n, 1) : access_scan1_w(dg, ag, cs, run, n, 0);
 }
 
 /* Expands the entries of one run for any k. Returns 1 when out of memory. */
@@ -506,13 +540,13 @@ static int access_scan(const struct dgraph *dg, const struct access_graph *ag,
   const int64_t radius = cs->radius;
   const int fbits = cs->fbits;
   for (int64_t i = 0; i < n; i++) {
-    access_prefetch(ag, cs->lab, k, run, i, n);
-    uint64_t key = run[i].key;
+    access_prefetch(ag, cs->lab, cs->wide, k, run, i, n);
+    uint64_t key = run[i].key, w;
     int32_t x = run[i].node;
-    const uint64_t *lab = cs->lab + (size_t)x * (size_t)k;
+    size_t b = (size_t)x * (size_t)k;
     int present = 0;
-    for (int j = 0; j < k && lab[j] <= key; j++)
-      if (lab[j] == key) {
+    for (int j = 0; j < k && (w = access_lab_get(cs->lab, cs->wide, b + j)) <= key; j++)
+      if (w == key) {
         present = 1;
         break;
       }
@@ -558,8 +592,7 @@ static void access_round_cat(const struct dgraph *dg, const struct access_graph 
   if (round == 0) {
     /* First touch of the labels by the thread that searches them. */
     size_t nl = (size_t)dg->n_local * (size_t)k;
-    for (size_t i = 0; i < nl; i++)
-      cs->lab[i] = ACCESS_EMPTY;
+    memset(cs->lab, 0xff, nl * (cs->wide ? 8 : 4));
     for (int64_t s = 0; s < cs->n_seed; s++)
       if (access_offer_node(dg, cs, k, cs->seed[s].node, cs->seed[s].key)) {
         cs->nomem = 1;
@@ -665,12 +698,11 @@ static int access_cat_init(const struct dgraph *dg, const struct access_graph *a
   size_t nl = (size_t)dg->n_local * (size_t)k;
   cs->fac_id = malloc(((size_t)s->n + 1) * sizeof *cs->fac_id);
   cs->seed = malloc(((size_t)s->n + 1) * sizeof *cs->seed);
-  cs->lab = access_alloc((nl + 1) * sizeof *cs->lab);
   cs->out = calloc((size_t)dg->n_nbr + 1, sizeof *cs->out);
   cs->index = c;
-  if (!cs->fac_id || !cs->seed || !cs->lab || !cs->out)
-    LC_FAIL(LC_ENOMEM, "access: category %d: cannot allocate labels for %lld local nodes", c,
-            (long long)dg->n_local);
+  if (!cs->fac_id || !cs->seed || !cs->out)
+    LC_FAIL(LC_ENOMEM, "access: category %d: cannot allocate the state of %lld sources", c,
+            (long long)s->n);
   memcpy(cs->fac_id, s->fac, (size_t)s->n * sizeof *cs->fac_id);
   qsort(cs->fac_id, (size_t)s->n, sizeof *cs->fac_id, access_sort_i64);
   int64_t nf = 0;
@@ -678,25 +710,26 @@ static int access_cat_init(const struct dgraph *dg, const struct access_graph *a
     if (nf == 0 || cs->fac_id[nf - 1] != cs->fac_id[i])
       cs->fac_id[nf++] = cs->fac_id[i];
   cs->n_fac = nf;
-  /* The dense index takes fbits bits with 2^fbits > n_fac, so that the index part of an
-   * empty slot (all ones) is no facility. No distance beyond the longest possible path
-   * (max_path plus the largest offset) can occur, so the radius is capped there; the
-   * distance must then fit the remaining 63 - fbits bits. */
-  cs->fbits = 1;
-  while (cs->fbits < 62 && ((int64_t)1 << cs->fbits) <= nf)
-    cs->fbits++;
-  cs->fmask = ((uint64_t)1 << cs->fbits) - 1;
+  /* No distance beyond the longest possible path (max_path plus the largest offset) can
+   * occur, so the radius is capped there; the label layout follows from it and the number
+   * of facilities (access_table_layout: 32-bit words when they fit). */
   int64_t max_off = 0;
   for (int64_t i = 0; i < s->n; i++)
     if (s->offset_cm[i] > max_off)
       max_off = s->offset_cm[i];
   int64_t longest = max_path > INT64_MAX - max_off ? INT64_MAX : max_path + max_off;
   cs->radius = radius < longest ? radius : longest;
-  if (cs->fbits >= 62 || cs->radius >= ((int64_t)1 << (63 - cs->fbits)))
+  if (access_table_layout(cs->radius, nf, &cs->fbits, &cs->wide) != LC_OK)
     LC_FAIL(LC_ETOOBIG,
             "access: category %d: a distance of up to %lld cm and %lld facilities do not fit "
             "one 63-bit label (distance bits + facility bits); use a smaller radius",
             c, (long long)cs->radius, (long long)nf);
+  cs->fmask = ((uint64_t)1 << cs->fbits) - 1;
+  cs->empty = cs->wide ? UINT64_MAX : UINT32_MAX;
+  cs->lab = access_alloc((nl + 1) * (cs->wide ? sizeof(uint64_t) : sizeof(uint32_t)));
+  if (!cs->lab)
+    LC_FAIL(LC_ENOMEM, "access: category %d: cannot allocate labels for %lld local nodes", c,
+            (long long)dg->n_local);
   if (access_queue_init(&cs->q, cs->fbits, ag->step_bits, cs->radius))
     LC_FAIL(LC_ENOMEM, "access: category %d: cannot allocate the bucket queue", c);
   for (int64_t i = 0; i < s->n; i++) {
@@ -731,40 +764,19 @@ static void access_cat_free(const struct dgraph *dg, struct access_cat *cs) {
   memset(cs, 0, sizeof *cs);
 }
 
-void access_result_free(struct access_result *out) {
-  if (out->e)
-    for (int c = 0; c < out->n_cat; c++)
-      free(out->e[c]);
-  free(out->e);
-  memset(out, 0, sizeof *out);
-}
-
-/* Moves the owned labels of category c into the result: each label word becomes, in its own
- * 8-byte slot, the entry (distance, facility id), empty slots {-1, -1}; the label array
- * becomes the result array and nothing is allocated. The word is read before its slot is
- * written, so the conversion has no hazard. */
+/* Hands the owned labels of category c to the result: the label array, sorted per node and
+ * empty slots all ones, is already the table's words (its ghost tail unused), and the dense
+ * index's facility ids are the table's; nothing is copied or allocated. */
 static void access_cat_output(const struct dgraph *dg, struct access_cat *cs, int k, int c,
                               struct access_result *out) {
-  _Static_assert(sizeof(struct access_entry) == sizeof(uint64_t),
-                 "an access_entry must take exactly the place of one label word");
   size_t no = (size_t)dg->n_owned * (size_t)k;
-  struct access_entry *e = (struct access_entry *)cs->lab;
   int64_t found = 0;
-  for (size_t i = 0; i < no; i++) {
-    uint64_t key = cs->lab[i];
-    if (key == ACCESS_EMPTY) {
-      e[i] = (struct access_entry){-1, -1};
-    } else {
-      /* The distance is at most the radius and the id at most INT32_MAX (access_validate). */
-      e[i] = (struct access_entry){(int32_t)(key >> cs->fbits),
-                                   (int32_t)cs->fac_id[key & cs->fmask]};
-      found++;
-    }
-  }
-  /* The ghost tail of the label array is left unused. */
-  out->e[c] = e;
+  for (size_t i = 0; i < no; i++)
+    found += access_lab_get(cs->lab, cs->wide, i) != cs->empty;
+  out->t[c] = (struct access_table){cs->lab, cs->fac_id, cs->n_fac, cs->fbits, cs->wide};
   cs->final_labels = found;
   cs->lab = NULL;
+  cs->fac_id = NULL;
 }
 
 int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *src,
@@ -839,8 +851,8 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
   out->n_cat = n_cat;
   out->k = k;
   out->n_nodes = dg->n_owned;
-  out->e = calloc((size_t)n_cat, sizeof *out->e);
-  if (!cat || !outv || !out->e)
+  out->t = calloc((size_t)n_cat, sizeof *out->t);
+  if (!cat || !outv || !out->t)
     rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                       "access: cannot allocate the state of %d categories", n_cat);
   for (int c = 0; c < n_cat && rc == LC_OK; c++)
@@ -901,9 +913,9 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
   out->rounds = round + 1;
   out->records = records_total;
 
-  /* Results, converted by the threads that own the labels. */
+  /* Results: the label arrays become the result's tables, by the threads that own them. */
   struct access_clock co = access_clock_now();
-  int64_t work[3] = {0, 0, 0}, work_all[3], final_labels = 0;
+  int64_t work[2] = {0, 0}, work_all[2], final_labels = 0;
   double cpu_cat = 0.0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (int c = 0; c < n_cat; c++)
@@ -911,7 +923,6 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
   for (int c = 0; c < n_cat; c++) {
     work[0] += cat[c].pops;
     work[1] += cat[c].expanded;
-    work[2] += cat[c].nomem;
     cpu_cat += cat[c].cpu;
     final_labels += cat[c].final_labels;
   }
@@ -933,14 +944,8 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
             (long long)work[1], (long long)(work[1] - final_labels),
             (long long)xch.st.rec_sent, (long long)xch.st.rec_recv, (long long)xch.st.msg_sent,
             (long long)xch.st.bytes_sent);
-  if (MPI_Allreduce(work, work_all, 3, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS) {
+  if (MPI_Allreduce(work, work_all, 2, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS) {
     rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "access: MPI_Allreduce failed");
-    goto done;
-  }
-  if (work_all[2] > 0) {
-    rc = dgraph_agree(comm, work[2] > 0 ? lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
-                                                       "access: cannot allocate the result")
-                                        : LC_OK);
     goto done;
   }
   /* CPU seconds (user + system, all threads) of every rank in this call: their sum against

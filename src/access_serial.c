@@ -2,7 +2,7 @@
  * from access.c so that tests compare two independent computations: for every facility, a
  * plain bounded Dijkstra from all of its sources (binary heap, lazy deletion); then every
  * node reached within the radius offers (distance, facility id) to its sorted list of the k
- * best. */
+ * best, and the lists are packed into the result's tables (access_table_pack). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,17 +105,16 @@ int access_serial(const struct graph *g, int n_cat, const struct access_sources 
   out->n_cat = n_cat;
   out->k = k;
   out->n_nodes = n;
-  out->e = calloc((size_t)n_cat, sizeof *out->e);
-  if (!dist || !touched || !out->e)
+  out->t = calloc((size_t)n_cat, sizeof *out->t);
+  struct access_entry *l = malloc((size_t)(n * k + 1) * sizeof *l);
+  if (!dist || !touched || !out->t || !l)
     goto nomem;
   for (int64_t i = 0; i < n; i++)
     dist[i] = -1;
   for (int c = 0; c < n_cat; c++) {
     int64_t R = radius_cm[c], ns = src[c].n;
-    struct access_entry *l = malloc((size_t)(n * k + 1) * sizeof *l);
     int64_t *order = malloc((size_t)(ns + 1) * sizeof *order);
-    out->e[c] = l;
-    if (!l || !order) {
+    if (!order) {
       free(order);
       goto nomem;
     }
@@ -162,12 +161,18 @@ int access_serial(const struct graph *g, int n_cat, const struct access_sources 
       }
     }
     free(order);
+    rc = access_table_pack(&out->t[c], l, n * k);
+    if (rc != LC_OK) {
+      access_result_free(out);
+      goto done;
+    }
   }
   goto done;
 nomem:
   rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "access_serial: out of memory");
   access_result_free(out);
 done:
+  free(l);
   free(h.a);
   free(dist);
   free(touched);

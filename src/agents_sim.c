@@ -163,6 +163,13 @@ static int sim_record(struct agents_sim *s, const struct agents_ev *ev, int cat,
   return agents_trips_push(s->trips, &t);
 }
 
+/* The catchment list of category c at owned node i (k <= 64 entries), decoded into kb. */
+static const struct access_entry *sim_list(const struct access_result *acc, int c, int k,
+                                           int64_t i, struct access_entry *kb) {
+  access_row(&acc->t[c], k, i, kb);
+  return kb;
+}
+
 /* Chooses a facility from a catchment list (kb: k entries) for an agent leaving at
  * t0 from a point base_cm away from the list's node: the candidates are the facilities not
  * yet tried (and not `cur`) that are open on arrival. Returns 1 and the choice, or 0. */
@@ -257,6 +264,7 @@ static int sim_home(struct agents_sim *s, struct agents_ev *ev, int32_t hl) {
   const struct agents_config *cfg = s->cfg;
   int n = agents_plan_day(cfg, s->in->seed, ev->agent, ev->group, slot);
   const struct access_result *acc = s->in->acc;
+  struct access_entry kb[64];
   while (ev->done < n) {
     const struct agents_slot *sl = &slot[ev->done];
     const struct agents_activity *a = &cfg->plans.act[ev->group][sl->act];
@@ -271,7 +279,7 @@ static int sim_home(struct agents_sim *s, struct agents_ev *ev, int32_t hl) {
     int32_t f = -1, arr = 0;
     int64_t leg = 0;
     if (depart < cfg->day_end_s &&
-        sim_choose(s, ev, acc->e[c] + (int64_t)hl * s->k, 0, depart, -1, 0,
+        sim_choose(s, ev, sim_list(acc, c, s->k, hl, kb), 0, depart, -1, 0,
                    (uint32_t)ev->done * 8u, &f, &leg, &arr)) {
       if (leg > INT32_MAX)
         LC_FAIL(LC_ETOOBIG, "walking distance %lld cm does not fit the trip record",
@@ -414,7 +422,8 @@ static int sim_settle(struct agents_sim *s, struct agents_ev *ev) {
         s->violations++;
         return LC_OK;
       }
-      if (sim_choose(s, ev, acc->e[c] + (int64_t)nl * s->k, fac->snap_cm[f], t, f, 1,
+      struct access_entry kb[64];
+      if (sim_choose(s, ev, sim_list(acc, c, s->k, nl, kb), fac->snap_cm[f], t, f, 1,
                      (uint32_t)ev->done * 8u + ev->ntry + 1u, &g, &leg, &arr)) {
         if ((int64_t)ev->walk_cm + leg > INT32_MAX)
           LC_FAIL(LC_ETOOBIG, "walking distance does not fit the trip record");

@@ -96,9 +96,9 @@ static int run_kernel(struct run_ctx *rc, struct run_scen *s, const uint8_t *whi
     if (st == LC_OK) {
       for (int l = 0; l < lists; l++) {
         int c = cat_of[l];
-        free(out->e[c]);
-        out->e[c] = part.e[l];
-        part.e[l] = NULL;
+        access_table_free(&out->t[c]);
+        out->t[c] = part.t[l];
+        memset(&part.t[l], 0, sizeof part.t[l]);
       }
       out->rounds += part.rounds;
       out->records += part.records;
@@ -120,8 +120,8 @@ static int run_result_init(const struct run_ctx *rc, const struct run_scen *s,
   out->n_cat = C;
   out->k = (int)rc->k;
   out->n_nodes = s->dgp->n_owned;
-  out->e = calloc((size_t)(C > 0 ? C : 1), sizeof *out->e);
-  if (!out->e) {
+  out->t = calloc((size_t)(C > 0 ? C : 1), sizeof *out->t);
+  if (!out->t) {
     access_result_free(out);
     return LC_ENOMEM;
   }
@@ -131,7 +131,7 @@ static int run_result_init(const struct run_ctx *rc, const struct run_scen *s,
 /* Lends the baseline's result of category c to a scenario that does not change it: the
  * array is shared, never written, and not freed with the scenario. */
 static void run_result_borrow(const struct run_ctx *rc, int c, struct run_scen *s) {
-  s->acc.e[c] = rc->base.acc.e[c];
+  s->acc.t[c] = rc->base.acc.t[c];
   s->borrowed[c] = 1;
 }
 
@@ -164,7 +164,7 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
       } else {
         s->nearest[c] = s->near_store + (size_t)slot++ * (size_t)n;
         for (int64_t i = 0; i < n; i++)
-          s->nearest[c][i] = s->acc.e[c][i * rc->k].dist_cm;
+          s->nearest[c][i] = access_get(&s->acc.t[c], i * rc->k).dist_cm;
       }
       thr[c] = rc->cats.c[c].threshold_min;
       ess[c] = rc->cats.c[c].essential;
@@ -298,7 +298,7 @@ void run_scenario_free(struct run_scen *s) {
   free(s->near_store);
   for (int c = 0; s->borrowed && c < s->acc.n_cat; c++)
     if (s->borrowed[c])
-      s->acc.e[c] = NULL;
+      memset(&s->acc.t[c], 0, sizeof s->acc.t[c]);
   free(s->borrowed);
   s->borrowed = NULL;
   access_result_free(&s->acc);

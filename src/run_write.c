@@ -263,14 +263,14 @@ static void run_row_nearest(void *ctx, int64_t i, void *out) {
   const struct run_access_rows *x = ctx;
   int64_t *row = out;
   for (int j = 0; j < x->n_cols; j++)
-    row[j] = x->acc->e[x->cols[j]][i * x->k].dist_cm;
+    row[j] = access_get(&x->acc->t[x->cols[j]], i * x->k).dist_cm;
 }
 
 static void run_row_facility(void *ctx, int64_t i, void *out) {
   const struct run_access_rows *x = ctx;
   int64_t *row = out;
   for (int j = 0; j < x->n_cols; j++)
-    row[j] = x->acc->e[x->cols[j]][i * x->k].fac;
+    row[j] = access_get(&x->acc->t[x->cols[j]], i * x->k).fac;
 }
 
 static void run_row_count(void *ctx, int64_t i, void *out) {
@@ -278,7 +278,8 @@ static void run_row_count(void *ctx, int64_t i, void *out) {
   int64_t *row = out;
   for (int j = 0; j < x->n_cols; j++) {
     int c = x->cols[j];
-    const struct access_entry *d = x->acc->e[c] + i * x->k;
+    struct access_entry d[64];
+    access_row(&x->acc->t[c], (int)x->k, i, d);
     for (int g = 0; g < x->G; g++) {
       int64_t lim = x->lim[c * x->G + g], cnt = 0;
       for (int64_t e = 0; e < x->k; e++)
@@ -296,11 +297,10 @@ static int run_access_own(struct run_ctx *rc, const struct run_scen *s, uint8_t 
   int C = rc->cats.n;
   const struct run_scen *b = &rc->base;
   int64_t n = s->dgp->n_owned;
-  size_t bytes = (size_t)n * (size_t)rc->k * sizeof(struct access_entry);
   int same_nodes = s->index > 0 && b->dgp->n_owned == n &&
                    (n == 0 || !memcmp(s->dgp->global, b->dgp->global, (size_t)n * sizeof(int64_t)));
   for (int c = 0; c < C; c++)
-    own[c] = !same_nodes || memcmp(s->acc.e[c], b->acc.e[c], bytes);
+    own[c] = !same_nodes || !access_table_equal(&s->acc.t[c], &b->acc.t[c], n * rc->k);
   if (MPI_Allreduce(MPI_IN_PLACE, own, C, MPI_UINT8_T, MPI_MAX, rc->comm) != MPI_SUCCESS)
     LC_FAIL(LC_EMPI, "%s: cannot agree on the categories to store", s->name);
   return LC_OK;

@@ -22,24 +22,70 @@ struct access_sources {
 };
 
 /* One of the k best facilities of a node: its distance (offset_cm + walking cost of the
- * shortest path, in centimetres) and its facility id; both -1 in an empty slot. 32 bits
- * each, so that the kernel writes an entry in place over its 8-byte label word and allocates
- * no output memory; access_run and access_serial refuse radii or facility ids above
- * INT32_MAX. */
+ * shortest path, in centimetres) and its facility id; both -1 in an empty slot. access_run
+ * and access_serial refuse radii or facility ids above INT32_MAX, so both fit 32 bits. */
 struct access_entry {
   int32_t dist_cm;
   int32_t fac;
 };
 
-/* The k best facilities of every node, per category. For category c and node i, entries
- * e[c][i*k + j], j = 0 .. k-1, are in increasing order of the key (distance, facility id),
- * distinct facilities, all with distance <= the radius; missing entries are padded with
- * {-1, -1}. */
+/* The k best facilities of every node for one category, kept as the kernel's packed label
+ * words: word = distance << fbits | dense facility index, the dense index being the rank of
+ * the facility id among the sorted ids fac_id[0 .. n_fac), so that words order like
+ * (distance, facility id); an empty slot is all ones. The words are 32 bits wide when every
+ * distance up to the radius and every index fit (radius < 2^(32 - fbits)), else 64 bits:
+ * on a city of 10^6 nodes the 32-bit words halve the memory the kernel touches. Read the
+ * slots with access_get or access_row; slot i * k + j is the j-th best of node i. */
+struct access_table {
+  void *word;      /* [n_slots] uint32_t (wide == 0) or uint64_t (wide == 1) words. */
+  int64_t *fac_id; /* [n_fac] sorted distinct facility ids. */
+  int64_t n_fac;
+  int fbits;       /* Bits of the dense index: 2^fbits > n_fac, so all ones is no index. */
+  int wide;
+};
+
+/* The entry in slot i of table t. */
+static inline struct access_entry access_get(const struct access_table *t, int64_t i) {
+  uint64_t w = t->wide ? ((const uint64_t *)t->word)[i] : ((const uint32_t *)t->word)[i];
+  uint64_t empty = t->wide ? UINT64_MAX : UINT32_MAX;
+  if (w == empty)
+    return (struct access_entry){-1, -1};
+  return (struct access_entry){(int32_t)(w >> t->fbits),
+                              (int32_t)t->fac_id[w & (((uint64_t)1 << t->fbits) - 1)]};
+}
+
+/* The k entries of node i (its catchment list, nearest first) into row[0 .. k). */
+static inline void access_row(const struct access_table *t, int k, int64_t i,
+                              struct access_entry *row) {
+  for (int j = 0; j < k; j++)
+    row[j] = access_get(t, i * k + j);
+}
+
+/* The word layout of a category whose distances reach at most radius_cm and which has
+ * n_fac distinct facilities: the fewest index bits with 2^fbits > n_fac, 32-bit words when
+ * radius_cm < 2^(32 - fbits). Returns LC_OK, or LC_ETOOBIG when not even 64-bit words hold
+ * them (radius_cm >= 2^(63 - fbits)). Local. */
+int access_table_layout(int64_t radius_cm, int64_t n_fac, int *fbits, int *wide);
+
+/* Packs n entries (each run of k sorted by (distance, facility id), empty slots {-1, -1})
+ * into t, with the layout of the largest distance and the distinct facilities present.
+ * Returns LC_OK, LC_ETOOBIG or LC_ENOMEM. Local. */
+int access_table_pack(struct access_table *t, const struct access_entry *e, int64_t n);
+
+/* 1 when slots 0 .. n-1 of a and b hold the same entries (whatever their layouts), else 0. */
+int access_table_equal(const struct access_table *a, const struct access_table *b, int64_t n);
+
+/* Frees a table's arrays and zeroes it. Safe on a zeroed table. Local. */
+void access_table_free(struct access_table *t);
+
+/* The k best facilities of every node, per category. For category c and node i, slots
+ * i*k + j, j = 0 .. k-1, of t[c] are in increasing order of the key (distance, facility id),
+ * distinct facilities, all with distance <= the radius; missing entries are empty. */
 struct access_result {
   int n_cat;
   int k;
   int64_t n_nodes;         /* Owned nodes of this rank (access_run) or all (access_serial). */
-  struct access_entry **e; /* [n_cat][n_nodes * k]; each e[c] is freed with free(). */
+  struct access_table *t;  /* [n_cat]; freed with access_result_free. */
   int64_t rounds;          /* Exchange rounds (access_run; 0 for access_serial). */
   int64_t records;         /* Label records exchanged between ranks, summed over all ranks. */
 };

@@ -51,10 +51,10 @@ static void expect(const struct graph *g, const struct access_sources *src, int6
   CU_ASSERT_EQUAL_FATAL(access_serial(g, 1, src, &radius, k, &s), LC_OK);
   CU_ASSERT_EQUAL(a.n_nodes, g->n_nodes);
   for (int64_t i = 0; i < g->n_nodes * k; i++) {
-    CU_ASSERT_EQUAL(a.e[0][i].dist_cm, want_d[i]);
-    CU_ASSERT_EQUAL(a.e[0][i].fac, want_f[i]);
-    CU_ASSERT_EQUAL(s.e[0][i].dist_cm, want_d[i]);
-    CU_ASSERT_EQUAL(s.e[0][i].fac, want_f[i]);
+    CU_ASSERT_EQUAL(access_get(&a.t[0], i).dist_cm, want_d[i]);
+    CU_ASSERT_EQUAL(access_get(&a.t[0], i).fac, want_f[i]);
+    CU_ASSERT_EQUAL(access_get(&s.t[0], i).dist_cm, want_d[i]);
+    CU_ASSERT_EQUAL(access_get(&s.t[0], i).fac, want_f[i]);
   }
   access_result_free(&a);
   access_result_free(&s);
@@ -278,18 +278,23 @@ static int same_result(const struct access_result *a, const struct access_result
     return 0;
   for (int c = 0; c < a->n_cat; c++)
     for (int64_t i = 0; i < a->n_nodes * a->k; i++)
-      if (a->e[c][i].dist_cm != b->e[c][i].dist_cm || a->e[c][i].fac != b->e[c][i].fac)
+      if (access_get(&a->t[c], i).dist_cm != access_get(&b->t[c], i).dist_cm ||
+          access_get(&a->t[c], i).fac != access_get(&b->t[c], i).fac)
         return 0;
   return 1;
 }
 
-/* Kernel against the serial reference on random graphs, k = 1, 2, 4, with 1 to 4 threads. */
+/* Kernel against the serial reference on random graphs, k = 1, 2, 4, with 1 to 4 threads.
+ * The first 12 graphs have short edges (the kernel's labels are 32-bit words), the last 6
+ * edges of up to 2 x 10^7 cm, so that the radius of category 0 (INT32_MAX, capped at the
+ * longest path) needs 64-bit words; both layouts must occur. */
 static void test_access_random(void) {
   rng_state = 12345;
   int saved = omp_get_max_threads();
-  for (int trial = 0; trial < 12; trial++) {
+  int seen[2] = {0, 0};
+  for (int trial = 0; trial < 18; trial++) {
     struct graph g;
-    int64_t n = 20 + rnd_in(400), maxc = 1 + rnd_in(30);
+    int64_t n = 20 + rnd_in(400), maxc = trial < 12 ? 1 + rnd_in(30) : 10000000 + rnd_in(10000000);
     random_graph(&g, n, rnd_in(n), maxc);
     int n_cat = 1 + (int)rnd_in(6);
     struct access_sources src[8];
@@ -304,13 +309,79 @@ static void test_access_random(void) {
       CU_ASSERT_EQUAL_FATAL(run_kernel(&g, n_cat, src, radius, k, &a), LC_OK);
       CU_ASSERT(same_result(&a, &s));
       CU_ASSERT_EQUAL(a.rounds, 1); /* One rank: nothing to exchange. */
+      for (int c = 0; c < n_cat; c++)
+        seen[a.t[c].wide]++;
       access_result_free(&a);
     }
     access_result_free(&s);
     free_sources(n_cat, src);
     graph_free(&g);
   }
+  CU_ASSERT(seen[0] > 0);
+  CU_ASSERT(seen[1] > 0);
   omp_set_num_threads(saved);
+}
+
+/* The word layout at its boundaries, worked out by hand: 3 facilities need 2 index bits
+ * (2^2 > 3; all ones, 3, is no index), so 32-bit words hold distances below 2^30; 4
+ * facilities need 3 bits (distances below 2^29); 64-bit words hold distances below
+ * 2^(63 - fbits). */
+static void test_access_table_layout(void) {
+  int fb = 0, wide = -1;
+  CU_ASSERT_EQUAL(access_table_layout(((int64_t)1 << 30) - 1, 3, &fb, &wide), LC_OK);
+  CU_ASSERT(fb == 2 && wide == 0);
+  CU_ASSERT_EQUAL(access_table_layout((int64_t)1 << 30, 3, &fb, &wide), LC_OK);
+  CU_ASSERT(fb == 2 && wide == 1);
+  CU_ASSERT_EQUAL(access_table_layout(((int64_t)1 << 29) - 1, 4, &fb, &wide), LC_OK);
+  CU_ASSERT(fb == 3 && wide == 0);
+  CU_ASSERT_EQUAL(access_table_layout((int64_t)1 << 29, 4, &fb, &wide), LC_OK);
+  CU_ASSERT(fb == 3 && wide == 1);
+  CU_ASSERT_EQUAL(access_table_layout(0, 0, &fb, &wide), LC_OK);
+  CU_ASSERT(fb == 1 && wide == 0);
+  CU_ASSERT_EQUAL(access_table_layout(((int64_t)1 << 61) - 1, 3, &fb, &wide), LC_OK);
+  CU_ASSERT(fb == 2 && wide == 1);
+  CU_ASSERT_EQUAL(access_table_layout((int64_t)1 << 61, 3, &fb, &wide), LC_ETOOBIG);
+}
+
+/* Packing entries and reading them back, in both layouts, and comparing tables of different
+ * layouts entry by entry. */
+static void test_access_table_pack(void) {
+  /* Two nodes, k = 2; facilities 7, 30 and 5 (2 index bits). */
+  struct access_entry e[] = {{0, 30}, {12, 7}, {((int32_t)1 << 30) - 1, 5}, {-1, -1}};
+  struct access_table t32, t64, u;
+  CU_ASSERT_EQUAL_FATAL(access_table_pack(&t32, e, 4), LC_OK);
+  CU_ASSERT_EQUAL(t32.wide, 0);
+  CU_ASSERT_EQUAL(t32.n_fac, 3);
+  CU_ASSERT(t32.fac_id[0] == 5 && t32.fac_id[1] == 7 && t32.fac_id[2] == 30);
+  CU_ASSERT_EQUAL(((const uint32_t *)t32.word)[0], 2u);         /* 0 << 2 | index of 30 */
+  CU_ASSERT_EQUAL(((const uint32_t *)t32.word)[1], 12u << 2 | 1u); /* index of 7 */
+  CU_ASSERT_EQUAL(((const uint32_t *)t32.word)[3], UINT32_MAX);
+  e[2].dist_cm = (int32_t)1 << 30; /* One more centimetre: 64-bit words. */
+  CU_ASSERT_EQUAL_FATAL(access_table_pack(&t64, e, 4), LC_OK);
+  CU_ASSERT_EQUAL(t64.wide, 1);
+  CU_ASSERT_EQUAL(((const uint64_t *)t64.word)[3], UINT64_MAX);
+  for (int i = 0; i < 4; i++) {
+    struct access_entry a = access_get(&t32, i), b = access_get(&t64, i);
+    CU_ASSERT_EQUAL(b.dist_cm, e[i].dist_cm);
+    CU_ASSERT_EQUAL(b.fac, e[i].fac);
+    CU_ASSERT_EQUAL(a.dist_cm, i == 2 ? e[i].dist_cm - 1 : e[i].dist_cm);
+    CU_ASSERT_EQUAL(a.fac, e[i].fac);
+  }
+  struct access_entry row[2];
+  access_row(&t64, 2, 1, row);
+  CU_ASSERT(row[0].dist_cm == (int32_t)1 << 30 && row[0].fac == 5 && row[1].fac == -1);
+  /* Different layouts: equal on the first two slots, not on slot 2. */
+  CU_ASSERT(access_table_equal(&t32, &t64, 2));
+  CU_ASSERT(!access_table_equal(&t32, &t64, 3));
+  /* The same layout: the words decide; a table without facility 7 has other indices. */
+  struct access_entry f[] = {{0, 30}, {12, 5}};
+  CU_ASSERT_EQUAL_FATAL(access_table_pack(&u, f, 2), LC_OK);
+  CU_ASSERT(!access_table_equal(&t32, &u, 2));
+  CU_ASSERT(access_table_equal(&t32, &u, 1));
+  access_table_free(&t32);
+  access_table_free(&t64);
+  access_table_free(&u);
+  CU_ASSERT(t32.word == NULL && t32.fac_id == NULL);
 }
 
 int lc_test_register(void) {
@@ -322,7 +393,9 @@ int lc_test_register(void) {
       !CU_add_test(s, "k = 3 lists, entrances, shared node", test_access_klist) ||
       !CU_add_test(s, "invalid arguments", test_access_errors) ||
       !CU_add_test(s, "32-bit limits of the result", test_access_int32_limits) ||
-      !CU_add_test(s, "random graphs vs serial, 1-4 threads", test_access_random))
+      !CU_add_test(s, "random graphs vs serial, 1-4 threads", test_access_random) ||
+      !CU_add_test(s, "table layout at its limits", test_access_table_layout) ||
+      !CU_add_test(s, "table packing, both layouts", test_access_table_pack))
     return 1;
   return 0;
 }

@@ -97,8 +97,8 @@ static void gather(const struct dgraph *dg, const struct access_result *r, int64
   int64_t *lf = malloc(((size_t)mine * k + 1) * sizeof *lf);
   for (int c = 0; c < r->n_cat; c++) {
     for (int64_t i = 0; i < (int64_t)mine * k; i++) {
-      ld[i] = r->e[c][i].dist_cm;
-      lf[i] = r->e[c][i].fac;
+      ld[i] = access_get(&r->t[c], i).dist_cm;
+      lf[i] = access_get(&r->t[c], i).fac;
     }
     MPI_Gatherv(ld, mine * k, MPI_INT64_T, bd, cntk, displk, MPI_INT64_T, 0, MPI_COMM_WORLD);
     MPI_Gatherv(lf, mine * k, MPI_INT64_T, bf, cntk, displk, MPI_INT64_T, 0, MPI_COMM_WORLD);
@@ -149,6 +149,9 @@ static void dump(const char *prefix, const struct graph *g, int n_cat,
   fclose(f);
 }
 
+/* Categories whose kernel result on this rank used 64-bit and 32-bit words (check_run). */
+static int64_t layout_seen[2];
+
 /* Runs the kernel with 1 and 2 threads on the given partition and compares with the serial
  * reference on rank 0 (and dumps the result when dump_prefix is not NULL). Returns the
  * rounds of the last run and, when records is not NULL, its records exchanged. */
@@ -170,6 +173,8 @@ static int64_t check_run_dump(const struct graph *g, const int32_t *part, int n_
     struct access_result a;
     CU_ASSERT_EQUAL_FATAL(access_run(&dg, n_cat, src, radius, k, &a, MPI_COMM_WORLD), LC_OK);
     CU_ASSERT_EQUAL(a.n_nodes, dg.n_owned);
+    for (int c = 0; c < n_cat; c++)
+      layout_seen[a.t[c].wide]++;
     rounds = a.rounds;
     if (records)
       *records = a.records;
@@ -181,8 +186,8 @@ static int64_t check_run_dump(const struct graph *g, const int32_t *part, int n_
       int64_t bad = 0, reached = 0;
       for (int c = 0; c < n_cat; c++) {
         for (int64_t i = 0; i < g->n_nodes * k; i++) {
-          bad += dist[c][i] != s.e[c][i].dist_cm || fac[c][i] != s.e[c][i].fac;
-          reached += s.e[c][i].fac >= 0;
+          bad += dist[c][i] != access_get(&s.t[c], i).dist_cm || fac[c][i] != access_get(&s.t[c], i).fac;
+          reached += access_get(&s.t[c], i).fac >= 0;
         }
         free(dist[c]);
         free(fac[c]);
@@ -216,9 +221,13 @@ static void test_access_mpi_random(void) {
   int size;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   rng_state = 2024;
-  for (int trial = 0; trial < 8; trial++) {
+  layout_seen[0] = layout_seen[1] = 0;
+  /* Trials 8 to 11 have edges of 10^7 to 2 x 10^7 cm: category 0's radius (INT32_MAX, capped
+   * at the longest path) then needs 64-bit label words, which the exchange carries too. */
+  for (int trial = 0; trial < 12; trial++) {
     struct graph g;
-    int64_t n = 50 + rnd_in(1500), maxc = 1 + rnd_in(50);
+    int64_t n = 50 + rnd_in(1500),
+            maxc = trial < 8 ? 1 + rnd_in(50) : 10000000 + rnd_in(10000000);
     random_graph(&g, n, rnd_in(n), maxc);
     int n_cat = 1 + (int)rnd_in(5);
     struct access_sources src[8];
@@ -238,6 +247,8 @@ static void test_access_mpi_random(void) {
     free_sources(n_cat, src);
     graph_free(&g);
   }
+  CU_ASSERT(layout_seen[0] > 0);
+  CU_ASSERT(layout_seen[1] > 0);
 }
 
 /* rome99 (3,353 nodes, lengths in metres, 100 cm each): 12 categories with 5..60 sources

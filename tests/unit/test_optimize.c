@@ -65,7 +65,7 @@ static void test_nearest(void) {
     struct access_result ref;
     CU_ASSERT_FATAL(access_serial(&g, 1, &src, &radius, 1, &ref) == LC_OK);
     for (int x = 0; x < 80; x++)
-      CU_ASSERT_EQUAL(dist[x], ref.e[0][x].dist_cm);
+      CU_ASSERT_EQUAL(dist[x], access_get(&ref.t[0], x).dist_cm);
     access_result_free(&ref);
     graph_free(&g);
   }
@@ -106,11 +106,11 @@ static void test_covers(void) {
         CU_ASSERT_EQUAL(c, rank + j * size);
         int64_t want = 0;
         for (int x = 0; x < 60; x++)
-          want += relevant[x] && ref.e[c][x].dist_cm >= 0;
+          want += relevant[x] && access_get(&ref.t[c], x).dist_cm >= 0;
         CU_ASSERT_EQUAL(cov.off[j + 1] - cov.off[j], want);
         for (int64_t e = cov.off[j]; e < cov.off[j + 1]; e++) {
           CU_ASSERT(relevant[cov.node[e]]);
-          CU_ASSERT_EQUAL(cov.dist_cm[e], ref.e[c][cov.node[e]].dist_cm);
+          CU_ASSERT_EQUAL(cov.dist_cm[e], access_get(&ref.t[c], cov.node[e]).dist_cm);
         }
       }
       optimize_cover_free(&cov);

@@ -337,9 +337,9 @@ static void test_link_distances(void) {
   CU_ASSERT_FATAL(access_serial(&g, 1, &s0, &r, 1, &e0) == LC_OK);
   int shorter = 0;
   for (int x = 0; x < 9; x++) {
-    int64_t d0 = a0.e[0][x].dist_cm, d8 = a8.e[0][x].dist_cm;
+    int64_t d0 = access_get(&a0.t[0], x).dist_cm, d8 = access_get(&a8.t[0], x).dist_cm;
     int64_t want = d0 < 4000 + d8 ? d0 : 4000 + d8;
-    CU_ASSERT_EQUAL(e0.e[0][x].dist_cm, want);
+    CU_ASSERT_EQUAL(access_get(&e0.t[0], x).dist_cm, want);
     shorter += want < d0;
   }
   CU_ASSERT(shorter >= 3); /* Nodes 8, 5 and 7 at least. */
