@@ -108,9 +108,9 @@ struct access_hent {
  * adj[off[i] .. off[i+1]) with costs cost[...] (the distributed graph's own arrays, read in
  * place: a copy would cost more in fresh memory than it saves in the search). */
 struct access_graph {
-  const int64_t *off; /* [n_local + 1] */
+  const int32_t *off; /* [n_local + 1] */
   const int32_t *adj;
-  const int64_t *cost;
+  const uint32_t *cost;
   int step_bits; /* Bucket width 2^step_bits: at most all but the shortest 1 % of the arcs. */
 };
 
@@ -499,9 +499,9 @@ __attribute__((always_inline)) static inline int
 access_scan1_w(const struct dgraph *dg, const struct access_graph *ag, struct access_cat *cs,
                const struct access_hent *run, int64_t n, const int wide) {
   void *restrict lab = cs->lab;
-  const int64_t *restrict off = ag->off;
+  const int32_t *restrict off = ag->off;
   const int32_t *restrict adj = ag->adj;
-  const int64_t *restrict cost = ag->cost;
+  const uint32_t *restrict cost = ag->cost;
   const uint64_t radius = (uint64_t)cs->radius;
   const int fbits = cs->fbits;
   int64_t expanded = 0;
@@ -514,7 +514,7 @@ access_scan1_w(const struct dgraph *dg, const struct access_graph *ag, struct ac
     expanded++;
     uint64_t room = radius - (key >> fbits);
     for (int64_t a = off[x]; a < off[x + 1]; a++) {
-      uint64_t w = (uint64_t)cost[a];
+      uint64_t w = cost[a];
       int32_t y = adj[a];
       uint64_t nk = key + (w << fbits);
       if (w > room || nk >= access_lab_get(lab, wide, (size_t)y))
@@ -629,19 +629,6 @@ static void access_apply(void *ctx, int j, const struct access_rec *rec, int64_t
     if (!cs->nomem && access_offer_node(dg, cs, a->k, sidx[rec[r].pos], rec[r].key))
       cs->nomem = 1;
   }
-}
-
-/* The owned node whose adjacency holds arc a. */
-static int32_t access_arc_node(const struct dgraph *dg, int64_t a) {
-  int32_t lo = 0, hi = dg->n_owned - 1;
-  while (lo < hi) {
-    int32_t mid = lo + (hi - lo + 1) / 2;
-    if (dg->adj_off[mid] <= a)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
-  return lo;
 }
 
 static int access_sort_i64(const void *a, const void *b) {
@@ -809,15 +796,11 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
   /* The longest possible path: the sum of every edge cost (each edge appears in the
    * adjacency of an owned end somewhere), saturated; and the positive arc costs by bit
    * length, for the bucket width. */
-  int64_t n_arc = dg->adj_off[dg->n_local], local_cost = 0, max_path = 0, bad_arc = -1;
+  int64_t n_arc = dg->adj_off[dg->n_local], local_cost = 0, max_path = 0;
   struct access_graph ag = {dg->adj_off, dg->adj, dg->adj_cost_cm, 0};
   int64_t by_bits[65] = {0}, n_pos = 0;
   for (int64_t a = 0; a < n_arc; a++) {
-    int64_t w = dg->adj_cost_cm[a];
-    if (w < 0) {
-      bad_arc = a;
-      break;
-    }
+    int64_t w = dg->adj_cost_cm[a]; /* >= 0 (dgraph_build). */
     local_cost = local_cost > INT64_MAX / 2 - w ? INT64_MAX / 2 : local_cost + w;
     by_bits[w > 0 ? 64 - __builtin_clzll((unsigned long long)w) : 0]++;
     n_pos += w > 0;
@@ -831,14 +814,6 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
       break;
     }
   }
-  if (bad_arc >= 0)
-    rc = lc_error_set(LC_EPARAM, __FILE__, __LINE__,
-                      "access: an edge at node %lld has a negative cost (%lld cm)",
-                      (long long)dg->global[access_arc_node(dg, bad_arc)],
-                      (long long)dg->adj_cost_cm[bad_arc]);
-  rc = dgraph_agree(comm, rc);
-  if (rc != LC_OK)
-    return rc;
   if (MPI_Allreduce(&local_cost, &max_path, 1, MPI_INT64_T, MPI_MAX, comm) != MPI_SUCCESS)
     LC_FAIL(LC_EMPI, "access: MPI_Allreduce failed");
   /* The largest local sum bounds no path on its own; size times it does. */

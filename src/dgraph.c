@@ -92,6 +92,11 @@ static int dgraph_build_local(const struct graph *g, const int32_t *part, struct
     if (part[i] == rank) {
       n_owned++;
       n_adj += g->adj_off[i + 1] - g->adj_off[i];
+      for (int64_t e = g->adj_off[i]; e < g->adj_off[i + 1]; e++)
+        if (g->adj_len_cm[e] < 0)
+          LC_FAIL(LC_EPARAM, "dgraph: the edge from node %lld to node %lld has a negative "
+                  "cost (%lld cm)", (long long)i, (long long)g->adj_node[e],
+                  (long long)g->adj_len_cm[e]);
     }
   if (n_owned > INT32_MAX / 2 || n_adj > INT32_MAX)
     LC_FAIL(LC_ETOOBIG, "dgraph: rank %d would own %lld nodes with %lld adjacency entries; "
@@ -203,7 +208,8 @@ static int dgraph_build_local(const struct graph *g, const int32_t *part, struct
     for (int64_t e = g->adj_off[i]; e < g->adj_off[i + 1]; e++) {
       int64_t j = g->adj_node[e];
       dg->adj[pos] = map[j];
-      dg->adj_cost_cm[pos] = g->adj_len_cm[e];
+      int64_t w = g->adj_len_cm[e];
+      dg->adj_cost_cm[pos] = w > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)w;
       pos++;
       if (part[j] != rank) {
         int32_t q = nbr_of[part[j]];
@@ -213,10 +219,10 @@ static int dgraph_build_local(const struct graph *g, const int32_t *part, struct
         }
       }
     }
-    dg->adj_off[l + 1] = pos;
+    dg->adj_off[l + 1] = (int32_t)pos;
   }
   for (int32_t l = dg->n_owned; l < dg->n_local; l++)
-    dg->adj_off[l + 1] = pos;
+    dg->adj_off[l + 1] = (int32_t)pos;
   for (int j = 0; j < n_nbr; j++)
     dg->send_off[j + 1] += dg->send_off[j];
   dg->send_idx = malloc(((size_t)dg->send_off[n_nbr] + 1) * sizeof *dg->send_idx);

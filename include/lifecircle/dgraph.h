@@ -24,11 +24,13 @@ struct dgraph {
   int32_t *ghost_by_global; /* [n_ghost] ghost local indices sorted by global id. */
 
   /* Local CSR: neighbours of owned node i are adj[adj_off[i] .. adj_off[i+1]) (local
-   * indices, owned or ghost) with walking costs adj_cost_cm (from the graph's cost_cm).
-   * Ghost rows are empty: a ghost is expanded by its owner. */
-  int64_t *adj_off; /* [n_local + 1] */
+   * indices, owned or ghost) with walking costs adj_cost_cm (from the graph's cost_cm, >= 0).
+   * A cost above UINT32_MAX is stored as UINT32_MAX: the kernel's radii are at most
+   * INT32_MAX, so such an edge is never walked either way, and 32-bit costs halve the array
+   * the kernel reads. Ghost rows are empty: a ghost is expanded by its owner. */
+  int32_t *adj_off; /* [n_local + 1]; at most INT32_MAX entries (dgraph_build checks). */
   int32_t *adj;
-  int64_t *adj_cost_cm;
+  uint32_t *adj_cost_cm;
 
   /* Neighbour ranks (ascending): the ranks owning a ghost of this rank, which are also the
    * ranks holding an owned node of this rank as a ghost. */

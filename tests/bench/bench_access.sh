@@ -14,18 +14,24 @@
 #   - pgRouting pgr_drivingDistance(edges, ARRAY[sources], R, directed => false,
 #     equicost => true) per category, on a PostgreSQL server this script initialises in its
 #     work folder and stops at the end (also on failure); the COPY load is timed apart.
+# Repetitions: the machine's speed drifts from minute to minute (on the 2-core VM of the
+# README's figures, one kernel run takes anywhere from 0.31 to 0.59 s), so each size below
+# 10^7 nodes is measured BENCH_REPEAT times (default 3), the lifecircle configurations and
+# scipy interleaved (repetition r runs 1r, scipy, 2r, 1r x 2t), and the table shows the
+# medians with the ranges in its notes; 10^7 nodes is measured once (scipy alone takes
+# minutes there).
 # Memory guards: every lifecircle rank runs under ulimit -v (90% of the available memory over
 # the ranks) and the 2-rank and 2-thread runs are skipped when the previous size's peak bytes
 # per node predict more than that; the PostgreSQL server runs under ulimit -v of half the
 # available memory and pgRouting is skipped when the previous size's backend peak predicts
 # more. A skipped or failed piece is stated in the table's notes.
 #
-# Usage: bash tests/bench/bench_access.sh [--sizes 1e5,1e6,1e7]
+# Usage: bash tests/bench/bench_access.sh [--sizes 1e5,1e6,1e7] [--repeat R]
 # Environment: LC_BIN (default build/lifecircle), MPIEXEC (default mpiexec),
 # BENCH_DIR (work folder; default a fresh /tmp/lc-bench-access.XXXXXX removed at the end),
 # BENCH_PG_BUDGET_S (pgRouting seconds per size, default 600: the queries stop once the
 # projected total exceeds it and the rest is extrapolated, marked "~"), BENCH_PG=0 skips
-# pgRouting. The table goes to stdout and to results/bench_access.txt. Exit status 0 when every
+# pgRouting, BENCH_REPEAT (repetitions, as --repeat). The table goes to stdout and to results/bench_access.txt. Exit status 0 when every
 # target that was measured is met, 1 when one is missed or the check fails, 2 when the
 # benchmark cannot run.
 set -euo pipefail
@@ -38,15 +44,22 @@ SIZES=1e5,1e6,1e7
 RESULTS=$ROOT/results/bench_access.txt
 PG_BUDGET=${BENCH_PG_BUDGET_S:-600}
 USE_PG=${BENCH_PG:-1}
+REPEAT=${BENCH_REPEAT:-3}
 
 while [[ $# -gt 0 ]]; do
   case $1 in
   --sizes) SIZES=$2; shift 2 ;;
   --sizes=*) SIZES=${1#--sizes=}; shift ;;
+  --repeat) REPEAT=$2; shift 2 ;;
+  --repeat=*) REPEAT=${1#--repeat=}; shift ;;
   -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-  *) echo "bench_access: unknown argument '$1' (usage: bench_access.sh [--sizes 1e5,1e6])" >&2; exit 2 ;;
+  *) echo "bench_access: unknown argument '$1' (usage: bench_access.sh [--sizes 1e5,1e6] [--repeat R])" >&2; exit 2 ;;
   esac
 done
+if ! [[ $REPEAT =~ ^[1-9][0-9]*$ ]]; then
+  echo "bench_access: --repeat must be a positive integer, got '$REPEAT'" >&2
+  exit 2
+fi
 
 if [[ ! -x $BIN ]]; then
   echo "bench_access: $BIN not found; build first (cmake --build build) or set LC_BIN" >&2
@@ -153,10 +166,17 @@ EOF
 
 now() { date +%s.%N; }
 
-# Runs lifecircle at RANKS x THREADS; the log goes to DIR/run_TAG.log, the wall time to
-# DIR/run_TAG.wall, the results to DIR/out_TAG.h5.
+# Runs lifecircle at RANKS x THREADS, repetition REP; the log goes to DIR/run_TAG.log, the wall
+# time to DIR/run_TAG.wall, the results to DIR/out_TAG.h5 (repetitions after the first: run_TAG.REP.*,
+# their results removed). A configuration skipped at its first repetition is skipped at all.
 lc_run() {
-  local dir=$1 tag=$2 ranks=$3 threads=$4 t0 t1 need avail
+  local dir=$1 tag=$2 ranks=$3 threads=$4 rep=$5 t0 t1 need avail
+  local sfx="" out="$dir/out_$tag.h5"
+  if [[ $rep -gt 1 ]]; then
+    grep -q '^skipped' "$dir/run_$tag.wall" 2>/dev/null && return 0
+    sfx=".$rep"
+    out="$dir/out_rep.h5"
+  fi
   # A run predicted (from the previous size's bytes per node per rank) not to fit in the
   # available memory is skipped rather than left to the OOM killer.
   avail=$(awk '/MemAvailable/{print int($2 / 1024)}' /proc/meminfo)
@@ -177,14 +197,15 @@ lc_run() {
   (
     ulimit -v "$limit_kib"
     OMP_NUM_THREADS=$threads exec "$MPIEXEC" -n "$ranks" --bind-to none -x OMP_NUM_THREADS \
-      "$BIN" run "$dir/params.yml" -o "$dir/out_$tag.h5"
-  ) >"$dir/run_$tag.log" 2>&1 || rc=$?
+      "$BIN" run "$dir/params.yml" -o "$out"
+  ) >"$dir/run_$tag$sfx.log" 2>&1 || rc=$?
   t1=$(now)
-  echo "$t1 - $t0" | bc -l >"$dir/run_$tag.wall"
-  echo "$rc" >"$dir/run_$tag.rc"
+  echo "$t1 - $t0" | bc -l >"$dir/run_$tag$sfx.wall"
+  echo "$rc" >"$dir/run_$tag$sfx.rc"
+  [[ $rep -gt 1 ]] && rm -f "$out"
   if [[ $rc -ne 0 ]]; then
     echo "bench_access: lifecircle run ($ranks ranks x $threads threads) exited $rc; its log:" >&2
-    tail -3 "$dir/run_$tag.log" >&2
+    tail -3 "$dir/run_$tag$sfx.log" >&2
   fi
 }
 
@@ -233,10 +254,19 @@ Accessibility:
 Agents:
   enabled: false
 EOF
-  for cfg in "1r 1 1" "2r 2 1" "1r2t 1 2"; do
-    read -r tag ranks threads <<<"$cfg"
-    echo "bench_access: N = $N: lifecircle run, $ranks ranks x $threads threads" >&2
-    lc_run "$D" "$tag" "$ranks" "$threads"
+  reps=$REPEAT
+  [[ $N -ge 10000000 ]] && reps=1
+  for rep in $(seq 1 "$reps"); do
+    for cfg in "1r 1 1" "2r 2 1" "1r2t 1 2"; do
+      read -r tag ranks threads <<<"$cfg"
+      echo "bench_access: N = $N: lifecircle run, $ranks ranks x $threads threads ($rep of $reps)" >&2
+      lc_run "$D" "$tag" "$ranks" "$threads" "$rep"
+      if [[ $tag == 1r ]]; then
+        echo "bench_access: N = $N: scipy ($rep of $reps)" >&2
+        $PY "$ROOT/tests/bench/bench_access.py" scipy "$D" --categories "$CATS" >"$D/scipy.$rep.json" ||
+          { echo "bench_access: the scipy peer failed" >&2; rm -f "$D/scipy.$rep.json"; }
+      fi
+    done
   done
   echo "$(cut -d' ' -f1-3 /proc/loadavg)" >"$D/load"
   verify=()
@@ -247,7 +277,7 @@ EOF
       --pg-limit-mib "$PG_LIMIT_MIB")
     [[ -f $WORK/pg_bpn ]] && args+=(--pg-prev-bpn "$(cat "$WORK/pg_bpn")")
   fi
-  echo "bench_access: N = $N: scipy and pgRouting" >&2
+  echo "bench_access: N = $N: checks and pgRouting" >&2
   $PY "$ROOT/tests/bench/bench_access.py" measure "${args[@]}" ||
     echo "bench_access: measuring N = $N failed (reported in the table)" >&2
   [[ -f $D/pg_bpn ]] && cp "$D/pg_bpn" "$WORK/pg_bpn"

@@ -188,11 +188,47 @@ static void test_dgraph_bad_part(void) {
   graph_free(&g);
 }
 
+/* A negative edge cost is refused by every rank, whichever owns the edge. */
+static void test_dgraph_negative_cost(void) {
+  int size;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  rng_state = 6;
+  struct graph g;
+  random_graph(&g, 20, 5);
+  g.adj_len_cm[g.adj_off[7]] = -3;
+  int32_t part[20];
+  for (int i = 0; i < 20; i++)
+    part[i] = i % size;
+  struct dgraph dg;
+  CU_ASSERT_EQUAL(dgraph_build(&g, part, MPI_COMM_WORLD, &dg), LC_EPARAM);
+  graph_free(&g);
+}
+
+/* Costs above UINT32_MAX are stored as UINT32_MAX (never walked within a radius <=
+ * INT32_MAX); the others as they are. */
+static void test_dgraph_cost_saturates(void) {
+  rng_state = 7;
+  struct graph g;
+  random_graph(&g, 20, 5);
+  g.adj_len_cm[g.adj_off[4]] = (int64_t)1 << 40;
+  g.adj_len_cm[g.adj_off[5]] = UINT32_MAX;
+  int32_t part[20] = {0};
+  struct dgraph dg;
+  CU_ASSERT_EQUAL_FATAL(dgraph_build(&g, part, MPI_COMM_SELF, &dg), LC_OK);
+  CU_ASSERT_EQUAL(dg.adj_cost_cm[dg.adj_off[4]], UINT32_MAX);
+  CU_ASSERT_EQUAL(dg.adj_cost_cm[dg.adj_off[5]], UINT32_MAX);
+  CU_ASSERT_EQUAL(dg.adj_cost_cm[dg.adj_off[6]], g.adj_len_cm[g.adj_off[6]]);
+  dgraph_free(&dg);
+  graph_free(&g);
+}
+
 int lc_test_register(void) {
   CU_pSuite s = CU_add_suite("dgraph", NULL, NULL);
   if (!s || !CU_add_test(s, "METIS partition", test_dgraph_metis) ||
       !CU_add_test(s, "random partition", test_dgraph_random_part) ||
-      !CU_add_test(s, "part id out of range", test_dgraph_bad_part))
+      !CU_add_test(s, "part id out of range", test_dgraph_bad_part) ||
+      !CU_add_test(s, "negative edge cost", test_dgraph_negative_cost) ||
+      !CU_add_test(s, "costs saturate at UINT32_MAX", test_dgraph_cost_saturates))
     return 1;
   return 0;
 }
