@@ -31,13 +31,11 @@ static int categories_fail(int status, const char *file, const struct ytree_node
 
 static int categories_fail(int status, const char *file, const struct ytree_node *n,
                            const char *context, const char *fmt, ...) {
-  char text[512];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
+  int rc = ytree_vfail(status, file, n, context, fmt, ap);
   va_end(ap);
-  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: %s: %s", file, n ? n->line : 1,
-                      n ? n->column : 1, context, text);
+  return rc;
 }
 
 /* Returns the scalar child `key` of map `m` (marked used), or fails naming the key. */

@@ -52,6 +52,18 @@ static int dimacs_int(const char *s, int64_t *out) {
 }
 
 /* Reads the .gr file into an arc array. */
+/* The checks at the end of a file: no read error, and a problem line (whose form `problem`
+ * names) was seen at line p_line > 0. */
+static int dimacs_finish(FILE *f, const char *path, int64_t lineno, int64_t p_line,
+                         const char *problem) {
+  if (ferror(f))
+    LC_FAIL(LC_EIO, "%s: read error after line %lld", path, (long long)lineno);
+  if (!p_line)
+    LC_FAIL(LC_EFORMAT, "%s:%lld: no problem line \"%s\" in the file", path, (long long)lineno,
+            problem);
+  return LC_OK;
+}
+
 static int dimacs_read_arcs(const char *path, int64_t *n_nodes, struct dimacs_arc **arcs_out,
                             int64_t *n_arcs_out) {
   int rc = LC_OK;
@@ -159,17 +171,9 @@ static int dimacs_read_arcs(const char *path, int64_t *n_nodes, struct dimacs_ar
       goto done;
     }
   }
-  if (ferror(f)) {
-    rc = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: read error after line %lld", path,
-                      (long long)lineno);
+  rc = dimacs_finish(f, path, lineno, p_line, "p sp N M");
+  if (rc != LC_OK)
     goto done;
-  }
-  if (!p_line) {
-    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:%lld: no problem line \"p sp N M\" in the file", path,
-                      (long long)lineno);
-    goto done;
-  }
   if (got != m) {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                       "%s:%lld: %lld arcs found but the problem line (line %lld) announces %lld",
@@ -276,17 +280,9 @@ static int dimacs_read_coords(const char *path, struct graph *g) {
       goto done;
     }
   }
-  if (ferror(f)) {
-    rc = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: read error after line %lld", path,
-                      (long long)lineno);
+  rc = dimacs_finish(f, path, lineno, p_line, "p aux sp co N");
+  if (rc != LC_OK)
     goto done;
-  }
-  if (!p_line) {
-    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:%lld: no problem line \"p aux sp co N\" in the file", path,
-                      (long long)lineno);
-    goto done;
-  }
   if (got != n) {
     int64_t first = 0;
     while (first < n && seen[first])

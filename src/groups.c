@@ -18,20 +18,6 @@ static const char *const groups_keys[] = {"id",           "name",      "ages",  
                                           "share_source", "speed_m_s", "speed_source", "note"};
 #define GROUPS_N_KEYS (int)(sizeof groups_keys / sizeof groups_keys[0])
 
-static int groups_fail(int status, const char *file, const struct ytree_node *n,
-                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int groups_fail(int status, const char *file, const struct ytree_node *n,
-                       const char *fmt, ...) {
-  char text[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: %s", file, n ? n->line : 1,
-                      n ? n->column : 1, text);
-}
-
 void group_free(struct group_set *gs) {
   if (!gs)
     return;
@@ -54,29 +40,30 @@ int group_find(const struct group_set *gs, const char *id) {
 static int scalar_double(const char *file, const struct ytree_node *n, const char *key,
                          double *out) {
   if (n->type != YTREE_SCALAR)
-    return groups_fail(LC_EFORMAT, file, n, "%s must be a number", key);
+    return ytree_fail(LC_EFORMAT, file, n, "%s must be a number", key);
   char *end;
   double v = strtod(n->value, &end);
   if (end == n->value || *end != '\0' || !isfinite(v))
-    return groups_fail(LC_EPARAM, file, n, "%s '%s' is not a number", key, n->value);
+    return ytree_fail(LC_EPARAM, file, n, "%s '%s' is not a number", key, n->value);
   *out = v;
   return LC_OK;
 }
 
 static int read_group(const char *file, struct ytree_node *item, struct group *g) {
   if (item->type != YTREE_MAP)
-    return groups_fail(LC_EFORMAT, file, item, "a group must be a map with id, share, "
-                       "speed_m_s");
+    return ytree_fail(LC_EFORMAT, file, item,
+                      "a group must be a map with id, share, "
+                      "speed_m_s");
   for (int k = 0; k < item->n_children; k++) {
     struct ytree_node *c = item->children[k];
     int known = 0;
     for (int j = 0; j < GROUPS_N_KEYS; j++)
       known |= strcmp(c->key, groups_keys[j]) == 0;
     if (!known)
-      return groups_fail(LC_EFORMAT, file, c,
-                         "unknown key '%s' (allowed: id, name, ages, share, share_source, "
-                         "speed_m_s, speed_source, note)",
-                         c->key);
+      return ytree_fail(LC_EFORMAT, file, c,
+                        "unknown key '%s' (allowed: id, name, ages, share, share_source, "
+                        "speed_m_s, speed_source, note)",
+                        c->key);
     c->used = 1;
   }
   struct ytree_node *id = ytree_child(item, "id");
@@ -84,29 +71,27 @@ static int read_group(const char *file, struct ytree_node *item, struct group *g
   struct ytree_node *speed = ytree_child(item, "speed_m_s");
   struct ytree_node *name = ytree_child(item, "name");
   if (!id || id->type != YTREE_SCALAR || !id->value[0])
-    return groups_fail(LC_EFORMAT, file, id ? id : item, "a group needs a scalar 'id'");
+    return ytree_fail(LC_EFORMAT, file, id ? id : item, "a group needs a scalar 'id'");
   for (const char *p = id->value; *p; p++)
     if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
-      return groups_fail(LC_EPARAM, file, id,
-                         "group id '%s' must use lower-case letters, digits and '_'",
-                         id->value);
+      return ytree_fail(LC_EPARAM, file, id,
+                        "group id '%s' must use lower-case letters, digits and '_'", id->value);
   if (!share)
-    return groups_fail(LC_EFORMAT, file, item, "group '%s' has no 'share'", id->value);
+    return ytree_fail(LC_EFORMAT, file, item, "group '%s' has no 'share'", id->value);
   if (!speed)
-    return groups_fail(LC_EFORMAT, file, item, "group '%s' has no 'speed_m_s'", id->value);
+    return ytree_fail(LC_EFORMAT, file, item, "group '%s' has no 'speed_m_s'", id->value);
   LC_CHECK(scalar_double(file, share, "share", &g->share));
   if (g->share < 0.0 || g->share > 1.0)
-    return groups_fail(LC_EPARAM, file, share, "share %s of group '%s' is outside [0, 1]",
-                       share->value, id->value);
+    return ytree_fail(LC_EPARAM, file, share, "share %s of group '%s' is outside [0, 1]",
+                      share->value, id->value);
   LC_CHECK(scalar_double(file, speed, "speed_m_s", &g->speed_m_s));
   if (!(g->speed_m_s > 0.0) || g->speed_m_s > 3.0)
-    return groups_fail(LC_EPARAM, file, speed,
-                       "speed_m_s %s of group '%s' is outside (0, 3] m/s", speed->value,
-                       id->value);
+    return ytree_fail(LC_EPARAM, file, speed, "speed_m_s %s of group '%s' is outside (0, 3] m/s",
+                      speed->value, id->value);
   g->id = strdup(id->value);
   g->name = strdup(name && name->type == YTREE_SCALAR ? name->value : "");
   if (!g->id || !g->name)
-    return groups_fail(LC_ENOMEM, file, item, "out of memory");
+    return ytree_fail(LC_ENOMEM, file, item, "out of memory");
   return LC_OK;
 }
 
@@ -117,26 +102,26 @@ int group_load(const char *path, struct group_set *gs) {
   int rc = LC_OK;
   struct ytree_node *root = t.root;
   if (!root || root->type != YTREE_MAP) {
-    rc = groups_fail(LC_EFORMAT, path, root, "the top level must be a map with 'groups'");
+    rc = ytree_fail(LC_EFORMAT, path, root, "the top level must be a map with 'groups'");
     goto done;
   }
   for (int k = 0; k < root->n_children; k++)
     if (strcmp(root->children[k]->key, "groups") != 0) {
-      rc = groups_fail(LC_EFORMAT, path, root->children[k],
-                       "unknown key '%s' (allowed: groups)", root->children[k]->key);
+      rc = ytree_fail(LC_EFORMAT, path, root->children[k], "unknown key '%s' (allowed: groups)",
+                      root->children[k]->key);
       goto done;
     }
   struct ytree_node *list = ytree_child(root, "groups");
   if (!list || list->type != YTREE_SEQ || list->n_children == 0) {
-    rc = groups_fail(LC_EFORMAT, path, list ? list : root,
-                     "'groups' must be a non-empty list of groups");
+    rc = ytree_fail(LC_EFORMAT, path, list ? list : root,
+                    "'groups' must be a non-empty list of groups");
     goto done;
   }
   list->used = 1;
   gs->g = calloc((size_t)list->n_children, sizeof *gs->g);
   gs->file = strdup(path);
   if (!gs->g || !gs->file) {
-    rc = groups_fail(LC_ENOMEM, path, list, "out of memory");
+    rc = ytree_fail(LC_ENOMEM, path, list, "out of memory");
     goto done;
   }
   double sum = 0.0;
@@ -145,23 +130,23 @@ int group_load(const char *path, struct group_set *gs) {
     LC_CHECK_GOTO(rc, read_group(path, item, &gs->g[gs->n]), done);
     gs->n++;
     if (group_find(gs, gs->g[gs->n - 1].id) != gs->n - 1) {
-      rc = groups_fail(LC_EPARAM, path, ytree_child(item, "id"), "duplicate group id '%s'",
-                       gs->g[gs->n - 1].id);
+      rc = ytree_fail(LC_EPARAM, path, ytree_child(item, "id"), "duplicate group id '%s'",
+                      gs->g[gs->n - 1].id);
       goto done;
     }
     sum += gs->g[gs->n - 1].share;
   }
   if (fabs(sum - 1.0) > 1e-6) {
-    rc = groups_fail(LC_EPARAM, path, list, "the group shares sum to %.9g, not 1 (within 1e-6)",
-                     sum);
+    rc =
+        ytree_fail(LC_EPARAM, path, list, "the group shares sum to %.9g, not 1 (within 1e-6)", sum);
     goto done;
   }
   for (int k = 0; k < 4; k++)
     if (group_find(gs, groups_required[k]) < 0) {
-      rc = groups_fail(LC_EPARAM, path, list,
-                       "group '%s' is missing (child, pupil, adult and elderly are required: "
-                       "categories refer to them)",
-                       groups_required[k]);
+      rc = ytree_fail(LC_EPARAM, path, list,
+                      "group '%s' is missing (child, pupil, adult and elderly are required: "
+                      "categories refer to them)",
+                      groups_required[k]);
       goto done;
     }
 done:

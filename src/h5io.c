@@ -361,25 +361,37 @@ int h5io_write_dist(hid_t loc, const char *name, enum h5io_type type, const void
   return h5io_dset_finish(dset, name, units, description, rc);
 }
 
-int h5io_read(hid_t loc, const char *name, enum h5io_type type, void **data, int64_t *rows,
-              int64_t *ncols) {
-  *data = NULL;
+int h5io_open_shape(hid_t loc, const char *name, hid_t *dset, int64_t *rows, int64_t *ncols) {
+  *dset = -1;
   if (!h5io_exists(loc, name))
     LC_FAIL(LC_EFORMAT, "HDF5 dataset %s is missing", name);
-  hid_t dset = H5Dopen2(loc, name, H5P_DEFAULT);
-  if (dset < 0)
+  hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+  if (d < 0)
     LC_FAIL(LC_EHDF5, "cannot open HDF5 dataset %s", name);
-  hid_t space = H5Dget_space(dset);
-  int nd = H5Sget_simple_extent_ndims(space);
+  hid_t space = H5Dget_space(d);
+  int nd = space < 0 ? -1 : H5Sget_simple_extent_ndims(space);
   hsize_t dims[2] = {0, 0};
   if (nd < 1 || nd > 2) {
-    H5Sclose(space);
-    H5Dclose(dset);
+    if (space >= 0)
+      H5Sclose(space);
+    H5Dclose(d);
     LC_FAIL(LC_EFORMAT, "HDF5 dataset %s has %d dimensions, expected 1 or 2", name, nd);
   }
   H5Sget_simple_extent_dims(space, dims, NULL);
   H5Sclose(space);
-  size_t count = (size_t)dims[0] * (nd == 2 ? (size_t)dims[1] : 1);
+  *dset = d;
+  *rows = (int64_t)dims[0];
+  *ncols = nd == 2 ? (int64_t)dims[1] : 0;
+  return LC_OK;
+}
+
+int h5io_read(hid_t loc, const char *name, enum h5io_type type, void **data, int64_t *rows,
+              int64_t *ncols) {
+  *data = NULL;
+  hid_t dset;
+  int64_t nr = 0, nc = 0;
+  LC_CHECK(h5io_open_shape(loc, name, &dset, &nr, &nc));
+  size_t count = (size_t)nr * (nc > 0 ? (size_t)nc : 1);
   void *buf = malloc((count > 0 ? count : 1) * h5io_type_size(type));
   if (!buf) {
     H5Dclose(dset);
@@ -393,8 +405,8 @@ int h5io_read(hid_t loc, const char *name, enum h5io_type type, void **data, int
     LC_FAIL(LC_EHDF5, "cannot read HDF5 dataset %s", name);
   }
   *data = buf;
-  *rows = (int64_t)dims[0];
-  *ncols = nd == 2 ? (int64_t)dims[1] : 0;
+  *rows = nr;
+  *ncols = nc;
   return LC_OK;
 }
 

@@ -14,33 +14,19 @@
 /* Largest factor accepted: a way costing more than 100 times its length is a closure. */
 #define PROFILE_FACTOR_MAX 100.0
 
-static int profile_fail(int status, const char *file, const struct ytree_node *n,
-                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int profile_fail(int status, const char *file, const struct ytree_node *n,
-                        const char *fmt, ...) {
-  char text[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: %s", file, n ? n->line : 1,
-                      n ? n->column : 1, text);
-}
-
 /* Parses a factor in (0, PROFILE_FACTOR_MAX]. */
 static int profile_number(const char *file, const struct ytree_node *n, const char *what,
                           double *out) {
   if (n->type != YTREE_SCALAR)
-    return profile_fail(LC_EPARAM, file, n, "%s must be a number", what);
+    return ytree_fail(LC_EPARAM, file, n, "%s must be a number", what);
   char *end;
   errno = 0;
   double v = strtod(n->value, &end);
   if (end == n->value || *end || errno || !isfinite(v))
-    return profile_fail(LC_EPARAM, file, n, "%s = '%s' is not a number", what, n->value);
+    return ytree_fail(LC_EPARAM, file, n, "%s = '%s' is not a number", what, n->value);
   if (v <= 0.0 || v > PROFILE_FACTOR_MAX)
-    return profile_fail(LC_EPARAM, file, n, "%s = %g is outside (0, %g] (a cost factor)", what,
-                        v, PROFILE_FACTOR_MAX);
+    return ytree_fail(LC_EPARAM, file, n, "%s = %g is outside (0, %g] (a cost factor)", what, v,
+                      PROFILE_FACTOR_MAX);
   *out = v;
   return LC_OK;
 }
@@ -54,7 +40,7 @@ static int profile_strings(const char *file, struct ytree_node *n, const char *w
     return LC_OK;
   n->used = 1;
   if (n->type == YTREE_MAP)
-    return profile_fail(LC_EPARAM, file, n, "%s must be a list of values", what);
+    return ytree_fail(LC_EPARAM, file, n, "%s must be a list of values", what);
   int m = n->type == YTREE_SCALAR ? 1 : n->n_children;
   char **v = calloc((size_t)(m > 0 ? m : 1), sizeof *v);
   if (!v)
@@ -63,8 +49,7 @@ static int profile_strings(const char *file, struct ytree_node *n, const char *w
   for (int i = 0; i < m; i++) {
     const struct ytree_node *c = n->type == YTREE_SCALAR ? n : n->children[i];
     if (c->type != YTREE_SCALAR || !c->value[0])
-      return profile_fail(LC_EPARAM, file, c, "%s: item %d must be a non-empty value", what,
-                          i + 1);
+      return ytree_fail(LC_EPARAM, file, c, "%s: item %d must be a non-empty value", what, i + 1);
     if (!(v[i] = strdup(c->value)))
       return LC_ENOMEM;
     *count = i + 1;
@@ -80,8 +65,7 @@ static int profile_access(const char *file, struct ytree_node *root, const char 
     return LC_OK;
   m->used = 1;
   if (m->type != YTREE_MAP)
-    return profile_fail(LC_EPARAM, file, m, "'%s' must be a map with 'allow' and 'forbid'",
-                        key);
+    return ytree_fail(LC_EPARAM, file, m, "'%s' must be a map with 'allow' and 'forbid'", key);
   char what[64];
   snprintf(what, sizeof what, "%s:allow", key);
   LC_CHECK(profile_strings(file, ytree_child(m, "allow"), what, allow, n_allow));
@@ -90,8 +74,10 @@ static int profile_access(const char *file, struct ytree_node *root, const char 
   for (int i = 0; i < *n_allow; i++)
     for (int j = 0; j < *n_forbid; j++)
       if (!strcmp((*allow)[i], (*forbid)[j]))
-        return profile_fail(LC_EPARAM, file, m, "'%s': the value '%s' is both allowed and "
-                            "forbidden", key, (*allow)[i]);
+        return ytree_fail(LC_EPARAM, file, m,
+                          "'%s': the value '%s' is both allowed and "
+                          "forbidden",
+                          key, (*allow)[i]);
   return LC_OK;
 }
 
@@ -101,11 +87,12 @@ static int profile_rules(const char *file, struct profile *p, struct ytree_node 
     return LC_OK;
   s->used = 1;
   if (s->type != YTREE_SEQ)
-    return profile_fail(LC_EPARAM, file, s, "'factors' must be a list of {tags, factor, "
-                        "source}");
+    return ytree_fail(LC_EPARAM, file, s,
+                      "'factors' must be a list of {tags, factor, "
+                      "source}");
   if (s->n_children > PROFILE_MAX_RULES)
-    return profile_fail(LC_EPARAM, file, s, "'factors' has %d rules; at most %d are allowed",
-                        s->n_children, PROFILE_MAX_RULES);
+    return ytree_fail(LC_EPARAM, file, s, "'factors' has %d rules; at most %d are allowed",
+                      s->n_children, PROFILE_MAX_RULES);
   p->rules = calloc((size_t)(s->n_children > 0 ? s->n_children : 1), sizeof *p->rules);
   if (!p->rules)
     return LC_ENOMEM;
@@ -115,18 +102,17 @@ static int profile_rules(const char *file, struct profile *p, struct ytree_node 
     p->n_rules = i + 1;
     r->used = 1;
     if (r->type != YTREE_MAP)
-      return profile_fail(LC_EPARAM, file, r, "factors: item %d must be a map", i + 1);
+      return ytree_fail(LC_EPARAM, file, r, "factors: item %d must be a map", i + 1);
     struct ytree_node *t = ytree_child(r, "tags"), *f = ytree_child(r, "factor"),
                       *src = ytree_child(r, "source");
     if (!t || t->type != YTREE_MAP || t->n_children == 0)
-      return profile_fail(LC_EPARAM, file, t ? t : r,
-                          "factors: item %d needs 'tags', a non-empty map key: value", i + 1);
+      return ytree_fail(LC_EPARAM, file, t ? t : r,
+                        "factors: item %d needs 'tags', a non-empty map key: value", i + 1);
     if (!f)
-      return profile_fail(LC_EPARAM, file, r, "factors: item %d needs 'factor'", i + 1);
+      return ytree_fail(LC_EPARAM, file, r, "factors: item %d needs 'factor'", i + 1);
     if (!src || src->type != YTREE_SCALAR || !src->value[0])
-      return profile_fail(LC_EPARAM, file, src ? src : r,
-                          "factors: item %d needs 'source' (where the factor comes from)",
-                          i + 1);
+      return ytree_fail(LC_EPARAM, file, src ? src : r,
+                        "factors: item %d needs 'source' (where the factor comes from)", i + 1);
     t->used = f->used = src->used = 1;
     LC_CHECK(profile_number(file, f, "factors: factor", &pr->factor));
     if (!(pr->source = strdup(src->value)))
@@ -139,8 +125,10 @@ static int profile_rules(const char *file, struct profile *p, struct ytree_node 
       struct ytree_node *kv = t->children[k];
       kv->used = 1;
       if (kv->type != YTREE_SCALAR || !kv->value[0])
-        return profile_fail(LC_EPARAM, file, kv, "factors: tag '%s' needs a value (\"*\" for "
-                            "any)", kv->key);
+        return ytree_fail(LC_EPARAM, file, kv,
+                          "factors: tag '%s' needs a value (\"*\" for "
+                          "any)",
+                          kv->key);
       if (!(pr->keys[k] = strdup(kv->key)) || !(pr->values[k] = strdup(kv->value)))
         return LC_ENOMEM;
       pr->n = k + 1;
@@ -168,14 +156,14 @@ static void profile_unknown(const char *path, const struct ytree_node *n, void *
 static int profile_read(const char *path, struct profile *p, struct ytree *t) {
   struct ytree_node *root = t->root;
   if (!root || root->type != YTREE_MAP)
-    return profile_fail(LC_EPARAM, path, root, "the profile must be a map");
+    return ytree_fail(LC_EPARAM, path, root, "the profile must be a map");
   if (!(p->file = strdup(path)))
     return LC_ENOMEM;
   struct ytree_node *n = ytree_child(root, "name");
   if (n) {
     n->used = 1;
     if (n->type != YTREE_SCALAR || !n->value[0])
-      return profile_fail(LC_EPARAM, path, n, "'name' must be a non-empty value");
+      return ytree_fail(LC_EPARAM, path, n, "'name' must be a non-empty value");
   }
   if (!(p->name = strdup(n ? n->value : "walk")))
     return LC_ENOMEM;
@@ -184,9 +172,9 @@ static int profile_read(const char *path, struct profile *p, struct ytree *t) {
 
   struct ytree_node *h = ytree_child(root, "highway");
   if (!h || h->type != YTREE_MAP || h->n_children == 0)
-    return profile_fail(LC_EPARAM, path, h ? h : root,
-                        "'highway' is required: a map of walkable highway values to their "
-                        "cost factors");
+    return ytree_fail(LC_EPARAM, path, h ? h : root,
+                      "'highway' is required: a map of walkable highway values to their "
+                      "cost factors");
   h->used = 1;
   p->highway = calloc((size_t)h->n_children, sizeof *p->highway);
   p->highway_factor = calloc((size_t)h->n_children, sizeof *p->highway_factor);

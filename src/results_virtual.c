@@ -276,19 +276,11 @@ int results_write_nodes_mapped(struct results *res, const char *name, enum h5io_
 
 int results_read_rows(hid_t file, const char *name, int64_t rows, int64_t ncols, int64_t lo,
                       int64_t hi, int64_t *out) {
-  if (!h5io_exists(file, name))
-    LC_FAIL(LC_EFORMAT, "dataset %s is missing", name);
-  hid_t dset = H5Dopen2(file, name, H5P_DEFAULT);
-  if (dset < 0)
-    LC_FAIL(LC_EHDF5, "cannot open dataset %s", name);
-  hid_t fspace = H5Dget_space(dset);
-  int nd = H5Sget_simple_extent_ndims(fspace);
-  hsize_t dims[2] = {0, 0};
-  H5Sget_simple_extent_dims(fspace, dims, NULL);
-  H5Sclose(fspace);
-  int st = LC_OK;
-  if (nd != (ncols > 0 ? 2 : 1) || (int64_t)dims[0] != rows ||
-      (ncols > 0 && (int64_t)dims[1] != ncols)) {
+  hid_t dset;
+  int64_t nr = 0, nc = 0;
+  LC_CHECK(h5io_open_shape(file, name, &dset, &nr, &nc));
+  int st = LC_OK, nd = nc > 0 ? 2 : 1;
+  if (nr != rows || nc != (ncols > 0 ? ncols : 0)) {
     H5Dclose(dset);
     LC_FAIL(LC_EFORMAT, "dataset %s has the wrong shape (expected %lld x %lld)", name,
             (long long)rows, (long long)ncols);

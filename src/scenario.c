@@ -19,21 +19,6 @@
 #include "lifecircle/ytree.h"
 #include "scenario_internal.h"
 
-/* Records "file:line:column: message" and returns status. */
-static int sc_fail(int status, const char *file, const struct ytree_node *n, const char *fmt,
-                   ...) __attribute__((format(printf, 4, 5)));
-
-static int sc_fail(int status, const char *file, const struct ytree_node *n, const char *fmt,
-                   ...) {
-  char text[768];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: %s", file, n ? n->line : 1,
-                      n ? n->column : 1, text);
-}
-
 /* Refuses keys of `map` that are not in `allowed` (NULL-terminated). */
 static int sc_keys(const char *file, struct ytree_node *map, const char *what,
                    const char *const *allowed) {
@@ -48,8 +33,8 @@ static int sc_keys(const char *file, struct ytree_node *map, const char *what,
       list[0] = '\0';
       for (int j = 0; allowed[j] && at < sizeof list; j++)
         at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", j ? ", " : "", allowed[j]);
-      return sc_fail(LC_EPARAM, file, c, "unknown key '%s' in %s (allowed: %s)", c->key, what,
-                     list);
+      return ytree_fail(LC_EPARAM, file, c, "unknown key '%s' in %s (allowed: %s)", c->key, what,
+                        list);
     }
     c->used = 1;
   }
@@ -59,8 +44,8 @@ static int sc_keys(const char *file, struct ytree_node *map, const char *what,
 static int sc_string(const char *file, const struct ytree_node *n, const char *key,
                      const char **out) {
   if (n->type != YTREE_SCALAR)
-    return sc_fail(LC_EPARAM, file, n, "%s must be a text, not a %s", key,
-                   n->type == YTREE_MAP ? "map" : "list");
+    return ytree_fail(LC_EPARAM, file, n, "%s must be a text, not a %s", key,
+                      n->type == YTREE_MAP ? "map" : "list");
   *out = n->value;
   return LC_OK;
 }
@@ -68,12 +53,12 @@ static int sc_string(const char *file, const struct ytree_node *n, const char *k
 static int sc_double(const char *file, const struct ytree_node *n, const char *key,
                      double *out) {
   if (n->type != YTREE_SCALAR)
-    return sc_fail(LC_EPARAM, file, n, "%s must be a number", key);
+    return ytree_fail(LC_EPARAM, file, n, "%s must be a number", key);
   char *end;
   errno = 0;
   double v = strtod(n->value, &end);
   if (end == n->value || *end != '\0' || !isfinite(v) || errno == ERANGE)
-    return sc_fail(LC_EPARAM, file, n, "%s '%s' is not a finite number", key, n->value);
+    return ytree_fail(LC_EPARAM, file, n, "%s '%s' is not a finite number", key, n->value);
   *out = v;
   return LC_OK;
 }
@@ -81,15 +66,15 @@ static int sc_double(const char *file, const struct ytree_node *n, const char *k
 static int sc_int(const char *file, const struct ytree_node *n, const char *key, int64_t min,
                   int64_t max, int64_t *out) {
   if (n->type != YTREE_SCALAR)
-    return sc_fail(LC_EPARAM, file, n, "%s must be an integer", key);
+    return ytree_fail(LC_EPARAM, file, n, "%s must be an integer", key);
   char *end;
   errno = 0;
   long long v = strtoll(n->value, &end, 10);
   if (end == n->value || *end != '\0' || errno == ERANGE)
-    return sc_fail(LC_EPARAM, file, n, "%s '%s' is not an integer", key, n->value);
+    return ytree_fail(LC_EPARAM, file, n, "%s '%s' is not an integer", key, n->value);
   if (v < min || v > max)
-    return sc_fail(LC_EPARAM, file, n, "%s = %lld is outside %" PRId64 "..%" PRId64, key, v,
-                   min, max);
+    return ytree_fail(LC_EPARAM, file, n, "%s = %lld is outside %" PRId64 "..%" PRId64, key, v, min,
+                      max);
   *out = (int64_t)v;
   return LC_OK;
 }
@@ -99,8 +84,8 @@ static int sc_hhmm(const char *file, const struct ytree_node *n, const char *key
   const char *s = "";
   LC_CHECK(sc_string(file, n, key, &s));
   if (facility_parse_hhmm(s, out) != LC_OK)
-    return sc_fail(LC_EPARAM, file, n, "%s '%s' is not a time HH:MM between 00:00 and 24:00",
-                   key, s);
+    return ytree_fail(LC_EPARAM, file, n, "%s '%s' is not a time HH:MM between 00:00 and 24:00",
+                      key, s);
   return LC_OK;
 }
 
@@ -115,9 +100,9 @@ static int sc_category(const char *file, const struct ytree_node *n,
     list[0] = '\0';
     for (int i = 0; i < cats->n && i < 8 && at < sizeof list; i++)
       at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", cats->c[i].id);
-    return sc_fail(LC_EPARAM, file, n, "category '%s' does not exist in %s (categories: %s%s)",
-                   id, cats->file ? cats->file : "the category set", list,
-                   cats->n > 8 ? ", ..." : "");
+    return ytree_fail(LC_EPARAM, file, n, "category '%s' does not exist in %s (categories: %s%s)",
+                      id, cats->file ? cats->file : "the category set", list,
+                      cats->n > 8 ? ", ..." : "");
   }
   *out = c;
   return LC_OK;
@@ -133,17 +118,19 @@ static int sc_point(const char *file, const struct ytree_node *at, const struct 
     const char *name = "";
     LC_CHECK(sc_string(file, crs_node, "crs", &name));
     if (crs_parse(name, &crs) != LC_OK)
-      return sc_fail(LC_EPARAM, file, crs_node, "crs '%s' is not wgs84, gcj02 or bd09", name);
+      return ytree_fail(LC_EPARAM, file, crs_node, "crs '%s' is not wgs84, gcj02 or bd09", name);
   }
   double x, y;
   LC_CHECK(sc_double(file, lon_n, "lon", &x));
   LC_CHECK(sc_double(file, lat_n, "lat", &y));
   if (!crs_valid_lonlat(x, y))
-    return sc_fail(LC_EPARAM, file, at, "coordinates (%g, %g) are not a longitude in "
-                   "-180..180 and a latitude in -90..90", x, y);
+    return ytree_fail(LC_EPARAM, file, at,
+                      "coordinates (%g, %g) are not a longitude in "
+                      "-180..180 and a latitude in -90..90",
+                      x, y);
   if (crs_to_wgs84(crs, x, y, lon, lat) != LC_OK)
-    return sc_fail(LC_EPARAM, file, at, "cannot convert (%g, %g) from %s to WGS84", x, y,
-                   crs_name(crs));
+    return ytree_fail(LC_EPARAM, file, at, "cannot convert (%g, %g) from %s to WGS84", x, y,
+                      crs_name(crs));
   return LC_OK;
 }
 
@@ -151,7 +138,7 @@ static int sc_point(const char *file, const struct ytree_node *at, const struct 
 static int sc_pair(const char *file, const struct ytree_node *n, const char *key,
                    const struct ytree_node *crs_node, double *lon, double *lat) {
   if (n->type != YTREE_SEQ || n->n_children != 2)
-    return sc_fail(LC_EPARAM, file, n, "%s must be a list [lon, lat]", key);
+    return ytree_fail(LC_EPARAM, file, n, "%s must be a list [lon, lat]", key);
   return sc_point(file, n, n->children[0], n->children[1], crs_node, lon, lat);
 }
 
@@ -203,10 +190,12 @@ static int sc_select(const struct scenario *sc, struct ytree_node *item,
   struct ytree_node *within = ytree_child(item, "within"), *cat = ytree_child(item, "category");
   int given = (row != NULL) + (sid != NULL) + (within != NULL);
   if (given != 1)
-    return sc_fail(LC_EPARAM, f, item, "give exactly one of row, source_id%s to name the "
-                   "baseline facilities", allow_within ? " and within" : "");
+    return ytree_fail(LC_EPARAM, f, item,
+                      "give exactly one of row, source_id%s to name the "
+                      "baseline facilities",
+                      allow_within ? " and within" : "");
   if (within && !allow_within)
-    return sc_fail(LC_EPARAM, f, within, "within is allowed in remove and change only");
+    return ytree_fail(LC_EPARAM, f, within, "within is allowed in remove and change only");
   if (cat)
     LC_CHECK(sc_category(f, cat, cats, &e->category));
   if (row)
@@ -234,11 +223,11 @@ static int sc_select(const struct scenario *sc, struct ytree_node *item,
     if (st != LC_OK) {
       free(e->within);
       e->within = NULL;
-      return sc_fail(st, f, within, "within: %s", lc_error_message());
+      return ytree_fail(st, f, within, "within: %s", lc_error_message());
     }
   } else if (ytree_child(item, "name_property")) {
-    return sc_fail(LC_EPARAM, f, ytree_child(item, "name_property"),
-                   "name_property goes with within");
+    return ytree_fail(LC_EPARAM, f, ytree_child(item, "name_property"),
+                      "name_property goes with within");
   }
   return LC_OK;
 }
@@ -257,21 +246,21 @@ static int sc_hours(const struct scenario *sc, struct ytree_node *item,
   if (cl)
     LC_CHECK(sc_hhmm(sc->file, cl, "close", &e->close_min));
   if (e->open_min >= 0 && e->close_min >= 0 && e->close_min <= e->open_min)
-    return sc_fail(LC_EPARAM, sc->file, cl, "close %02d:%02d is not after open %02d:%02d",
-                   e->close_min / 60, e->close_min % 60, e->open_min / 60, e->open_min % 60);
+    return ytree_fail(LC_EPARAM, sc->file, cl, "close %02d:%02d is not after open %02d:%02d",
+                      e->close_min / 60, e->close_min % 60, e->open_min / 60, e->open_min % 60);
   return LC_OK;
 }
 
 static int sc_seq(const char *file, struct ytree_node *n, const char *key) {
   if (n->type != YTREE_SEQ)
-    return sc_fail(LC_EPARAM, file, n, "%s must be a list", key);
+    return ytree_fail(LC_EPARAM, file, n, "%s must be a list", key);
   n->used = 1;
   return LC_OK;
 }
 
 static int sc_map(const char *file, struct ytree_node *n, const char *what) {
   if (n->type != YTREE_MAP)
-    return sc_fail(LC_EPARAM, file, n, "%s must be a map", what);
+    return ytree_fail(LC_EPARAM, file, n, "%s must be a map", what);
   return LC_OK;
 }
 
@@ -289,7 +278,7 @@ static int sc_read_add(struct scenario *sc, int *cap, struct ytree_node *item,
     const char *file = "", *crs = "", *category = NULL, *column = NULL;
     struct ytree_node *crs_n = ytree_child(item, "crs");
     if (!crs_n)
-      return sc_fail(LC_EPARAM, f, item, "a layer needs crs (wgs84, gcj02 or bd09)");
+      return ytree_fail(LC_EPARAM, f, item, "a layer needs crs (wgs84, gcj02 or bd09)");
     LC_CHECK(sc_string(f, ytree_child(item, "file"), "file", &file));
     LC_CHECK(sc_string(f, crs_n, "crs", &crs));
     if (ytree_child(item, "category")) {
@@ -304,7 +293,7 @@ static int sc_read_add(struct scenario *sc, int *cap, struct ytree_node *item,
     int st = facility_load_layer(e->path, crs, category, column, cats, SCENARIO_LAYER_ADDED,
                                  &e->layer);
     if (st != LC_OK)
-      return sc_fail(st, f, item, "facilities:add: %s", lc_error_message());
+      return ytree_fail(st, f, item, "facilities:add: %s", lc_error_message());
     return LC_OK;
   }
   LC_CHECK(sc_keys(f, item, "a point of facilities:add", point_keys));
@@ -312,8 +301,9 @@ static int sc_read_add(struct scenario *sc, int *cap, struct ytree_node *item,
   struct ytree_node *cat = ytree_child(item, "category"), *lon = ytree_child(item, "lon"),
                     *lat = ytree_child(item, "lat");
   if (!cat || !lon || !lat)
-    return sc_fail(LC_EPARAM, f, item, "an added facility needs category, lon and lat (or "
-                   "file: a GeoJSON/CSV layer)");
+    return ytree_fail(LC_EPARAM, f, item,
+                      "an added facility needs category, lon and lat (or "
+                      "file: a GeoJSON/CSV layer)");
   LC_CHECK(sc_category(f, cat, cats, &e->category));
   LC_CHECK(sc_point(f, item, lon, lat, ytree_child(item, "crs"), &e->lon, &e->lat));
   const char *s = "";
@@ -328,9 +318,9 @@ static int sc_read_add(struct scenario *sc, int *cap, struct ytree_node *item,
     for (int k = 0; k < sc->n_edits - 1; k++)
       if (sc->edits[k].kind == SCENARIO_ADD_POINT && sc->edits[k].id &&
           !strcmp(sc->edits[k].id, s))
-        return sc_fail(LC_EPARAM, f, ytree_child(item, "id"),
-                       "id '%s' is already used by the facility added at line %d", s,
-                       sc->edits[k].line);
+        return ytree_fail(LC_EPARAM, f, ytree_child(item, "id"),
+                          "id '%s' is already used by the facility added at line %d", s,
+                          sc->edits[k].line);
     if (!(e->id = strdup(s)))
       return LC_ENOMEM;
   }
@@ -340,8 +330,10 @@ static int sc_read_add(struct scenario *sc, int *cap, struct ytree_node *item,
   int32_t op = e->open_min >= 0 ? e->open_min : c->open_min;
   int32_t cl = e->close_min >= 0 ? e->close_min : c->close_min;
   if (cl <= op)
-    return sc_fail(LC_EPARAM, f, item, "opening hours %02d:%02d-%02d:%02d (with the category's "
-                   "defaults) are empty", op / 60, op % 60, cl / 60, cl % 60);
+    return ytree_fail(LC_EPARAM, f, item,
+                      "opening hours %02d:%02d-%02d:%02d (with the category's "
+                      "defaults) are empty",
+                      op / 60, op % 60, cl / 60, cl % 60);
   return LC_OK;
 }
 
@@ -385,7 +377,7 @@ static int sc_read_facilities(struct scenario *sc, int *cap, struct ytree_node *
       LC_CHECK(sc_select(sc, item, cats, 0, e));
       struct ytree_node *lon = ytree_child(item, "lon"), *lat = ytree_child(item, "lat");
       if (!lon || !lat)
-        return sc_fail(LC_EPARAM, f, item, "a relocation needs the new lon and lat");
+        return ytree_fail(LC_EPARAM, f, item, "a relocation needs the new lon and lat");
       LC_CHECK(sc_point(f, item, lon, lat, ytree_child(item, "crs"), &e->lon, &e->lat));
     }
   }
@@ -400,7 +392,7 @@ static int sc_read_facilities(struct scenario *sc, int *cap, struct ytree_node *
       LC_CHECK(sc_select(sc, item, cats, 1, e));
       LC_CHECK(sc_hours(sc, item, e));
       if (e->capacity < 0 && e->open_min < 0 && e->close_min < 0)
-        return sc_fail(LC_EPARAM, f, item, "a change needs capacity, open or close");
+        return ytree_fail(LC_EPARAM, f, item, "a change needs capacity, open or close");
     }
   }
   return LC_OK;
@@ -424,14 +416,14 @@ static int sc_read_network(struct scenario *sc, int *cap, struct ytree_node *net
       struct ytree_node *from = ytree_child(item, "from"), *to = ytree_child(item, "to");
       struct ytree_node *crs = ytree_child(item, "crs"), *len = ytree_child(item, "length_m");
       if (!from || !to)
-        return sc_fail(LC_EPARAM, f, item, "a link needs from: [lon, lat] and to: [lon, lat]");
+        return ytree_fail(LC_EPARAM, f, item, "a link needs from: [lon, lat] and to: [lon, lat]");
       LC_CHECK(sc_pair(f, from, "from", crs, &e->lon, &e->lat));
       LC_CHECK(sc_pair(f, to, "to", crs, &e->lon2, &e->lat2));
       if (len) {
         double m;
         LC_CHECK(sc_double(f, len, "length_m", &m));
         if (!(m >= 0.01 && m <= 100000))
-          return sc_fail(LC_EPARAM, f, len, "length_m = %g m is outside 0.01..100000 m", m);
+          return ytree_fail(LC_EPARAM, f, len, "length_m = %g m is outside 0.01..100000 m", m);
         e->length_cm = llround(m * 100.0);
       }
       if (ytree_child(item, "name")) {
@@ -465,8 +457,9 @@ int scenario_load(const char *path, const struct category_set *cats, struct scen
     goto done;
   }
   if (!t.root || t.root->type != YTREE_MAP) {
-    st = sc_fail(LC_EPARAM, path, t.root, "a scenario file must be a map with name, "
-                 "description, facilities and network");
+    st = ytree_fail(LC_EPARAM, path, t.root,
+                    "a scenario file must be a map with name, "
+                    "description, facilities and network");
     goto done;
   }
   LC_CHECK_GOTO(st, sc_keys(path, t.root, "a scenario file", keys), done);
@@ -483,13 +476,13 @@ int scenario_load(const char *path, const struct category_set *cats, struct scen
     goto done;
   }
   if (!sc->name[0]) {
-    st = sc_fail(LC_EPARAM, path, n, "the scenario name is empty");
+    st = ytree_fail(LC_EPARAM, path, n, "the scenario name is empty");
     goto done;
   }
   for (const char *p = sc->name; *p; p++)
     if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
-      st = sc_fail(LC_EPARAM, path, n ? n : t.root,
-                   "scenario name '%s' may hold only letters, digits, '-' and '_'", sc->name);
+      st = ytree_fail(LC_EPARAM, path, n ? n : t.root,
+                      "scenario name '%s' may hold only letters, digits, '-' and '_'", sc->name);
       goto done;
     }
   n = ytree_child(t.root, "description");

@@ -348,3 +348,19 @@ void ytree_mark_used(struct ytree_node *node) {
   for (int i = 0; i < node->n_children; i++)
     ytree_mark_used(node->children[i]);
 }
+
+int ytree_vfail(int status, const char *file, const struct ytree_node *n, const char *context,
+                const char *fmt, va_list ap) {
+  char text[768];
+  vsnprintf(text, sizeof text, fmt, ap);
+  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: %s%s%s", file, n ? n->line : 1,
+                      n ? n->column : 1, context ? context : "", context ? ": " : "", text);
+}
+
+int ytree_fail(int status, const char *file, const struct ytree_node *n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = ytree_vfail(status, file, n, NULL, fmt, ap);
+  va_end(ap);
+  return rc;
+}

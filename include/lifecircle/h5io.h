@@ -95,6 +95,11 @@ int h5io_dset_write_rows(hid_t dset, const char *name, enum h5io_type type, int6
 int h5io_dset_finish(hid_t dset, const char *name, const char *units, const char *description,
                      int ok);
 
+/* Opens the 1-D or 2-D dataset `name` under loc into *dset (close it with H5Dclose); *rows
+ * and *ncols (0 for 1-D) receive its shape. Returns LC_OK, LC_EFORMAT (missing, or another
+ * rank) or LC_EHDF5. Local (collective for a virtual dataset in a parallel file). */
+int h5io_open_shape(hid_t loc, const char *name, hid_t *dset, int64_t *rows, int64_t *ncols);
+
 /* Reads a whole dataset of `type` into a newly allocated array; *rows and *ncols (0 for 1-D)
  * receive its shape. Local. */
 int h5io_read(hid_t loc, const char *name, enum h5io_type type, void **data, int64_t *rows,

@@ -4,6 +4,7 @@
 #ifndef LIFECIRCLE_YTREE_H
 #define LIFECIRCLE_YTREE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum ytree_type { YTREE_SCALAR, YTREE_MAP, YTREE_SEQ };
@@ -42,6 +43,14 @@ struct ytree_node *ytree_child(const struct ytree_node *map, const char *key);
 /* Follows a path of keys and sequence indices separated by ':' ("Graph:file",
  * "layers:0:path") from `node`; returns NULL when any step is missing. */
 struct ytree_node *ytree_path(const struct ytree_node *node, const char *path);
+
+/* Records the error "file:line:column: text" at node n (line 1, column 1 when n is NULL)
+ * and returns status; with a context, "file:line:column: context: text". For the loaders'
+ * messages about a YAML file. */
+int ytree_fail(int status, const char *file, const struct ytree_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int ytree_vfail(int status, const char *file, const struct ytree_node *n, const char *context,
+                const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* Calls fn for every node of the subtree whose `used` flag is clear and that is a map entry
  * (a key), with its ':'-joined path. Returns how many were found. */
