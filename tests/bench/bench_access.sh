@@ -84,8 +84,7 @@ if [[ ${#need[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >/dev/null ||
     { echo "bench_access: apt-get install ${need[*]} failed (apt-get update first?)" >&2; exit 2; }
 fi
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+source "$ROOT/tests/bench/lib.sh"
 
 PGBIN=/usr/lib/postgresql/15/bin
 PGDATA=
@@ -150,21 +149,7 @@ echo "bench_access: work folder $WORK; load average at start $LOAD0" >&2
 
 # The 12 categories: the first 12 of inputs/categories.yml, same format.
 CATS=$WORK/categories.yml
-$PY - "$ROOT/inputs/categories.yml" "$CATS" <<'EOF'
-import sys
-src, dst = sys.argv[1:3]
-lines = open(src, encoding="utf-8").read().split("\n")
-out, n = [], 0
-for line in lines[lines.index("categories:"):]:
-    if line.startswith("  - id:"):
-        n += 1
-        if n > 12:
-            break
-    out.append(line)
-open(dst, "w", encoding="utf-8").write("\n".join(out).rstrip() + "\n")
-EOF
-
-now() { date +%s.%N; }
+bench_categories "$CATS"
 
 # Runs lifecircle at RANKS x THREADS, repetition REP; the log goes to DIR/run_TAG.log, the wall
 # time to DIR/run_TAG.wall, the results to DIR/out_TAG.h5 (repetitions after the first: run_TAG.REP.*,
@@ -230,27 +215,7 @@ Run:
   name: bench_n$N
   output: $D/out.h5
   strict: true
-Graph:
-  file: $D/g.h5
-Categories:
-  file: $CATS
-Groups:
-  file: $ROOT/inputs/groups.yml
-Facilities:
-  pois: false
-  max_snap_m: 300
-  layers:
-    - file: $D/f.csv
-      crs: wgs84
-      category_column: category
-Population:
-  subdistricts: $D/pop/subdistricts.geojson
-  name_property: name
-  residents: $D/pop/residents.csv
-  density: $D/pop/density.csv
-  density_column: density
-Accessibility:
-  k: 1
+$(bench_city_params "$D" "$CATS" 1)
 Agents:
   enabled: false
 EOF

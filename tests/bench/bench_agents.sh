@@ -20,8 +20,7 @@ BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 WHAT=${2:-changning}
 WORK=${LC_BENCH_DIR:-$(mktemp -d /tmp/lc-bench-agents.XXXXXX)}
 MPIEXEC=${MPIEXEC:-mpiexec}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+source "$ROOT/tests/bench/lib.sh"
 # Ranks waiting in a collective yield the core instead of spinning: on a machine shared with
 # other work (or with more ranks than cores) spinning ranks steal the time of the rank that
 # has work, which doubles the wall time of a 2-rank day on a loaded 2-core machine.
@@ -50,27 +49,7 @@ Run:
   seed: 20250701
   output: $d/unused.h5
   strict: true
-Graph:
-  file: $d/g.h5
-Categories:
-  file: $ROOT/inputs/categories.yml
-Groups:
-  file: $ROOT/inputs/groups.yml
-Facilities:
-  pois: false
-  max_snap_m: 300
-  layers:
-    - file: $d/f.csv
-      crs: wgs84
-      category_column: category
-Population:
-  subdistricts: $d/pop/subdistricts.geojson
-  name_property: name
-  residents: $d/pop/residents.csv
-  density: $d/pop/density.csv
-  density_column: density
-Accessibility:
-  k: $5
+$(bench_city_params "$d" "$ROOT/inputs/categories.yml" "$5")
 Partition:
   seed: 1
   weights: true

@@ -48,8 +48,7 @@ fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 $PY -c 'import h5py, numpy' 2>/dev/null ||
   { echo "bench_scenarios: needs python3-h5py and python3-numpy (Debian)" >&2; exit 2; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
+source "$ROOT/tests/bench/lib.sh"
 KEEP=0
 if [[ -n ${BENCH_DIR:-} ]]; then
   WORK=$BENCH_DIR
@@ -66,23 +65,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-now() { date +%s.%N; }
 
 # The 12 categories: the first 12 of inputs/categories.yml, same format.
 CATS=$WORK/categories.yml
-$PY - "$ROOT/inputs/categories.yml" "$CATS" <<'EOF'
-import sys
-src, dst = sys.argv[1:3]
-lines = open(src, encoding="utf-8").read().split("\n")
-out, n = [], 0
-for line in lines[lines.index("categories:"):]:
-    if line.startswith("  - id:"):
-        n += 1
-        if n > 12:
-            break
-    out.append(line)
-open(dst, "w", encoding="utf-8").write("\n".join(out).rstrip() + "\n")
-EOF
+bench_categories "$CATS"
 
 if [[ ! -f $WORK/g.h5 ]]; then
   echo "bench_scenarios: synth $N nodes" >&2
@@ -141,27 +127,7 @@ params() {
 Run:
   name: bench_scenarios
   strict: true
-Graph:
-  file: $WORK/g.h5
-Categories:
-  file: $CATS
-Groups:
-  file: $ROOT/inputs/groups.yml
-Facilities:
-  pois: false
-  max_snap_m: 300
-  layers:
-    - file: $WORK/f.csv
-      crs: wgs84
-      category_column: category
-Population:
-  subdistricts: $WORK/pop/subdistricts.geojson
-  name_property: name
-  residents: $WORK/pop/residents.csv
-  density: $WORK/pop/density.csv
-  density_column: density
-Accessibility:
-  k: 1
+$(bench_city_params "$WORK" "$CATS" 1)
 Agents:
   enabled: false
 EOF
