@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "lc_test.h"
+#include "lifecircle/graph.h"
 #include "lifecircle/h5io.h"
+#include "lifecircle/status.h"
 #include "lifecircle/log.h"
 
 const char *lc_fixture(const char *name) {
@@ -33,6 +35,32 @@ const char *lc_tmp(const char *suffix) {
   snprintf(buf, sizeof ring[0], "%s/lc_test_%d_%d%s", dir ? dir : "/tmp", (int)getpid(),
            counter++, suffix);
   return buf;
+}
+
+uint64_t lc_rnd(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+int64_t lc_rnd_below(uint64_t *state, int64_t n) { return (int64_t)(lc_rnd(state) % (uint64_t)n); }
+
+void lc_random_graph(struct graph *g, int64_t n, int64_t extra, int64_t lo, int64_t hi,
+                     uint64_t *state) {
+  int64_t m = n - 1 + extra;
+  CU_ASSERT_EQUAL_FATAL(graph_alloc(g, n, m), LC_OK);
+  for (int64_t i = 0; i < n; i++) {
+    g->lon[i] = g->lat[i] = 0.0;
+    g->osm_id[i] = i;
+  }
+  for (int64_t i = 0; i < m; i++) {
+    g->u[i] = i < n - 1 ? i + 1 : lc_rnd_below(state, n);
+    g->v[i] = i < n - 1 ? lc_rnd_below(state, i + 1) : lc_rnd_below(state, n);
+    g->length_cm[i] = g->cost_cm[i] = lo + lc_rnd_below(state, hi - lo + 1);
+    g->way_id[i] = -1;
+  }
+  CU_ASSERT_EQUAL_FATAL(graph_build_csr(g), LC_OK);
 }
 
 int main(int argc, char **argv) {

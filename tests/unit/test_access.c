@@ -212,38 +212,9 @@ static void test_access_int32_limits(void) {
   graph_free(&g);
 }
 
-/* A small deterministic generator (splitmix64). */
 static uint64_t rng_state;
-static uint64_t rnd(void) {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-static int64_t rnd_in(int64_t n) { return (int64_t)(rnd() % (uint64_t)n); }
+static int64_t rnd_in(int64_t n) { return lc_rnd_below(&rng_state, n); }
 
-/* A random connected graph: a random tree plus extra edges, costs 1..maxc (small, so ties are
- * common). */
-static void random_graph(struct graph *g, int64_t n, int64_t extra, int64_t maxc) {
-  int64_t m = n - 1 + extra;
-  CU_ASSERT_EQUAL_FATAL(graph_alloc(g, n, m), LC_OK);
-  for (int64_t i = 0; i < n; i++) {
-    g->lon[i] = g->lat[i] = 0.0;
-    g->osm_id[i] = i;
-  }
-  for (int64_t i = 0; i < m; i++) {
-    if (i < n - 1) {
-      g->u[i] = i + 1;
-      g->v[i] = rnd_in(i + 1);
-    } else {
-      g->u[i] = rnd_in(n);
-      g->v[i] = rnd_in(n);
-    }
-    g->length_cm[i] = g->cost_cm[i] = 1 + rnd_in(maxc);
-    g->way_id[i] = -1;
-  }
-  CU_ASSERT_EQUAL_FATAL(graph_build_csr(g), LC_OK);
-}
 
 /* Random sources for n_cat categories; facility ids drawn from a small range so facilities
  * get several entrances and nodes several facilities. Arrays are allocated per category. */
@@ -295,7 +266,7 @@ static void test_access_random(void) {
   for (int trial = 0; trial < 18; trial++) {
     struct graph g;
     int64_t n = 20 + rnd_in(400), maxc = trial < 12 ? 1 + rnd_in(30) : 10000000 + rnd_in(10000000);
-    random_graph(&g, n, rnd_in(n), maxc);
+    lc_random_graph(&g, n, rnd_in(n), 1, maxc, &rng_state);
     int n_cat = 1 + (int)rnd_in(6);
     struct access_sources src[8];
     int64_t radius[8];

@@ -16,30 +16,8 @@
 #include "lifecircle/status.h"
 
 static uint64_t rng_state;
-static uint64_t rnd(void) {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-static int64_t rnd_in(int64_t n) { return (int64_t)(rnd() % (uint64_t)n); }
+static int64_t rnd_in(int64_t n) { return lc_rnd_below(&rng_state, n); }
 
-/* A random connected graph: a random tree plus extra edges, integer costs 1..maxc. */
-static void random_graph(struct graph *g, int64_t n, int64_t extra, int64_t maxc) {
-  int64_t m = n - 1 + extra;
-  CU_ASSERT_EQUAL_FATAL(graph_alloc(g, n, m), LC_OK);
-  for (int64_t i = 0; i < n; i++) {
-    g->lon[i] = g->lat[i] = 0.0;
-    g->osm_id[i] = i;
-  }
-  for (int64_t i = 0; i < m; i++) {
-    g->u[i] = i < n - 1 ? i + 1 : rnd_in(n);
-    g->v[i] = i < n - 1 ? rnd_in(i + 1) : rnd_in(n);
-    g->length_cm[i] = g->cost_cm[i] = 1 + rnd_in(maxc);
-    g->way_id[i] = -1;
-  }
-  CU_ASSERT_EQUAL_FATAL(graph_build_csr(g), LC_OK);
-}
 
 /* Random sources: facility ids from a small range per category (several entrances per
  * facility, several facilities per node), offsets 0..2*maxc, radii from a few edges to
@@ -228,7 +206,7 @@ static void test_access_mpi_random(void) {
     struct graph g;
     int64_t n = 50 + rnd_in(1500),
             maxc = trial < 8 ? 1 + rnd_in(50) : 10000000 + rnd_in(10000000);
-    random_graph(&g, n, rnd_in(n), maxc);
+    lc_random_graph(&g, n, rnd_in(n), 1, maxc, &rng_state);
     int n_cat = 1 + (int)rnd_in(5);
     struct access_sources src[8];
     int64_t radius[8];
@@ -295,7 +273,7 @@ static void test_access_mpi_chunks(void) {
   rng_state = 4242;
   struct graph g;
   const int64_t n = 4000, ns = 300;
-  random_graph(&g, n, n, 50);
+  lc_random_graph(&g, n, n, 1, 50, &rng_state);
   int64_t *node = malloc((size_t)ns * sizeof *node);
   int64_t *fac = malloc((size_t)ns * sizeof *fac);
   int64_t *off = malloc((size_t)ns * sizeof *off);

@@ -41,12 +41,7 @@ static void test_cross_partitions(void) {
 }
 
 static uint64_t rs;
-static uint64_t rnd(void) {
-  uint64_t z = (rs += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return lc_rnd(&rs); }
 
 /* A random connected city (the same on every rank for the same seed): a random tree plus
  * extra edges of 20-150 m, facilities with few seats, residents of every group. */

@@ -12,31 +12,8 @@
 #include "lifecircle/status.h"
 
 static uint64_t rng_state;
-static uint64_t rnd(void) {
-  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-static int64_t rnd_in(int64_t n) { return (int64_t)(rnd() % (uint64_t)n); }
+static int64_t rnd_in(int64_t n) { return lc_rnd_below(&rng_state, n); }
 
-/* A random graph (identical on every rank): a random tree plus extra edges, which may repeat
- * an edge or be a self-loop. */
-static void random_graph(struct graph *g, int64_t n, int64_t extra) {
-  int64_t m = n - 1 + extra;
-  CU_ASSERT_EQUAL_FATAL(graph_alloc(g, n, m), LC_OK);
-  for (int64_t i = 0; i < n; i++) {
-    g->lon[i] = g->lat[i] = 0.0;
-    g->osm_id[i] = i;
-  }
-  for (int64_t i = 0; i < m; i++) {
-    g->u[i] = i < n - 1 ? i + 1 : rnd_in(n);
-    g->v[i] = i < n - 1 ? rnd_in(i + 1) : rnd_in(n);
-    g->length_cm[i] = g->cost_cm[i] = 1 + rnd_in(1000);
-    g->way_id[i] = -1;
-  }
-  CU_ASSERT_EQUAL_FATAL(graph_build_csr(g), LC_OK);
-}
 
 /* The value a halo test sends: derived from the global id, 24 bytes. */
 struct halo_val {
@@ -146,7 +123,7 @@ static void test_dgraph_metis(void) {
   for (int trial = 0; trial < 4; trial++) {
     struct graph g;
     int64_t n = 30 + rnd_in(500);
-    random_graph(&g, n, rnd_in(2 * n));
+    lc_random_graph(&g, n, rnd_in(2 * n), 1, 1000, &rng_state);
     int32_t *part = malloc((size_t)n * sizeof *part);
     CU_ASSERT_EQUAL_FATAL(partition_build(&g, NULL, size, 7 + trial, MPI_COMM_WORLD, part),
                           LC_OK);
@@ -164,7 +141,7 @@ static void test_dgraph_random_part(void) {
   for (int trial = 0; trial < 4; trial++) {
     struct graph g;
     int64_t n = 10 + rnd_in(300);
-    random_graph(&g, n, rnd_in(n));
+    lc_random_graph(&g, n, rnd_in(n), 1, 1000, &rng_state);
     int32_t *part = malloc((size_t)n * sizeof *part);
     for (int64_t i = 0; i < n; i++)
       part[i] = (int32_t)rnd_in(size);
@@ -180,7 +157,7 @@ static void test_dgraph_bad_part(void) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   rng_state = 5;
   struct graph g;
-  random_graph(&g, 20, 5);
+  lc_random_graph(&g, 20, 5, 1, 1000, &rng_state);
   int32_t part[20] = {0};
   part[13] = (int32_t)size;
   struct dgraph dg;
@@ -194,7 +171,7 @@ static void test_dgraph_negative_cost(void) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   rng_state = 6;
   struct graph g;
-  random_graph(&g, 20, 5);
+  lc_random_graph(&g, 20, 5, 1, 1000, &rng_state);
   g.adj_len_cm[g.adj_off[7]] = -3;
   int32_t part[20];
   for (int i = 0; i < 20; i++)
@@ -209,7 +186,7 @@ static void test_dgraph_negative_cost(void) {
 static void test_dgraph_cost_saturates(void) {
   rng_state = 7;
   struct graph g;
-  random_graph(&g, 20, 5);
+  lc_random_graph(&g, 20, 5, 1, 1000, &rng_state);
   g.adj_len_cm[g.adj_off[4]] = (int64_t)1 << 40;
   g.adj_len_cm[g.adj_off[5]] = UINT32_MAX;
   int32_t part[20] = {0};
