@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lifecircle/h5io.h"
+#include "lifecircle/revision.h"
 #include "lifecircle/status.h"
 
 int graph_io_sha256(const char *path, char out[65]) {
@@ -48,7 +49,7 @@ int graph_io_write_code(hid_t file) {
     *cut = '\0';
   int rc = h5io_attr_str(code, "version", LC_VERSION);
   if (rc == LC_OK)
-    rc = h5io_attr_str(code, "git_revision", LC_GIT_REVISION);
+    rc = h5io_attr_str(code, "git_revision", lc_git_revision());
   if (rc == LC_OK)
     rc = h5io_attr_str(code, "compiler", LC_COMPILER);
   if (rc == LC_OK)

@@ -9,6 +9,7 @@
 #include "lifecircle/cli.h"
 #include "lifecircle/h5io.h"
 #include "lifecircle/log.h"
+#include "lifecircle/revision.h"
 #include "lifecircle/status.h"
 
 struct main_command {
@@ -55,7 +56,7 @@ static void main_version(void) {
   if (nl)
     *nl = '\0';
   printf("lifecircle %s (git %s)\ncompiler %s\nHDF5 %u.%u.%u\n%s\n", LC_VERSION,
-         LC_GIT_REVISION, LC_COMPILER, maj, min, rel, mpi);
+         lc_git_revision(), LC_COMPILER, maj, min, rel, mpi);
 }
 
 int main(int argc, char **argv) {
