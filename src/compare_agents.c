@@ -264,8 +264,9 @@ static int ca_realised(struct results *res, const char *scenario, const char *ba
     snprintf(name, sizeof name, "%s/needed", rc);
     if (st == LC_OK)
       st = ca_read_table(f, name, R, CG, &needed[w]);
-    /* A scenario copied from earlier results may have lost its subgroup attributes: the
-     * other scenario's then stand for both (same parameters, same population). */
+    /* A scenario copied from earlier results by a version before the copy kept subgroup
+     * attributes lacks them: the other scenario's then stand for both (same parameters,
+     * same population). */
     if (st == LC_OK && H5Aexists_by_name(f, rc, "residents_per_agent", H5P_DEFAULT) > 0 &&
         H5Aexists_by_name(f, rc, "agents", H5P_DEFAULT) > 0) {
       st = ca_attr_i64(f, rc, "residents_per_agent", &per[w]);

@@ -8,33 +8,45 @@
 #include "lifecircle/status.h"
 #include "results_internal.h"
 
-/* The dataset paths under a group, in name order. */
+/* The dataset paths and the subgroup paths under a group, in name order. */
 struct results_list {
   int n, cap;
   char **path;
+  int ng, gcap;
+  char **gpath;
 };
+
+/* Appends a copy of s to a growable list of strings. Returns 0, or -1 when out of memory. */
+static int results_list_push(char ***list, int *n, int *cap, const char *s) {
+  if (*n == *cap) {
+    int c = *cap ? 2 * *cap : 32;
+    char **p = realloc(*list, (size_t)c * sizeof *p);
+    if (!p)
+      return -1;
+    *list = p;
+    *cap = c;
+  }
+  (*list)[*n] = strdup(s);
+  return (*list)[(*n)++] ? 0 : -1;
+}
 
 static herr_t results_list_add(hid_t obj, const char *name, const H5O_info_t *oi, void *arg) {
   (void)obj;
   struct results_list *l = arg;
-  if (oi->type != H5O_TYPE_DATASET)
-    return 0;
-  if (l->n == l->cap) {
-    int cap = l->cap ? 2 * l->cap : 32;
-    char **p = realloc(l->path, (size_t)cap * sizeof *p);
-    if (!p)
-      return -1;
-    l->path = p;
-    l->cap = cap;
-  }
-  l->path[l->n] = strdup(name);
-  return l->path[l->n++] ? 0 : -1;
+  if (oi->type == H5O_TYPE_DATASET)
+    return results_list_push(&l->path, &l->n, &l->cap, name);
+  if (oi->type == H5O_TYPE_GROUP && strcmp(name, ".") != 0)
+    return results_list_push(&l->gpath, &l->ng, &l->gcap, name);
+  return 0;
 }
 
 static void results_list_free(struct results_list *l) {
   for (int i = 0; i < l->n; i++)
     free(l->path[i]);
+  for (int i = 0; i < l->ng; i++)
+    free(l->gpath[i]);
   free(l->path);
+  free(l->gpath);
   memset(l, 0, sizeof *l);
 }
 
@@ -279,12 +291,9 @@ static char *results_attr_or_empty(hid_t obj, const char *name) {
   return strdup("");
 }
 
-/* Rank 0 describes the group: attributes (integer or string) then datasets. */
-static int results_describe(hid_t src, const char *group, struct results_list *l,
-                            struct results_blob *b) {
-  hid_t g = H5Gopen2(src, group, H5P_DEFAULT);
-  if (g < 0)
-    LC_FAIL(LC_EHDF5, "cannot open group %s of the earlier results", group);
+/* Puts the attributes (integer or string) of object g into the description: their number,
+ * then name, kind (1: string) and value of each. */
+static int results_describe_attrs(hid_t g, struct results_blob *b) {
   H5O_info_t info;
   H5Oget_info(g, &info);
   uint64_t na = info.num_attrs;
@@ -312,6 +321,46 @@ static int results_describe(hid_t src, const char *group, struct results_list *l
     H5Tclose(t);
     H5Aclose(at);
   }
+  return rc;
+}
+
+/* Sets the attributes of a description block at *p on object g and moves *p past the block:
+ * all of them (which = 2), all but `complete` (0), only `complete` (1) or none (-1: only
+ * moves *p). */
+static int results_apply_attrs(hid_t g, const char **p, int which) {
+  uint64_t na;
+  memcpy(&na, *p, sizeof na);
+  *p += sizeof na;
+  int rc = LC_OK;
+  for (uint64_t a = 0; a < na; a++) {
+    const char *name = results_blob_get(p, NULL);
+    int64_t kind;
+    memcpy(&kind, *p, sizeof kind);
+    *p += sizeof kind;
+    int wanted = which == 2 || (which >= 0 && which == !strcmp(name, "complete"));
+    if (kind) {
+      const char *v = results_blob_get(p, NULL);
+      if (wanted && rc == LC_OK)
+        rc = h5io_attr_str(g, name, v);
+    } else {
+      int64_t v;
+      memcpy(&v, *p, sizeof v);
+      *p += sizeof v;
+      if (wanted && rc == LC_OK)
+        rc = h5io_attr_i64(g, name, v);
+    }
+  }
+  return rc;
+}
+
+/* Rank 0 describes the group: its attributes, then the datasets, then every subgroup's path
+ * and attributes. */
+static int results_describe(hid_t src, const char *group, struct results_list *l,
+                            struct results_blob *b) {
+  hid_t g = H5Gopen2(src, group, H5P_DEFAULT);
+  if (g < 0)
+    LC_FAIL(LC_EHDF5, "cannot open group %s of the earlier results", group);
+  int rc = results_describe_attrs(g, b);
   H5Gclose(g);
   uint64_t nd = (uint64_t)l->n;
   if (rc == LC_OK)
@@ -378,6 +427,20 @@ static int results_describe(hid_t src, const char *group, struct results_list *l
     H5Tclose(t);
     H5Sclose(sp);
     H5Dclose(d);
+  }
+  uint64_t ng = (uint64_t)l->ng;
+  if (rc == LC_OK)
+    rc = results_blob_put(b, &ng, sizeof ng);
+  for (int i = 0; i < l->ng && rc == LC_OK; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", group, l->gpath[i]);
+    hid_t sg = H5Gopen2(src, path, H5P_DEFAULT);
+    if (sg < 0)
+      LC_FAIL(LC_EHDF5, "cannot open %s of the earlier results", path);
+    rc = results_blob_str(b, l->gpath[i]);
+    if (rc == LC_OK)
+      rc = results_describe_attrs(sg, b);
+    H5Gclose(sg);
   }
   return rc;
 }
@@ -453,23 +516,11 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
   }
   MPI_Bcast(b.data, (int)len, MPI_BYTE, 0, res->comm);
   const char *p = b.data;
-  uint64_t na;
-  memcpy(&na, p, sizeof na);
-  p += sizeof na;
   hid_t g;
   rc = h5io_group(res->file, group, &g);
   /* Attributes are set at the end, so that `complete` comes last. */
   const char *attr_at = p;
-  for (uint64_t a = 0; a < na; a++) {
-    results_blob_get(&p, NULL);
-    int64_t kind;
-    memcpy(&kind, p, sizeof kind);
-    p += sizeof kind;
-    if (kind)
-      results_blob_get(&p, NULL);
-    else
-      p += sizeof(int64_t);
-  }
+  results_apply_attrs(-1, &p, -1);
   uint64_t nd;
   memcpy(&nd, p, sizeof nd);
   p += sizeof nd;
@@ -590,27 +641,26 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
     if (rc != LC_OK)
       rc = lc_error_set(rc, __FILE__, __LINE__, "cannot copy %s from the earlier results", path);
   }
-  /* The group's attributes, `complete` last. */
+  /* Every subgroup's attributes (the datasets made the subgroups; an empty one is made
+   * here), then the group's own, `complete` last. */
+  uint64_t ng = 0;
+  if (rc == LC_OK) {
+    memcpy(&ng, p, sizeof ng);
+    p += sizeof ng;
+  }
+  for (uint64_t i = 0; i < ng && rc == LC_OK; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", group, results_blob_get(&p, NULL));
+    hid_t sg;
+    rc = h5io_group(res->file, path, &sg);
+    if (rc == LC_OK) {
+      rc = results_apply_attrs(sg, &p, 2);
+      H5Gclose(sg);
+    }
+  }
   for (int pass = 0; pass < 2 && rc == LC_OK; pass++) {
     const char *q = attr_at;
-    for (uint64_t a = 0; a < na && rc == LC_OK; a++) {
-      const char *name = results_blob_get(&q, NULL);
-      int64_t kind;
-      memcpy(&kind, q, sizeof kind);
-      q += sizeof kind;
-      int last = !strcmp(name, "complete");
-      if (kind) {
-        const char *v = results_blob_get(&q, NULL);
-        if (last == pass)
-          rc = h5io_attr_str(g, name, v);
-      } else {
-        int64_t v;
-        memcpy(&v, q, sizeof v);
-        q += sizeof v;
-        if (last == pass)
-          rc = h5io_attr_i64(g, name, v);
-      }
-    }
+    rc = results_apply_attrs(g, &q, pass);
   }
   if (g >= 0)
     H5Gclose(g);

@@ -417,3 +417,38 @@ def test_bad_scenarios_fail_with_position(tmp_path):
             check=False)
     assert p.returncode == 5 and "%s:4:" % bad in p.stderr and "bakery" in p.stderr
     assert not os.path.exists(str(tmp_path / "x.h5"))
+
+
+def all_attrs(path, group):
+    """Every attribute of every object under group (the group itself as "."), by path."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def add(name, obj):
+            out[name] = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                         for k, v in obj.attrs.items()}
+        add(".", f[group])
+        f[group].visititems(add)
+    return out
+
+
+def test_rerun_keeps_every_attribute(results, tmp_path):
+    """A rerun at another rank count into a copy of the file keeps every complete scenario
+    (copied, not recomputed): every dataset and every attribute of every object under
+    /Scenarios, subgroups included (the agent counts of RealisedCoverage, the bin width of
+    FacilityLoad), are the first run's."""
+    copy = str(tmp_path / "again.h5")
+    shutil.copy(results, copy)
+    params = os.path.join(os.path.dirname(results), "p.yml")
+    p = run(["run", params, "-o", copy], ranks=3)
+    kept = re.findall(r"(\S+): complete in the earlier results with a verified checksum: kept",
+                      p.stdout + p.stderr)
+    assert sorted(kept) == sorted(["baseline"] + NAMES), kept
+    a, b = all_attrs(results, "/Scenarios"), all_attrs(copy, "/Scenarios")
+    assert sorted(a) == sorted(b)
+    assert "agents" in a["baseline/RealisedCoverage"] and "bin_s" in a["canteens/FacilityLoad"]
+    for name, attrs in a.items():
+        assert attrs == b[name], name
+    x, y = read_all(results, "/Scenarios"), read_all(copy, "/Scenarios")
+    assert sorted(x) == sorted(y)
+    for k, v in x.items():
+        assert np.array_equal(v, y[k], equal_nan=v.dtype.kind == "f"), k
