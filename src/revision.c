@@ -1,5 +1,5 @@
 /* The build's git revision. The main build generates lc_revision.h at every build (see
- * cmake/revision.cmake); other builds (the fuzz targets) define LC_GIT_REVISION themselves. */
+ * src/revision.cmake); other builds (the fuzz targets) define LC_GIT_REVISION themselves. */
 #include "lifecircle/revision.h"
 
 #ifndef LC_GIT_REVISION
