@@ -424,13 +424,13 @@ def covered_nodes(res, nearest_cm):
     return out
 
 
-def _sum_by_row(res, per_node):
+def sum_by_row(res, per_node):
     """Sum an N x K array per subdistrict row and over all: (S+1) x K."""
     s = len(res.subdistricts)
     out = np.zeros((s + 1, per_node.shape[1]), dtype=per_node.dtype)
-    sub = res.node_subdistrict
-    for r in range(s):
-        out[r] = per_node[sub == r].sum(axis=0)
+    sub = np.asarray(res.node_subdistrict)
+    inside = (sub >= 0) & (sub < s)
+    np.add.at(out, sub[inside], per_node[inside])
     out[s] = per_node.sum(axis=0)
     return out
 
@@ -449,8 +449,8 @@ def compute_comparison(res, base, scen):
     # Residents per node repeated for every category: N x (C*G).
     weights = np.tile(res.residents, (1, len(res.categories)))
     assert weights.shape[1] == len(res.categories) * n_g
-    newly = _sum_by_row(res, np.where(after & ~before, weights, 0))
-    lost = _sum_by_row(res, np.where(before & ~after, weights, 0))
+    newly = sum_by_row(res, np.where(after & ~before, weights, 0))
+    lost = sum_by_row(res, np.where(before & ~after, weights, 0))
     return {"newly_covered": newly, "no_longer_covered": lost,
             "pass_before": base.coverage["pass"],
             "pass_after": scen.coverage["pass"], "source": "computed"}
