@@ -2,7 +2,10 @@
 
 Every map shows street segments coloured by a value, the facilities, the
 subdistrict outlines with their names, a legend and the OpenStreetMap
-attribution line.  Chinese labels need a CJK font: :func:`setup_cjk_font`
+attribution line. All maps of a report are drawn on one :class:`MapCanvas`
+(one figure whose frame, outlines and attribution are made once; each map adds
+and removes only its own artists), which keeps a report of dozens of maps fast.
+Each category has one colour (:func:`category_colour`) in every chart.  Chinese labels need a CJK font: :func:`setup_cjk_font`
 configures Debian's Noto Sans CJK (package ``fonts-noto-cjk``) and raises
 :class:`FontError` when none is installed.
 """
@@ -16,11 +19,12 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 import lcresults as lc  # noqa: E402
+import lcindicators as li  # noqa: E402
 
 #: CJK font families tried in order.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC",
@@ -42,6 +46,10 @@ GAIN_CLASSES = (
     ("≥ 2 min shorter", "#2166ac"),
     ("newly within radius", "#053061"),
 )
+
+
+#: Fast PNG compression: the maps are redrawn on every report.
+PNG_OPTIONS = {"compress_level": 1}
 
 
 class FontError(Exception):
@@ -85,164 +93,218 @@ def setup_cjk_font():
 
 
 # --------------------------------------------------------------------------
-# Map building blocks
+# Category colours
 # --------------------------------------------------------------------------
 
-def _new_figure(res, ncols, width=5.5):
-    """A figure with ``ncols`` map panels side by side.
+#: 20 distinct colours (matplotlib's tab20, dark shades first, then the light
+#: ones), one per category row; a category keeps its colour everywhere.
+CATEGORY_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+                    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+                    "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5")
 
-    The height follows the area's shape so that little space is wasted.
+
+def category_colour(cat):
+    """The colour of category ``cat`` (a Category or a row number)."""
+    row = cat if isinstance(cat, int) else cat.row
+    return CATEGORY_COLOURS[row % len(CATEGORY_COLOURS)]
+
+
+def cat_name(cat):
+    """'菜场 Wet market'."""
+    return "%s %s" % (cat.name_zh, cat.name_en)
+
+
+# --------------------------------------------------------------------------
+# The map canvas
+# --------------------------------------------------------------------------
+
+class MapCanvas:
+    """One figure for every map of a results file.
+
+    The frame (equirectangular at the mean latitude, no axis labels), the
+    subdistrict outlines and names and the attribution are drawn once; every map
+    adds its streets, points, title and legend, saves the PNG and removes them.
     """
-    x0, y0, x1, y1 = res.bounds()
-    dx = max((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)), 1e-9)
-    ratio = min(max((y1 - y0) / dx, 0.4), 2.0)
-    fig = Figure(figsize=(width * ncols + 1.2, width * ratio + 2.0), dpi=110,
-                 layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
-    return fig, axes
+
+    def __init__(self, res, segs, width_in=7.2, dpi=110):
+        self.res = res
+        self.segs = segs
+        self.xy = np.stack([np.column_stack([segs["lon0"], segs["lat0"]]),
+                            np.column_stack([segs["lon1"], segs["lat1"]])], axis=1)
+        x0, y0, x1, y1 = res.bounds()
+        for _, rx, ry in res.rings:
+            if len(rx):
+                x0, x1 = min(x0, float(rx.min())), max(x1, float(rx.max()))
+                y0, y1 = min(y0, float(ry.min())), max(y1, float(ry.max()))
+        px = (x1 - x0) * 0.02 or 0.001
+        py = (y1 - y0) * 0.02 or 0.001
+        self.extent = (x0 - px, x1 + px, y0 - py, y1 + py)
+        kx = max(math.cos(math.radians((y0 + y1) / 2)), 1e-6)
+        ratio = min(max((y1 - y0 + 2 * py) / max((x1 - x0 + 2 * px) * kx, 1e-9), 0.4), 1.6)
+        map_w = 0.98
+        map_h_in = width_in * map_w * ratio
+        top_in, bottom_in = 0.55, 0.95
+        height_in = map_h_in + top_in + bottom_in
+        self.fig = Figure(figsize=(width_in, height_in), dpi=dpi)
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes([0.01, bottom_in / height_in, map_w, map_h_in / height_in])
+        self.ax.set_xlim(self.extent[0], self.extent[1])
+        self.ax.set_ylim(self.extent[2], self.extent[3])
+        self.ax.set_aspect(1.0 / kx, adjustable="datalim")
+        self.ax.set_axis_off()
+        self.legend_y = (bottom_in - 0.1) / height_in
+        self.lw = float(np.clip(3.2 - 0.6 * math.log10(max(len(self.xy), 1)), 0.5, 2.0))
+        for s, rx, ry in res.rings:
+            if len(rx) >= 2:
+                self.ax.plot(np.append(rx, rx[0]), np.append(ry, ry[0]), color="#333333",
+                             lw=1.2, ls="--", zorder=3)
+        labelled = set()
+        for s, rx, ry in res.rings:
+            if s not in labelled and 0 <= s < len(res.subdistricts) and len(rx):
+                labelled.add(s)
+                self.ax.annotate(res.subdistricts[s], (float(np.mean(rx)), float(np.mean(ry))),
+                                 ha="center", va="center", fontsize=10, color="#222222",
+                                 alpha=0.8, zorder=6,
+                                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none",
+                                           alpha=0.6))
+        self.fig.text(0.99, 0.008, lc.OSM_ATTRIBUTION, ha="right", va="bottom",
+                      fontsize=7, color="#444444")
+        # A 500 m scale bar in the lower left corner.
+        m_per_deg = 111320.0 * kx
+        sx, sy = self.extent[0] + px, self.extent[2] + py
+        self.ax.plot([sx, sx + 500.0 / m_per_deg], [sy, sy], color="black", lw=2, zorder=8)
+        self.ax.text(sx + 250.0 / m_per_deg, sy + py * 0.4, "500 m", ha="center",
+                     va="bottom", fontsize=7, zorder=8)
+        self._tmp = []
+
+    def streets(self, sel, colours, widths=None, zorder=2):
+        """Add street pieces ``sel`` (bool or index) in ``colours``."""
+        lcol = LineCollection(self.xy[sel], colors=colours,
+                              linewidths=self.lw if widths is None else widths, zorder=zorder)
+        self._tmp.append(self.ax.add_collection(lcol))
+
+    def points(self, lon, lat, **style):
+        """Add a scatter of points."""
+        if len(lon):
+            self._tmp.append(self.ax.scatter(lon, lat, zorder=7, **style))
+
+    def save(self, path, title, handles):
+        """Title, legend below the map, write the PNG, remove this map's artists."""
+        self._tmp.append(self.fig.suptitle(title, fontsize=11, y=0.995, va="top"))
+        self._tmp.append(self.fig.legend(handles=handles, loc="upper center",
+                                         bbox_to_anchor=(0.5, self.legend_y), ncol=3,
+                                         fontsize=7.5, frameon=False, handlelength=1.6,
+                                         columnspacing=1.2))
+        self.fig.savefig(path, pil_kwargs=PNG_OPTIONS)
+        for artist in self._tmp:
+            artist.remove()
+        self._tmp = []
+        self.fig._suptitle = None  # pylint: disable=protected-access
+        return path
 
 
-def _frame(ax, res):
-    """Set the map extent and aspect (equirectangular at the mean latitude)."""
-    x0, y0, x1, y1 = res.bounds()
-    for _, rx, ry in res.rings:
-        if len(rx):
-            x0, x1 = min(x0, float(rx.min())), max(x1, float(rx.max()))
-            y0, y1 = min(y0, float(ry.min())), max(y1, float(ry.max()))
-    px = (x1 - x0) * 0.03 or 0.001
-    py = (y1 - y0) * 0.03 or 0.001
-    ax.set_xlim(x0 - px, x1 + px)
-    ax.set_ylim(y0 - py, y1 + py)
-    ax.set_aspect(1.0 / max(math.cos(math.radians((y0 + y1) / 2)), 1e-6))
-    ax.ticklabel_format(useOffset=False, style="plain")
-    ax.tick_params(labelsize=7)
-    ax.set_xlabel("longitude (WGS84)", fontsize=8)
-    ax.set_ylabel("latitude", fontsize=8)
-
-
-def _outlines(ax, res):
-    """Draw subdistrict outlines and their names."""
-    labelled = set()
-    for s, rx, ry in res.rings:
-        if len(rx) < 2:
-            continue
-        ax.plot(np.append(rx, rx[0]), np.append(ry, ry[0]), color="#333333",
-                lw=1.2, ls="--", zorder=3)
-        if s not in labelled and 0 <= s < len(res.subdistricts):
-            labelled.add(s)
-            ax.annotate(res.subdistricts[s], (float(np.mean(rx)), float(np.mean(ry))),
-                        ha="center", va="center", fontsize=11, color="#222222",
-                        alpha=0.8, zorder=6,
-                        bbox=dict(boxstyle="round,pad=0.2", fc="white",
-                                  ec="none", alpha=0.6))
-
-
-def _segments_xy(segs):
-    """Segment coordinates in LineCollection form (K x 2 x 2)."""
-    return np.stack([np.column_stack([segs["lon0"], segs["lat0"]]),
-                     np.column_stack([segs["lon1"], segs["lat1"]])], axis=1)
-
-
-def _attribution(fig):
-    """Put the OpenStreetMap attribution line at the bottom of a figure.
-
-    It is the figure's x super-label, so the constrained layout keeps room
-    for it below the legends.
-    """
-    fig.supxlabel(lc.OSM_ATTRIBUTION, x=0.99, ha="right", fontsize=7,
-                  color="#444444")
-
-
-def _facilities(ax, scen, cat_row, rows=None, **style):
-    """Mark the facilities of one category (optionally only ``rows``)."""
+def _snapped(scen, cat_row, rows=None):
+    """Facility rows of a category that are on the network (node >= 0)."""
     fac = scen.facilities
     sel = np.asarray(fac["category"]) == cat_row
+    if "node" in fac:
+        sel &= np.asarray(fac["node"]) >= 0
     if rows is not None:
         mask = np.zeros(len(sel), dtype=bool)
         mask[list(rows)] = True
         sel &= mask
-    if sel.any():
-        ax.scatter(np.asarray(fac["lon"])[sel], np.asarray(fac["lat"])[sel],
-                   zorder=7, **style)
-    return int(sel.sum())
+    return np.nonzero(sel)[0]
 
 
-def _line_width(n_pieces):
-    """Street line width: thinner as the network grows denser."""
-    return float(np.clip(3.2 - 0.6 * math.log10(max(n_pieces, 1)), 0.5, 2.0))
+def _facility_points(canvas, scen, cat_row, rows=None, **style):
+    """Mark a category's snapped facilities; return how many."""
+    idx = _snapped(scen, cat_row, rows)
+    fac = scen.facilities
+    canvas.points(np.asarray(fac["lon"])[idx], np.asarray(fac["lat"])[idx], **style)
+    return len(idx)
 
 
-def _legend_below(ax, handles):
-    """Put a legend under the map panel so that it hides no street."""
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-              ncol=2, fontsize=7, frameon=False)
-
-
-def pick_groups(res, wanted=("adult", "elderly")):
-    """Groups to map: those of ``wanted`` present, else the first group."""
-    groups = [g for g in res.groups if g.id in wanted]
-    return groups or res.groups[:1]
+def _outline_handle():
+    return Line2D([], [], color="#333333", ls="--", lw=1.2, label="subdistrict 街道")
 
 
 # --------------------------------------------------------------------------
 # Maps
 # --------------------------------------------------------------------------
 
-def minutes_map(res, scen, cat, groups, segs, path):
-    """Map of walking minutes to category ``cat`` for each of ``groups``.
+def minutes_map(canvas, scen, cat, grp, path):
+    """Walking minutes to ``cat`` at the speed of ``grp`` (the slowest served group).
 
-    Street pieces are coloured by the walking time to the nearest facility at
-    the group's speed (classes of :data:`MINUTE_BOUNDS`; grey beyond the
-    catchment radius), facilities are marked, subdistricts outlined.  Writes
-    a PNG to ``path``.
+    Street pieces are classed by multiples of the threshold (green within it,
+    warm beyond, grey beyond the catchment radius); snapped facilities are
+    marked. Writes a PNG to ``path``.
     """
-    fig, axes = _new_figure(res, len(groups))
-    cmap = ListedColormap(MINUTE_COLOURS)
-    cmap.set_over("#7f0000")
-    bounds = [b * cat.threshold_min for b in MINUTE_BOUNDS]
-    norm = BoundaryNorm(bounds, cmap.N)
-    dist = lc.segment_distance_cm(res, segs, scen.nearest_cm[:, cat.row],
+    res = canvas.res
+    dist = lc.segment_distance_cm(res, canvas.segs, scen.nearest_cm[:, cat.row],
                                   cat.radius_m * 100.0)
-    xy = _segments_xy(segs)
-    mappable = None
-    for ax, grp in zip(axes, groups):
-        minutes = dist / 100.0 / grp.speed_m_s / 60.0
-        reach = np.isfinite(minutes)
-        if (~reach).any():
-            ax.add_collection(LineCollection(xy[~reach], colors=BEYOND_COLOUR,
-                                             linewidths=0.8, zorder=1))
-        lcol = LineCollection(xy[reach], cmap=cmap, norm=norm,
-                              linewidths=_line_width(len(xy)), zorder=2)
-        lcol.set_array(minutes[reach])
-        ax.add_collection(lcol)
-        mappable = lcol
-        _outlines(ax, res)
-        n = _facilities(ax, scen, cat.row, marker="o", s=36, c="#000000",
-                        edgecolors="white", linewidths=0.8)
-        _frame(ax, res)
-        thr_m = lc.threshold_cm(cat, grp) / 100.0
-        ax.set_title("%s %s\n%s: %d min ≈ %.0f m at %.2f m/s"
-                     % (cat.name_zh, cat.name_en, lc.group_label(grp.id),
-                        cat.threshold_min, thr_m, grp.speed_m_s), fontsize=10)
-        handles = [Line2D([], [], marker="o", ls="", color="#000000",
-                          markeredgecolor="white", label="facility 设施 (%d)" % n),
-                   Line2D([], [], color=BEYOND_COLOUR, lw=1.5,
-                          label="beyond %.0f m radius 超出服务半径" % cat.radius_m
-                          if not math.isnan(cat.radius_m) else "none reachable"),
-                   Line2D([], [], color="#333333", ls="--", lw=1.2,
-                          label="subdistrict 街道")]
-        _legend_below(ax, handles)
-    cb = fig.colorbar(mappable, ax=axes, shrink=0.8, extend="max",
-                      ticks=bounds)
-    cb.ax.axhline(cat.threshold_min, color="black", lw=2)
-    cb.set_label("walking minutes 步行分钟 (%s; bar at the %d-min threshold)"
-                 % (scen.name, cat.threshold_min), fontsize=9)
-    fig.suptitle("步行时间 Walking minutes to %s %s" % (cat.name_zh, cat.name_en),
-                 fontsize=12)
-    _attribution(fig)
-    fig.savefig(path, bbox_inches="tight", pad_inches=0.15)
-    return path
+    minutes = dist / 100.0 / grp.speed_m_s / 60.0
+    bounds = [b * cat.threshold_min for b in MINUTE_BOUNDS]
+    cls = np.digitize(minutes, bounds[1:-1])
+    colours = np.array(MINUTE_COLOURS + ("#7f0000",))
+    cls = np.where(minutes > bounds[-1], len(MINUTE_COLOURS), cls)
+    reach = np.isfinite(minutes)
+    if (~reach).any():
+        canvas.streets(~reach, BEYOND_COLOUR, widths=0.6, zorder=1)
+    canvas.streets(reach, colours[cls[reach]])
+    n = _facility_points(canvas, scen, cat.row, marker="o", s=30, c="#000000",
+                         edgecolors="white", linewidths=0.8)
+    labels = ["%g–%g min" % (bounds[i], bounds[i + 1]) for i in range(len(MINUTE_COLOURS))]
+    labels.append("> %g min" % bounds[-1])
+    handles = [Patch(color=colours[i], label=lab) for i, lab in enumerate(labels)]
+    handles += [Line2D([], [], marker="o", ls="", color="#000000", markeredgecolor="white",
+                       label="facility 设施 (%d on the network)" % n),
+                Line2D([], [], color=BEYOND_COLOUR, lw=1.5,
+                       label="beyond %.0f m radius 超出服务半径" % cat.radius_m),
+                _outline_handle()]
+    title = ("步行时间 Walking minutes to %s — %s (%s), %.2f m/s; threshold %d min"
+             % (cat_name(cat), lc.group_label(grp.id), scen.name, grp.speed_m_s,
+                cat.threshold_min))
+    return canvas.save(path, title, handles)
+
+
+def beyond_residents(res, scen, cat):
+    """Residents per node of the groups ``cat`` serves whose nearest facility
+    lies beyond the threshold at their group's speed (N vector)."""
+    d = scen.nearest_cm[:, cat.row]
+    out = np.zeros(res.n_nodes, dtype=np.int64)
+    for g in li.served_groups(res, cat):
+        lim = li.limit_cm(cat.threshold_min, g.speed_m_s)
+        out += np.where((d < 0) | (d > lim), res.residents[:, g.row], 0)
+    return out
+
+
+def gap_map(canvas, scen, cat, path):
+    """Where the residents of the served groups beyond the threshold live.
+
+    Circles at the nodes, area proportional to those residents, over grey
+    streets, with the snapped facilities. Writes a PNG to ``path``.
+    """
+    res = canvas.res
+    beyond = beyond_residents(res, scen, cat)
+    canvas.streets(slice(None), "#cfcfcf", widths=0.6, zorder=1)
+    sel = beyond > 0
+    vmax = max(int(beyond.max()), 1)
+    size = 4 + 220.0 * beyond[sel] / vmax
+    canvas.points(res.lon[sel], res.lat[sel], s=size, c=category_colour(cat), alpha=0.6,
+                  edgecolors="#333333", linewidths=0.3)
+    n = _facility_points(canvas, scen, cat.row, marker="s", s=26, c="#000000",
+                         edgecolors="white", linewidths=0.8)
+    groups = ", ".join(lc.group_label(g.id) for g in li.served_groups(res, cat))
+    handles = [Line2D([], [], marker="o", ls="", color=category_colour(cat), alpha=0.6,
+                      markersize=ms, label="%s residents 居民" % lab)
+               for ms, lab in ((4, "%d" % max(1, vmax // 10)), (11, "%d" % vmax))]
+    handles += [Line2D([], [], marker="s", ls="", color="#000000", markeredgecolor="white",
+                       label="facility 设施 (%d)" % n), _outline_handle()]
+    title = ("缺口 Residents beyond %d min of %s (%s; %s): %s"
+             % (cat.threshold_min, cat_name(cat), groups, scen.name,
+                "{:,}".format(int(beyond.sum()))))
+    return canvas.save(path, title, handles)
 
 
 def gain_classes(before_min, after_min):
@@ -260,56 +322,37 @@ def gain_classes(before_min, after_min):
     return cls
 
 
-def gains_map(res, base, scen, cat, groups, segs, path):
-    """Map of the change in walking minutes to ``cat`` from base to scen.
-
-    Street pieces are classed by minutes saved (blue) or lost (red), added
-    facilities are marked with triangles and removed ones with crosses.
-    Writes a PNG to ``path``.
-    """
-    fig, axes = _new_figure(res, len(groups))
-    d0 = lc.segment_distance_cm(res, segs, base.nearest_cm[:, cat.row],
+def gains_map(canvas, base, scen, cat, grp, path):
+    """Change in walking minutes to ``cat`` from ``base`` to ``scen`` at the
+    speed of ``grp``; added facilities as triangles, removed ones as crosses."""
+    res = canvas.res
+    d0 = lc.segment_distance_cm(res, canvas.segs, base.nearest_cm[:, cat.row],
                                 cat.radius_m * 100.0)
-    d1 = lc.segment_distance_cm(res, segs, scen.nearest_cm[:, cat.row],
+    d1 = lc.segment_distance_cm(res, canvas.segs, scen.nearest_cm[:, cat.row],
                                 cat.radius_m * 100.0)
-    xy = _segments_xy(segs)
+    k = 100.0 * grp.speed_m_s * 60.0
+    cls = gain_classes(d0 / k, d1 / k)
+    colours = np.array([c for _, c in GAIN_CLASSES])
+    widths = np.where(cls == 3, 0.5 * canvas.lw, canvas.lw)
+    canvas.streets(slice(None), colours[cls], widths=widths)
     added, removed = lc.facility_changes(base, scen)
-    for ax, grp in zip(axes, groups):
-        k = 100.0 * grp.speed_m_s * 60.0
-        cls = gain_classes(d0 / k, d1 / k)
-        colours = np.array([c for _, c in GAIN_CLASSES])
-        lw = _line_width(len(xy))
-        widths = np.where(cls == 3, 0.5 * lw, lw)
-        ax.add_collection(LineCollection(xy, colors=colours[cls],
-                                         linewidths=widths, zorder=2))
-        _outlines(ax, res)
-        _facilities(ax, scen, cat.row, marker="o", s=18, c="#000000")
-        n_add = _facilities(ax, scen, cat.row, rows=added, marker="^", s=90,
-                            c="#00a651", edgecolors="black", linewidths=0.8)
-        n_rem = _facilities(ax, base, cat.row, rows=removed, marker="X", s=90,
-                            c="#e31a1c", edgecolors="black", linewidths=0.8)
-        _frame(ax, res)
-        ax.set_title("%s %s — %s\n%s vs baseline"
-                     % (cat.name_zh, cat.name_en, lc.group_label(grp.id), scen.name),
-                     fontsize=10)
-        present = sorted(set(cls.tolist()))
-        handles = [Line2D([], [], color=GAIN_CLASSES[i][1], lw=2.5,
-                          label=GAIN_CLASSES[i][0]) for i in present]
-        handles.append(Line2D([], [], marker="o", ls="", color="#000000",
-                              label="facility 设施"))
-        if n_add:
-            handles.append(Line2D([], [], marker="^", ls="", color="#00a651",
-                                  markeredgecolor="black", label="added 新增 (%d)" % n_add))
-        if n_rem:
-            handles.append(Line2D([], [], marker="X", ls="", color="#e31a1c",
-                                  markeredgecolor="black",
-                                  label="removed 撤除 (%d)" % n_rem))
-        _legend_below(ax, handles)
-    fig.suptitle("情景增益 Scenario gains: %s — %s %s"
-                 % (scen.name, cat.name_zh, cat.name_en), fontsize=12)
-    _attribution(fig)
-    fig.savefig(path, bbox_inches="tight", pad_inches=0.15)
-    return path
+    _facility_points(canvas, scen, cat.row, marker="o", s=16, c="#000000")
+    n_add = _facility_points(canvas, scen, cat.row, rows=added, marker="^", s=90,
+                             c="#00a651", edgecolors="black", linewidths=0.8)
+    n_rem = _facility_points(canvas, base, cat.row, rows=removed, marker="X", s=90,
+                             c="#e31a1c", edgecolors="black", linewidths=0.8)
+    handles = [Line2D([], [], color=GAIN_CLASSES[i][1], lw=2.5, label=GAIN_CLASSES[i][0])
+               for i in sorted(set(cls.tolist()))]
+    handles.append(Line2D([], [], marker="o", ls="", color="#000000", label="facility 设施"))
+    if n_add:
+        handles.append(Line2D([], [], marker="^", ls="", color="#00a651",
+                              markeredgecolor="black", label="added 新增 (%d)" % n_add))
+    if n_rem:
+        handles.append(Line2D([], [], marker="X", ls="", color="#e31a1c",
+                              markeredgecolor="black", label="removed 撤除 (%d)" % n_rem))
+    title = ("情景增益 %s vs baseline — %s, %s (%.2f m/s)"
+             % (scen.name, cat_name(cat), lc.group_label(grp.id), grp.speed_m_s))
+    return canvas.save(path, title, handles)
 
 
 # --------------------------------------------------------------------------
@@ -320,7 +363,8 @@ def load_chart(res, scen, path):
     """Facility load over the day per category: arrivals and largest queue.
 
     Two panels sharing the time axis: arrivals summed over the category's
-    facilities per bin, and the largest queue at any of them.  Writes a PNG.
+    facilities per bin, and the largest queue at any of them; each category in
+    its own colour. Writes a PNG.
     """
     ld, fac = scen.load, scen.facilities
     bin_h = (scen.load_bin_s or 3600) / 3600.0
@@ -328,8 +372,9 @@ def load_chart(res, scen, path):
     queue = ld.get("peak_queue")
     n_bins = (arrivals if arrivals is not None else queue).shape[1]
     hours = np.arange(n_bins) * bin_h
-    fig = Figure(figsize=(10, 6.5), dpi=110)
+    fig = Figure(figsize=(9.5, 5.6), dpi=100)
     FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.08, right=0.66, top=0.92, bottom=0.1, hspace=0.12)
     ax1 = fig.add_subplot(2, 1, 1)
     ax2 = fig.add_subplot(2, 1, 2, sharex=ax1)
     cats = np.asarray(fac["category"])
@@ -337,44 +382,51 @@ def load_chart(res, scen, path):
         sel = cats == cat.row
         if not sel.any():
             continue
-        label = "%s %s" % (cat.name_zh, cat.name_en)
+        if arrivals is not None and arrivals[sel].sum() == 0 and \
+                (queue is None or queue[sel].max() == 0):
+            continue
+        kw = dict(where="post", label=cat_name(cat), color=category_colour(cat), lw=1.3)
         if arrivals is not None:
-            ax1.step(hours, arrivals[sel].sum(axis=0), where="post", label=label)
+            ax1.step(hours, arrivals[sel].sum(axis=0), **kw)
         if queue is not None:
-            ax2.step(hours, queue[sel].max(axis=0), where="post", label=label)
+            ax2.step(hours, queue[sel].max(axis=0), **kw)
     ax1.set_ylabel("arrivals per bin 到达")
     ax2.set_ylabel("largest queue 最长排队")
     ax2.set_xlabel("hour of day 时刻 (bin %.2f h)" % bin_h)
-    ax1.legend(fontsize=7, ncol=2)
+    ax2.set_xticks(range(0, 25, 3))
+    ax1.legend(fontsize=7, ncol=1, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+               frameon=False)
     ax1.grid(alpha=0.3)
     ax2.grid(alpha=0.3)
-    fig.suptitle("设施负荷 Facility load over the day — %s" % scen.name)
-    fig.savefig(path)
+    fig.suptitle("设施负荷 Facility load over the day — %s" % scen.name, fontsize=11)
+    fig.savefig(path, pil_kwargs=PNG_OPTIONS)
     return path
 
 
-def realised_chart(res, scen, path):
-    """Scatter of static against realised coverage share (all rows).
+def realised_chart(res, scen, path, shares=None):
+    """Static against realised served share per category (whole area).
 
-    Each point is one (row, category, group) cell; points below the diagonal
-    are reachable on the map but not served in the simulated day.
+    ``shares`` is (static R x C, realised R x C); points below the diagonal are
+    reachable on the map but not served in the simulated day. Each category in
+    its own colour.
     """
-    fig = Figure(figsize=(6, 6), dpi=110)
+    static, realised = shares
+    fig = Figure(figsize=(8, 5), dpi=100)
     FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=0.09, right=0.55, top=0.92, bottom=0.11)
     ax = fig.add_subplot(1, 1, 1)
-    n_g = len(res.groups)
-    for grp in res.groups:
-        cols = [lc.col(c.row, grp.row, n_g) for c in res.categories]
-        ax.scatter(scen.coverage["share"][:, cols].ravel(),
-                   scen.realised["share"][:, cols].ravel(), s=18,
-                   label=lc.group_label(grp.id), alpha=0.8)
+    for cat in res.categories:
+        x, y = static[-1, cat.row], realised[-1, cat.row]
+        if np.isfinite(x) and np.isfinite(y):
+            ax.scatter([x], [y], s=40, color=category_colour(cat), label=cat_name(cat),
+                       edgecolors="#333333", linewidths=0.4)
     ax.plot([0, 1], [0, 1], color="#888888", lw=1, ls="--")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect(1)
-    ax.set_xlabel("static coverage share 静态覆盖率")
-    ax.set_ylabel("realised coverage share 实际覆盖率")
-    ax.set_title("静态与实际覆盖 Static vs realised — %s" % scen.name, fontsize=10)
-    ax.legend(fontsize=8)
-    fig.savefig(path)
+    ax.set_xlabel("static served share 静态覆盖率")
+    ax.set_ylabel("realised served share 实际覆盖率")
+    ax.set_title("静态与实际 Static vs realised — %s" % scen.name, fontsize=10)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    fig.savefig(path, pil_kwargs=PNG_OPTIONS)
     return path

@@ -163,7 +163,8 @@ class Scenario:
                     self.coverage[key] = cov[key][()]
         except KeyError as exc:
             raise ResultsError("%s: missing dataset (%s)" % (where, exc))
-        self.trips = _read_table(grp, "Trips")
+        self._grp = grp
+        self._trips = None
         self.load = _read_table(grp, "FacilityLoad")
         self.load_bin_s = None
         if self.load is not None:
@@ -178,6 +179,13 @@ class Scenario:
             with np.errstate(invalid="ignore", divide="ignore"):
                 self.realised["share"] = np.where(
                     res_g > 0, self.realised["covered"] / np.maximum(res_g, 1), np.nan)
+
+    @property
+    def trips(self):
+        """The Trips table (dict of arrays; None when absent), read on first use."""
+        if self._trips is None and "Trips" in self._grp:
+            self._trips = _read_table(self._grp, "Trips")
+        return self._trips
 
     @property
     def n_facilities(self):
@@ -767,19 +775,29 @@ def trips_table(res, scen):
     tr = scen.trips
     if tr is None or "outcome" not in tr:
         return None
+    n_c, n_g = len(res.categories), len(res.groups)
+    cell = np.asarray(tr["group"], dtype=np.int64) * n_c + np.asarray(tr["category"],
+                                                                       dtype=np.int64)
+    size = n_g * n_c
+    n = np.bincount(cell, minlength=size)
+    outcome = np.asarray(tr["outcome"], dtype=np.int64)
+    counts = [np.bincount(cell[outcome == k], minlength=size) for k in range(4)]
+    wait = tr["wait_s"] / 60.0 if "wait_s" in tr else np.zeros(len(cell))
+    walk = tr["walk_cm"] / 100.0 if "walk_cm" in tr else np.zeros(len(cell))
+    wait_sum = np.bincount(cell, weights=wait, minlength=size)
+    walk_sum = np.bincount(cell, weights=walk, minlength=size)
+    wait_max = np.full(size, -np.inf)
+    np.maximum.at(wait_max, cell, wait)
     rows = []
     for grp in res.groups:
         for cat in res.categories:
-            m = (tr["group"] == grp.row) & (tr["category"] == cat.row)
-            n = int(m.sum())
-            if n == 0:
+            k = grp.row * n_c + cat.row
+            if n[k] == 0:
                 continue
-            counts = [int((tr["outcome"][m] == k).sum()) for k in range(4)]
-            wait = tr["wait_s"][m] / 60.0 if "wait_s" in tr else np.zeros(n)
-            walk = tr["walk_cm"][m] / 100.0 if "walk_cm" in tr else np.zeros(n)
-            rows.append([scen.name, grp.id, cat.id, cat.name_zh, n] + counts +
-                        [_num(wait.mean(), 2), _num(wait.max(), 2),
-                         _num(walk.mean(), 1)])
+            rows.append([scen.name, grp.id, cat.id, cat.name_zh, int(n[k])] +
+                        [int(c[k]) for c in counts] +
+                        [_num(wait_sum[k] / n[k], 2), _num(wait_max[k], 2),
+                         _num(walk_sum[k] / n[k], 1)])
     return Table("trips", [
         "scenario", "group", "category", "name_zh", "trips", "served",
         "served_after_waiting", "redirected_then_served", "failed",
