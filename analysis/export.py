@@ -10,7 +10,7 @@ scenario, ready to style in QGIS (numbers typed as numbers):
                                  residents_<group>, min_<category> (walking minutes
                                  to the nearest facility at the speed of the slowest
                                  group the category serves; null beyond the radius)
-  edges-<scenario>.geojson       LineString per edge (its polyline): row,
+  edges-<scenario>.geojson       LineString per edge (its polyline): row, u, v,
                                  osm_way_id, length_m, min_<category> at the edge's
                                  midpoint (same speed), status_<category> (data
                                  status: 0 ok, 1 thin, 2 no data)
@@ -150,7 +150,8 @@ class Layers:
         ind = li.scenario_indicators(res, scen)
         cost = np.asarray(e.get("cost_cm", e["length_cm"]), dtype=float)
         u, v = e["u"], e["v"]
-        props = {"row": list(range(len(u))),
+        props = {"row": list(range(len(u))), "u": u.astype(np.int64).tolist(),
+                 "v": v.astype(np.int64).tolist(),
                  "osm_way_id": e["osm_way_id"].astype(np.int64).tolist()
                  if "osm_way_id" in e else [None] * len(u),
                  "length_m": np.round(e["length_cm"] / 100.0, 2).tolist()}

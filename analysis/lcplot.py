@@ -96,12 +96,13 @@ def setup_cjk_font():
 # Category colours
 # --------------------------------------------------------------------------
 
-#: 20 distinct colours (matplotlib's tab20, dark shades first, then the light
-#: ones), one per category row; a category keeps its colour everywhere.
-CATEGORY_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-                    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
-                    "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5")
+#: Kelly's 20 colours of maximum contrast (K. L. Kelly, "Twenty-two colors of
+#: maximum contrast", Color Engineering 3(6), 1965; white and black left out), one
+#: per category row: a category keeps its colour in every chart and map.
+CATEGORY_COLOURS = ("#0067A5", "#F38400", "#008856", "#BE0032", "#875692",
+                    "#882D17", "#E68FAC", "#848482", "#8DB600", "#F3C300",
+                    "#604E97", "#F99379", "#2B3D26", "#B3446C", "#A1CAF1",
+                    "#C2B280", "#E25822", "#654522", "#DCD300", "#F6A600")
 
 
 def category_colour(cat):
@@ -262,7 +263,7 @@ def minutes_map(canvas, scen, cat, grp, path):
                 Line2D([], [], color=BEYOND_COLOUR, lw=1.5,
                        label="beyond %.0f m radius 超出服务半径" % cat.radius_m),
                 _outline_handle()]
-    title = ("步行时间 Walking minutes to %s — %s (%s), %.2f m/s; threshold %d min"
+    title = ("步行时间 Walking minutes to %s\n%s (%s), %.2f m/s; threshold %d min"
              % (cat_name(cat), lc.group_label(grp.id), scen.name, grp.speed_m_s,
                 cat.threshold_min))
     return canvas.save(path, title, handles)
@@ -291,8 +292,8 @@ def gap_map(canvas, scen, cat, path):
     sel = beyond > 0
     vmax = max(int(beyond.max()), 1)
     size = 4 + 220.0 * beyond[sel] / vmax
-    canvas.points(res.lon[sel], res.lat[sel], s=size, c=category_colour(cat), alpha=0.6,
-                  edgecolors="#333333", linewidths=0.3)
+    canvas.points(res.lon[sel], res.lat[sel], s=size, c=category_colour(cat), alpha=0.7,
+                  edgecolors="#222222", linewidths=0.4)
     n = _facility_points(canvas, scen, cat.row, marker="s", s=26, c="#000000",
                          edgecolors="white", linewidths=0.8)
     groups = ", ".join(lc.group_label(g.id) for g in li.served_groups(res, cat))
@@ -301,7 +302,7 @@ def gap_map(canvas, scen, cat, path):
                for ms, lab in ((4, "%d" % max(1, vmax // 10)), (11, "%d" % vmax))]
     handles += [Line2D([], [], marker="s", ls="", color="#000000", markeredgecolor="white",
                        label="facility 设施 (%d)" % n), _outline_handle()]
-    title = ("缺口 Residents beyond %d min of %s (%s; %s): %s"
+    title = ("缺口 Residents beyond %d min of %s\n%s; %s: %s residents"
              % (cat.threshold_min, cat_name(cat), groups, scen.name,
                 "{:,}".format(int(beyond.sum()))))
     return canvas.save(path, title, handles)
@@ -350,7 +351,7 @@ def gains_map(canvas, base, scen, cat, grp, path):
     if n_rem:
         handles.append(Line2D([], [], marker="X", ls="", color="#e31a1c",
                               markeredgecolor="black", label="removed 撤除 (%d)" % n_rem))
-    title = ("情景增益 %s vs baseline — %s, %s (%.2f m/s)"
+    title = ("情景增益 %s vs baseline — %s\n%s (%.2f m/s)"
              % (scen.name, cat_name(cat), lc.group_label(grp.id), grp.speed_m_s))
     return canvas.save(path, title, handles)
 

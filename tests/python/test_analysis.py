@@ -1,4 +1,4 @@
-"""Tests of analysis/ (report.py, export.py, lcresults.py, lcplot.py).
+"""Tests of analysis/ (report.py, export.py, lcresults.py, lcindicators.py, lcplot.py).
 
 A small results file is built here with h5py following the results layout:
 a 6 x 5 street grid in Shanghai (Xinhua Road), 3 categories with Chinese
@@ -33,13 +33,15 @@ import lcresults as lc  # noqa: E402
 
 PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
-HEADINGS = ("Coverage by subdistrict, category and group",
-            "Static against realised coverage",
-            "Baseline against scenarios",
-            "Facility load over the day",
-            "Maps of walking minutes",
-            "Maps of scenario gains",
-            "Provenance")
+HEADINGS = ("覆盖 Coverage by category and subdistrict",
+            "实际 Static against realised coverage",
+            "情景 Baseline against scenarios",
+            "缺口 Gap maps",
+            "步行时间 Maps of walking minutes",
+            "情景增益 Maps of scenario gains",
+            "负荷 Facility load over the day",
+            "数据与假设 Data and assumptions",
+            "来源 Provenance")
 ATTRIBUTION = "Map data © OpenStreetMap contributors, ODbL 1.0"
 
 # ---------------------------------------------------------------------------
@@ -488,21 +490,27 @@ def test_report_full(full):
         assert "<h2>%s</h2>" % h in page, h
     import re
     imgs = re.findall(r'<img src="([^"]+)"', page)
-    # 3 minutes maps, gains maps, 2 load charts, 2 realised charts.
-    assert len(imgs) >= 3 + 1 + 2 + 2
+    # 3 minutes maps, 2 gap maps (the essential categories), gains maps, 2 load
+    # charts, the baseline's realised chart.
+    assert len(imgs) >= 3 + 2 + 1 + 2 + 1
     for img in imgs:
         assert (out / img).is_file() and (out / img).stat().st_size > 1000, img
     for cat in ("wet_market", "elderly_canteen", "bus_stop"):
         assert "minutes_%s.png" % cat in imgs
+    assert sorted(i for i in imgs if i.startswith("gap_")) == [
+        "gap_elderly_canteen.png", "gap_wet_market.png"]
     # The scenario changes canteens and bus stops, not wet markets.
     assert "gains_add_canteen_elderly_canteen.png" in imgs
     assert "gains_add_canteen_bus_stop.png" in imgs
     assert "gains_add_canteen_wet_market.png" not in imgs
     assert page.count(ATTRIBUTION) >= len(imgs) + 1
     for text in ("新华路街道", "天山路街道", "菜场", "老年助餐点", "Wet market",
-                 "abc1234", "read from /Comparisons/add_canteen", "subdistrict: 新华路街道"):
+                 "abc1234", "summed here over each category&#39;s served groups",
+                 "subdistrict: 新华路街道"):
         assert text in page, text
-    assert "not computed in this run" not in page
+    # Everything was computed except the agents' band (no sensitivity design).
+    assert page.count("not computed in this run") == 1
+    assert "band: not computed in this run (no sensitivity design)" in page
 
 
 def test_report_minimal_says_what_is_missing(minimal):
@@ -544,7 +552,7 @@ def test_incomplete_scenario_and_straight_edges(tmp_path):
     lon, lat = grid()[:2]
     assert edges[0]["geometry"]["coordinates"] == [[round(lon[0], 7), round(lat[0], 7)],
                                                     [round(lon[1], 7), round(lat[1], 7)]]
-    assert edges[0]["properties"]["cost_m"] == edges[0]["properties"]["length_m"]
+    assert edges[0]["properties"]["length_m"] == round(grid()[4][0] / 100, 2)
 
 
 def test_geojson_valid(full):
@@ -575,13 +583,17 @@ def test_geojson_valid(full):
     assert n7["properties"]["osm_id"] == 1007
     assert n7["properties"]["subdistrict"] == "新华路街道"
     assert n7["properties"]["residents_elderly"] == int(facts["residents"][7, 3])
+    # Minutes at the speed of the slowest served group: the elderly (1.0 m/s) for
+    # all three categories.
     d_cm = facts["base_nearest"][7, 1]
-    assert n7["properties"]["min_elderly_canteen_elderly"] == round(d_cm / 100 / 1.0 / 60, 2)
-    assert n7["properties"]["min_wet_market_adult"] == round(
-        facts["base_nearest"][7, 0] / 100 / 1.3 / 60, 2)
+    assert n7["properties"]["min_elderly_canteen"] == round(d_cm / 100 / 1.0 / 60, 2)
+    assert n7["properties"]["min_wet_market"] == round(
+        facts["base_nearest"][7, 0] / 100 / 1.0 / 60, 2)
+    assert not any(k.startswith("min_") and k.count("_") > 2 and k.endswith("adult")
+                   for k in n7["properties"])
     unreachable = [i for i in range(len(lon)) if facts["base_nearest"][i, 2] < 0]
     assert unreachable, "fixture should have nodes beyond the bus-stop radius"
-    assert nodes[unreachable[0]]["properties"]["min_bus_stop_adult"] is None
+    assert nodes[unreachable[0]]["properties"]["min_bus_stop"] is None
     outside = [i for i in range(len(lon)) if facts["sub"][i] < 0]
     assert nodes[outside[0]]["properties"]["subdistrict"] is None
     with open(out / "edges-baseline.geojson", encoding="utf-8") as fh:
@@ -590,8 +602,15 @@ def test_geojson_valid(full):
     assert len(edges[0]["geometry"]["coordinates"]) == 3  # the bent street
     e0 = edges[0]["properties"]
     assert (e0["u"], e0["v"]) == (0, 1)
-    assert e0["min_u_wet_market_elderly"] == round(facts["base_nearest"][0, 0] / 6000, 2)
+    # The midpoint: min(d_u, d_v) + L / 2, at the elderly's 1.0 m/s.
+    lengths = grid()[4]
+    d0, d1 = facts["base_nearest"][0, 0], facts["base_nearest"][1, 0]
+    assert e0["min_wet_market"] == round((min(d0, d1) + lengths[0] / 2) / 6000, 2)
+    assert e0["status_wet_market"] == 0
+    # Slim: geometry, ids, length, and per category minutes and data status.
+    assert len(e0) == 5 + 2 * len(CATS)
     with open(out / "facilities-add_canteen.geojson", encoding="utf-8") as fh:
+        # (every facility of the fixture is on the network)
         fac = json.load(fh)["features"]
     assert [f["properties"]["category"] for f in fac] == [
         "wet_market", "wet_market", "elderly_canteen", "bus_stop", "elderly_canteen"]
@@ -608,29 +627,46 @@ def test_csv_bom_and_values(full):
     out = d / "csv"
     p = run("export.py", path, "--csv", out)
     assert p.returncode == 0, p.stderr
-    for name in ("coverage", "complete", "comparison", "realised", "facility_load", "trips"):
+    for name in ("coverage", "served", "complete", "comparison", "realised", "facility_load",
+                 "trips"):
         raw = (out / (name + ".csv")).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf"), name
         header, rows = read_csv(out / (name + ".csv"))
         assert rows and all(len(r) == len(header) for r in rows), name
     header, rows = read_csv(out / "coverage.csv")
-    ix = {h: i for i, h in enumerate(header)}
+    # Both languages, the subdistrict named as such.
+    assert header[:3] == ["scenario 情景", "subdistrict 街道", "category 类别"]
+    ix = {h.split(" ")[0]: i for i, h in enumerate(header)}
     cov = facts["base_cov"]
-    got = [r for r in rows if r[ix["scenario"]] == "baseline" and r[ix["row"]] == "新华路街道"
+    got = [r for r in rows if r[ix["scenario"]] == "baseline"
+           and r[ix["subdistrict"]] == "新华路街道"
            and r[ix["category"]] == "elderly_canteen" and r[ix["group"]] == "elderly"]
     assert len(got) == 1
     assert got[0][ix["name_zh"]] == "老年助餐点"
     assert int(got[0][ix["covered"]]) == cov["covered"][0, 1 * 4 + 3]
     assert int(got[0][ix["residents"]]) == cov["residents"][0, 3]
+    assert got[0][ix["served"]] == "1"
     header, rows = read_csv(out / "comparison.csv")
-    ix = {h: i for i, h in enumerate(header)}
+    ix = {h.split(" ")[0]: i for i, h in enumerate(header)}
+    served_rows = 0
     for r in rows:
-        row = (SUBS + ["all"]).index(r[ix["row"]])
+        row = (SUBS + ["all"]).index(r[ix["subdistrict"]])
         c = [x[0] for x in CATS].index(r[ix["category"]])
+        if r[ix["group"]] == "served":
+            # The headline: summed over the groups the category serves only.
+            gs = [g for g, grp in enumerate(GROUPS) if grp[0] in CATS[c][7]]
+            assert int(r[ix["newly_covered"]]) == sum(facts["newly"][row, c * 4 + g]
+                                                      for g in gs)
+            assert int(r[ix["no_longer_covered"]]) == sum(facts["lost"][row, c * 4 + g]
+                                                          for g in gs)
+            served_rows += 1
+            continue
         g = [x[0] for x in GROUPS].index(r[ix["group"]])
+        assert GROUPS[g][0] in CATS[c][7], "a group the category does not serve"
         assert int(r[ix["newly_covered"]]) == facts["newly"][row, c * 4 + g]
         assert int(r[ix["no_longer_covered"]]) == facts["lost"][row, c * 4 + g]
         assert r[ix["source"]] == "file"
+    assert served_rows == len(CATS) * (len(SUBS) + 1)
     assert facts["newly"].sum() > 0 and facts["lost"].sum() > 0
 
 
@@ -690,15 +726,19 @@ def test_map_not_blank_and_cjk(full, tmp_path):
     family = lcplot.setup_cjk_font()
     assert "CJK" in family
     with lc.Results(path) as res:
-        segs = lc.edge_segments(res)
+        canvas = lcplot.MapCanvas(res, lc.edge_segments(res))
         base = res.scenario("baseline")
         png = str(tmp_path / "map.png")
+        elderly = res.groups[3]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            lcplot.minutes_map(res, base, res.categories[1],
-                               lcplot.pick_groups(res), segs, png)
-            lcplot.gains_map(res, base, res.scenario("add_canteen"), res.categories[1],
-                             lcplot.pick_groups(res), segs, str(tmp_path / "g.png"))
+            lcplot.minutes_map(canvas, base, res.categories[1], elderly, png)
+            lcplot.gains_map(canvas, base, res.scenario("add_canteen"), res.categories[1],
+                             elderly, str(tmp_path / "g.png"))
+            lcplot.gap_map(canvas, base, res.categories[1], str(tmp_path / "gap.png"))
+            # The canvas is reused: the second minutes map equals the first.
+            lcplot.minutes_map(canvas, base, res.categories[1], elderly,
+                               str(tmp_path / "again.png"))
         glyph = [str(w.message) for w in caught if "missing from" in str(w.message)]
         assert not glyph, glyph
     img = mpimg.imread(png)
@@ -718,6 +758,8 @@ def test_map_not_blank_and_cjk(full, tmp_path):
             fig.text(0.5, 0.5, "新华路街道", family="DejaVu Sans")
             fig.savefig(str(tmp_path / "latin.png"))
     assert any("missing from" in str(w.message) for w in caught)
+    again = mpimg.imread(str(tmp_path / "again.png"))
+    np.testing.assert_array_equal(img, again)
 
 
 def test_missing_cjk_font_fails_clearly(full, tmp_path, monkeypatch, capsys):
