@@ -19,8 +19,8 @@ mpiexec -n "$ranks" --bind-to none build/lifecircle run "$params" -o "$out"
 # pipefail turns into a failure); its first lines are shown.
 build/lifecircle info "$out" >"${out%.h5}.info.txt"
 head -20 "${out%.h5}.info.txt"
-/usr/bin/python3 analysis/report.py "$out" -o results/report
+/usr/bin/python3 analysis/report.py "$out" -o results/report --pdf
 /usr/bin/python3 analysis/export.py "$out" --geojson results/geojson --csv results/csv
 echo "lifecircle: results in $(pwd)/$out"
-echo "lifecircle: report in $(pwd)/results/report/index.html"
+echo "lifecircle: report in $(pwd)/results/report/index.html and report.pdf"
 echo "lifecircle: GeoJSON for QGIS in $(pwd)/results/geojson, CSV tables in $(pwd)/results/csv"
