@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.colors import to_rgba_array  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -128,7 +129,7 @@ class MapCanvas:
     adds its streets, points, title and legend, saves the PNG and removes them.
     """
 
-    def __init__(self, res, segs, width_in=7.2, dpi=110):
+    def __init__(self, res, segs, width_in=7.2, dpi=100):
         self.res = res
         self.segs = segs
         self.xy = np.stack([np.column_stack([segs["lon0"], segs["lat0"]]),
@@ -178,12 +179,18 @@ class MapCanvas:
         self.ax.text(sx + 250.0 / m_per_deg, sy + py * 0.4, "500 m", ha="center",
                      va="bottom", fontsize=7, zorder=8)
         self._tmp = []
+        self._streets = None
 
-    def streets(self, sel, colours, widths=None, zorder=2):
-        """Add street pieces ``sel`` (bool or index) in ``colours``."""
-        lcol = LineCollection(self.xy[sel], colors=colours,
-                              linewidths=self.lw if widths is None else widths, zorder=zorder)
-        self._tmp.append(self.ax.add_collection(lcol))
+    def streets(self, colours, widths):
+        """Colour every street piece (N x 4 RGBA, N widths). One collection of all
+        pieces is made once and recoloured per map: building the paths is the
+        costly part."""
+        if self._streets is None:
+            self._streets = LineCollection(self.xy, zorder=2)
+            self.ax.add_collection(self._streets, autolim=False)
+        self._streets.set_color(colours)
+        self._streets.set_linewidths(widths)
+        self._streets.set_visible(True)
 
     def points(self, lon, lat, **style):
         """Add a scatter of points."""
@@ -201,6 +208,8 @@ class MapCanvas:
         for artist in self._tmp:
             artist.remove()
         self._tmp = []
+        if self._streets is not None:
+            self._streets.set_visible(False)
         self.fig._suptitle = None  # pylint: disable=protected-access
         return path
 
@@ -247,12 +256,12 @@ def minutes_map(canvas, scen, cat, grp, path):
     minutes = dist / 100.0 / grp.speed_m_s / 60.0
     bounds = [b * cat.threshold_min for b in MINUTE_BOUNDS]
     cls = np.digitize(minutes, bounds[1:-1])
-    colours = np.array(MINUTE_COLOURS + ("#7f0000",))
+    colours = to_rgba_array(MINUTE_COLOURS + ("#7f0000",))  # RGBA once, not per piece
     cls = np.where(minutes > bounds[-1], len(MINUTE_COLOURS), cls)
     reach = np.isfinite(minutes)
-    if (~reach).any():
-        canvas.streets(~reach, BEYOND_COLOUR, widths=0.6, zorder=1)
-    canvas.streets(reach, colours[cls[reach]])
+    rgba = colours[cls]
+    rgba[~reach] = to_rgba_array(BEYOND_COLOUR)[0]
+    canvas.streets(rgba, np.where(reach, canvas.lw, 0.6))
     n = _facility_points(canvas, scen, cat.row, marker="o", s=30, c="#000000",
                          edgecolors="white", linewidths=0.8)
     labels = ["%g–%g min" % (bounds[i], bounds[i + 1]) for i in range(len(MINUTE_COLOURS))]
@@ -288,7 +297,8 @@ def gap_map(canvas, scen, cat, path):
     """
     res = canvas.res
     beyond = beyond_residents(res, scen, cat)
-    canvas.streets(slice(None), "#cfcfcf", widths=0.6, zorder=1)
+    n_pieces = len(canvas.xy)
+    canvas.streets(np.tile(to_rgba_array("#cfcfcf"), (n_pieces, 1)), np.full(n_pieces, 0.6))
     sel = beyond > 0
     vmax = max(int(beyond.max()), 1)
     size = 4 + 220.0 * beyond[sel] / vmax
@@ -333,9 +343,9 @@ def gains_map(canvas, base, scen, cat, grp, path):
                                 cat.radius_m * 100.0)
     k = 100.0 * grp.speed_m_s * 60.0
     cls = gain_classes(d0 / k, d1 / k)
-    colours = np.array([c for _, c in GAIN_CLASSES])
+    colours = to_rgba_array([c for _, c in GAIN_CLASSES])
     widths = np.where(cls == 3, 0.5 * canvas.lw, canvas.lw)
-    canvas.streets(slice(None), colours[cls], widths=widths)
+    canvas.streets(colours[cls], widths)
     added, removed = lc.facility_changes(base, scen)
     _facility_points(canvas, scen, cat.row, marker="o", s=16, c="#000000")
     n_add = _facility_points(canvas, scen, cat.row, rows=added, marker="^", s=90,

@@ -469,8 +469,16 @@ def facility_changes(base, scen):
 
     Facilities are matched by (category, source, source_id, node).  Returns
     two lists of facility rows: rows of ``scen`` that are new, rows of
-    ``base`` that are gone.
+    ``base`` that are gone (kept on ``scen`` for the next call).
     """
+    memo = scen.__dict__.setdefault("_changes", {})
+    if base.name not in memo:
+        memo[base.name] = _facility_changes(base, scen)
+    return memo[base.name]
+
+
+def _facility_changes(base, scen):
+    """The matching of :func:`facility_changes`."""
     def keys(s):
         f = s.facilities
         return [(int(f["category"][i]), int(f["source"][i]) if "source" in f else 0,

@@ -543,13 +543,15 @@ class Report:
         for name in res.scenario_names:
             scen = res.scenario(name)
             s = {"name": name, "missing": None, "trips_missing": None, "trips": None}
+            s["figure"] = None
             if scen.load is None:
                 s["missing"] = "%s: facility load (FacilityLoad) was %s." % (name, NOT_COMPUTED)
             else:
-                png = "load_%s.png" % lc.safe_name(name)
-                lcplot.load_chart(res, scen, os.path.join(self.outdir, png))
-                s["figure"] = self.figure(png, "Arrivals and largest queue per time bin, %s"
-                                          % name)
+                if name == "baseline":  # the scenarios' tables show what changes
+                    png = "load_%s.png" % lc.safe_name(name)
+                    lcplot.load_chart(res, scen, os.path.join(self.outdir, png))
+                    s["figure"] = self.figure(
+                        png, "Arrivals and largest queue per time bin, %s" % name)
                 ld, fac = scen.load, scen.facilities
                 cats = np.asarray(fac["category"])
                 on = np.asarray(fac["node"]) >= 0 if "node" in fac else np.ones(len(cats), bool)

@@ -490,9 +490,10 @@ def test_report_full(full):
         assert "<h2>%s</h2>" % h in page, h
     import re
     imgs = re.findall(r'<img src="([^"]+)"', page)
-    # 3 minutes maps, 2 gap maps (the essential categories), gains maps, 2 load
-    # charts, the baseline's realised chart.
-    assert len(imgs) >= 3 + 2 + 1 + 2 + 1
+    # 3 minutes maps, 2 gap maps (the essential categories), gains maps, the
+    # baseline's load and realised charts (the scenario's load is in its tables).
+    assert len(imgs) >= 3 + 2 + 1 + 1 + 1
+    assert "load_baseline.png" in imgs and "load_add_canteen.png" not in imgs
     for img in imgs:
         assert (out / img).is_file() and (out / img).stat().st_size > 1000, img
     for cat in ("wet_market", "elderly_canteen", "bus_stop"):
