@@ -25,7 +25,8 @@ and Baidu users (coordinates converted with lccrs; not RFC 7946).
 CSV (UTF-8 with BOM so that spreadsheets in Chinese locales read it), headers in
 English and Chinese: coverage.csv (per group), served.csv (per category, the
 groups it serves), complete.csv, comparison.csv, realised.csv,
-facility_load.csv, trips.csv (the last four only when the file has them).
+facility_load.csv, trips.csv (the last four only when the file has them),
+trip_reasons.csv (when Trips has a reason column).
 """
 
 import argparse
@@ -370,10 +371,13 @@ def export_csv(res, outdir):
         "realised": _concat([lc.realised_table(res, s) for s in scens]),
         "facility_load": _concat([lc.facility_load_table(res, s) for s in scens]),
         "trips": _concat([lc.trips_table(res, s) for s in scens]),
+        "trip_reasons": _concat([lc.trips_reason_table(res, s) for s in scens]),
     }
     paths = []
     for name, t in tables.items():
         if t is None:
+            if name == "trip_reasons":
+                continue  # only files with Trips/reason have it
             print("export: %s.csv not written: %s" % (
                 name, "no scenario besides the baseline" if name == "comparison"
                 else "not computed in this run"), file=sys.stderr)

@@ -9,7 +9,6 @@ itself is ``/Parameters/given`` (its text is stored in the results file).
 import collections
 import csv
 import json
-import os
 import re
 import subprocess
 

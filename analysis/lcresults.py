@@ -810,3 +810,44 @@ def trips_table(res, scen):
         "scenario", "group", "category", "name_zh", "trips", "served",
         "served_after_waiting", "redirected_then_served", "failed",
         "mean_wait_min", "max_wait_min", "mean_walk_m"], rows)
+
+
+def code_labels(description, n):
+    """Labels of integer codes from a description such as "0 served, 1 failed"
+    ("code k" where the description does not name k)."""
+    found = dict((int(k), v.strip()) for k, v in re.findall(r"(\d+)[:=]?\s+([^,;]+)",
+                                                             description or ""))
+    return [found.get(k, "code %d" % k) for k in range(n)]
+
+
+def trips_reason_table(res, scen):
+    """Trips per group, category and ``reason`` (None when the file has no reason).
+
+    Columns: scenario, group, category, name_zh, then one count per reason code,
+    "reason: <label>" with the label from the dataset's description."""
+    tr = scen.trips
+    if tr is None or "reason" not in tr:
+        return None
+    reason = np.asarray(tr["reason"], dtype=np.int64)
+    n_r = int(reason.max()) + 1 if len(reason) else 0
+    desc = ""
+    grp = scen._grp["Trips"]  # pylint: disable=protected-access
+    for key in ("mapping", "description"):
+        if key in grp["reason"].attrs:
+            desc = text(grp["reason"].attrs[key])
+            break
+    labels = code_labels(desc, n_r)
+    n_c = len(res.categories)
+    cell = np.asarray(tr["group"], dtype=np.int64) * n_c + np.asarray(tr["category"],
+                                                                       dtype=np.int64)
+    size = len(res.groups) * n_c
+    counts = [np.bincount(cell[reason == k], minlength=size) for k in range(n_r)]
+    rows = []
+    for g in res.groups:
+        for c in res.categories:
+            k = g.row * n_c + c.row
+            if sum(int(x[k]) for x in counts):
+                rows.append([scen.name, g.id, c.id, c.name_zh] + [int(x[k]) for x in counts])
+    return Table("trip_reasons", ["scenario", "group", "category", "name_zh"] +
+                 ["reason: " + x for x in labels], rows)
+

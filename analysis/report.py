@@ -542,7 +542,8 @@ class Report:
                         "mean wait min", "max wait min", "mean walk m"]
         for name in res.scenario_names:
             scen = res.scenario(name)
-            s = {"name": name, "missing": None, "trips_missing": None, "trips": None}
+            s = {"name": name, "missing": None, "trips_missing": None, "trips": None,
+                 "reasons": None}
             s["figure"] = None
             if scen.load is None:
                 s["missing"] = "%s: facility load (FacilityLoad) was %s." % (name, NOT_COMPUTED)
@@ -590,11 +591,16 @@ class Report:
                                "cells": [fmt_int(v) if isinstance(v, int) else
                                          ("–" if v is None else v) for v in r[4:]]}
                               for r in tt.rows]
+            rt = lc.trips_reason_table(res, scen)
+            if rt is not None:
+                ids = [c.id for c in res.categories]
+                s["reasons"] = {"columns": [c.split(": ", 1)[1] for c in rt.columns[4:]], "rows": [
+                    {"group": lc.group_label(r[1]), "cat": self.cats[ids.index(r[2])],
+                     "cells": [fmt_int(v) for v in r[4:]]} for r in rt.rows]}
             out.append(s)
         return out, trip_columns
 
     def excluded_rows(self, excl):
-        res = self.res
         groups = {}
         for e in excl:
             groups.setdefault((e["category"], e["source"]), []).append(e)

@@ -465,3 +465,36 @@ def test_share_below_target_shows_its_digits():
     assert report.fmt_share(0.5, 0.99) == "50.0%"
     assert report.fmt_share(0.995, 0.99) == "99.5%"
     assert report.fmt_share(float("nan"), 0.99) == "–"
+
+
+def test_trip_reasons_when_the_file_has_them(tmp_path):
+    """A Trips/reason column (indicators issue) is counted per group, category and
+    reason in the report and trip_reasons.csv, labelled from its description."""
+    path = str(tmp_path / "r.h5")
+    ta.build_results(path, optional=True)
+    rng = np.random.default_rng(3)
+    with h5py.File(path, "a") as f:
+        t = f["Scenarios/baseline/Trips"]
+        reason = rng.integers(0, 5, len(t["agent"])).astype(np.int64)
+        ds = t.create_dataset("reason", data=reason)
+        ds.attrs["description"] = np.bytes_(
+            b"0 served, 1 served after waiting, 2 redirected then served, "
+            b"3 none within radius, 4 closed on arrival")
+        group, cat = t["group"][()], t["category"][()]
+    p = script("export.py", path, "--csv", tmp_path / "csv")
+    assert p.returncode == 0, p.stderr
+    header, rows = ta.read_csv(tmp_path / "csv" / "trip_reasons.csv")
+    assert header[4:] == ["reason: " + x for x in (
+        "served", "served after waiting", "redirected then served", "none within radius",
+        "closed on arrival")]
+    assert {r[0] for r in rows} == {"baseline"}  # the scenario has no reason column
+    for r in rows:
+        g = [x[0] for x in ta.GROUPS].index(r[1])
+        c = [x[0] for x in ta.CATS].index(r[2])
+        m = (group == g) & (cat == c)
+        assert [int(x) for x in r[4:]] == [int((reason[m] == k).sum()) for k in range(5)]
+    assert sum(int(x) for r in rows for x in r[4:]) == len(reason)
+    p = script("report.py", path, "-o", tmp_path / "rep")
+    assert p.returncode == 0, p.stderr
+    page = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
+    assert "<th>none within radius</th>" in page
