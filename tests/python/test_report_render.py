@@ -498,3 +498,51 @@ def test_trip_reasons_when_the_file_has_them(tmp_path):
     assert p.returncode == 0, p.stderr
     page = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
     assert "<th>none within radius</th>" in page
+
+
+def test_agent_bands_when_the_sensitivity_design_ran(tmp_path):
+    """RealisedCoverage/share_low|high and /Comparisons/<s>/realised_served_gain_low|high
+    are shown as bands: the served groups' resident-weighted share, and the gain."""
+    import lcindicators as li
+    import lcresults as lc
+    path = str(tmp_path / "r.h5")
+    ta.build_results(path, optional=True)
+    n_g = len(ta.GROUPS)
+    serves = np.array([[g[0] in c[7] for g in ta.GROUPS] for c in ta.CATS])
+    with h5py.File(path, "a") as f:
+        rc = f["Scenarios/baseline/RealisedCoverage"]
+        share = rc["share"][()]
+        rc.create_dataset("share_low", data=share * 0.5)
+        rc.create_dataset("share_high", data=np.minimum(share * 1.2, 1.0))
+        resid = f["Scenarios/baseline/Coverage/residents"][()]
+        cmp_ = f["Comparisons/add_canteen"]
+        r_n = resid.shape[0]
+        cmp_.create_dataset("realised_served_newly_covered",
+                            data=np.full((r_n, len(ta.CATS)), 7, dtype=np.int64))
+        cmp_.create_dataset("realised_served_no_longer_covered",
+                            data=np.full((r_n, len(ta.CATS)), 2, dtype=np.int64))
+        cmp_.create_dataset("realised_served_gain_low",
+                            data=np.full((r_n, len(ta.CATS)), -1, dtype=np.int64))
+        cmp_.create_dataset("realised_served_gain_high",
+                            data=np.full((r_n, len(ta.CATS)), 9, dtype=np.int64))
+    # The expected band: per category, sum over served groups of share x residents
+    # over the served residents.
+    low = np.zeros((r_n, len(ta.CATS)))
+    for c in range(len(ta.CATS)):
+        gs = np.nonzero(serves[c])[0]
+        w = resid[:, gs].astype(float)
+        low[:, c] = (share[:, c * n_g + gs] * 0.5 * w).sum(axis=1) / w.sum(axis=1)
+    with lc.Results(path) as res:
+        ind = li.scenario_indicators(res, res.scenario("baseline"))
+        np.testing.assert_allclose(ind.realised_low, low, rtol=1e-12)
+        assert (ind.realised_low <= ind.realised_served_share + 1e-12).all()
+        assert (ind.realised_served_share <= ind.realised_high + 1e-12).all()
+        cs = li.comparison_served(res, "add_canteen")
+        assert (cs["realised_newly"] == 7).all() and (cs["realised_high"] == 9).all()
+    p = script("report.py", path, "-o", tmp_path / "rep")
+    assert p.returncode == 0, p.stderr
+    page = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
+    # Three categories, summed: realised net 3 x (7 - 2), band [3 x -1, 3 x 9].
+    assert "+15 [−3, +27]" in page
+    assert "realised net 实际 [band]" in page
+    assert "band: not computed" not in page
