@@ -109,20 +109,19 @@ static int run_read_facilities(struct run_ctx *rc) {
     LC_CHECK(facility_from_pois(&rc->pois, rc->poi_categories, rc->n_poi_categories, &rc->cats,
                                 &rc->fac));
   LC_CHECK(params_count(p, "Facilities:layers", &n_layers));
-  static const char *const crs_names[] = {"wgs84", "gcj02", "bd09"};
   for (int i = 0; i < n_layers; i++) {
     char key[128];
     const char *file, *category = NULL, *column = NULL;
-    int crs;
+    const char *crs;
     snprintf(key, sizeof key, "Facilities:layers:%d:file", i);
     LC_CHECK(params_get_string(p, key, &file));
     snprintf(key, sizeof key, "Facilities:layers:%d:crs", i);
-    LC_CHECK(params_get_choice(p, key, crs_names, 3, &crs));
+    LC_CHECK(params_get_string(p, key, &crs));
     snprintf(key, sizeof key, "Facilities:layers:%d:category", i);
     LC_CHECK(params_get_string_or(p, key, NULL, &category));
     snprintf(key, sizeof key, "Facilities:layers:%d:category_column", i);
     LC_CHECK(params_get_string_or(p, key, NULL, &column));
-    LC_CHECK(facility_load_layer(file, crs_names[crs], category, column, &rc->cats, i,
+    LC_CHECK(facility_load_layer(file, crs, category, column, &rc->cats, i,
                                  &rc->fac));
   }
   LC_CHECK(facility_snap(&rc->fac, &rc->g, rc->max_snap_m, &rc->n_excluded));
