@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "lifecircle/cli.h"
+#include "lifecircle/crs.h"
+#include "lifecircle/facility_datum.h"
 #include "lifecircle/import.h"
 #include "lifecircle/log.h"
 #include "lifecircle/path.h"
@@ -100,6 +102,46 @@ static int run_serves(struct run_ctx *rc) {
   return LC_OK;
 }
 
+/* The datum check of every layer (facility_datum.h): a warning, or a refusal under
+ * Run: strict. */
+static int run_check_datums(struct run_ctx *rc, int n_layers) {
+  struct params *p = &rc->params;
+  int strict;
+  LC_CHECK(params_get_bool_or(p, "Run:strict", 0, &strict));
+  for (int i = 0; i < n_layers; i++) {
+    char key[128];
+    const char *file, *crs;
+    snprintf(key, sizeof key, "Facilities:layers:%d:file", i);
+    LC_CHECK(params_get_string(p, key, &file));
+    snprintf(key, sizeof key, "Facilities:layers:%d:crs", i);
+    LC_CHECK(params_get_string(p, key, &crs));
+    struct datum_finding df;
+    LC_CHECK(facility_datum_check(&rc->fac, &rc->g, i, crs, rc->max_snap_m, &df));
+    if (!df.checked)
+      continue;
+    log_info("datum check of layer %d (%s): median distance to the network %.1f m as %s, "
+             "%.1f m as %s (%lld points within %.0f m)",
+             i, file, df.median_declared_m, crs_name(df.declared), df.median_best_m,
+             crs_name(df.best), (long long)df.n_points, rc->max_snap_m);
+    if (!df.fires)
+      continue;
+    if (strict)
+      LC_FAIL(LC_EPARAM, "layer %d (%s) is declared crs: %s, but its points lie clearly closer "
+              "to the network read as %s: median distance to the nearest node %.1f m as %s, "
+              "%.1f m as %s (over %lld points); the file is most likely in %s: set crs: %s "
+              "(or Run: strict: false to run with a warning)",
+              i, file, crs, crs_name(df.best), df.median_declared_m, crs_name(df.declared),
+              df.median_best_m, crs_name(df.best), (long long)df.n_points,
+              crs_name(df.best), crs_name(df.best));
+    log_warn("layer %d (%s) is declared crs: %s, but its points lie clearly closer to the "
+             "network read as %s: median distance to the nearest node %.1f m as %s, %.1f m "
+             "as %s (over %lld points); check the layer's crs",
+             i, file, crs, crs_name(df.best), df.median_declared_m, crs_name(df.declared),
+             df.median_best_m, crs_name(df.best), (long long)df.n_points);
+  }
+  return LC_OK;
+}
+
 static int run_read_facilities(struct run_ctx *rc) {
   struct params *p = &rc->params;
   int use_pois, n_layers;
@@ -125,6 +167,7 @@ static int run_read_facilities(struct run_ctx *rc) {
                                  &rc->fac));
   }
   LC_CHECK(facility_snap(&rc->fac, &rc->g, rc->max_snap_m, &rc->n_excluded));
+  LC_CHECK(run_check_datums(rc, n_layers));
   /* A category without facilities is reported, never dropped. */
   int64_t *count = calloc((size_t)rc->cats.n, sizeof *count);
   if (!count)
