@@ -186,11 +186,47 @@ static int run_read_facilities(struct run_ctx *rc) {
   return LC_OK;
 }
 
+/* Population from a raster's sub-pixel samples (analysis/prepare.py raster) instead of a
+ * residents table: the raster's total inside the polygons is preserved exactly. */
+static int run_read_raster_population(struct run_ctx *rc, const char *polys,
+                                      const char *name_prop, const char *raster) {
+  struct params *p = &rc->params;
+  const char *table = NULL;
+  LC_CHECK(params_get_string_or(p, "Population:residents", NULL, &table));
+  if (table)
+    LC_FAIL(LC_EPARAM, "Population: give either residents (a table) or raster_samples (%s), "
+            "not both", raster);
+  LC_CHECK(geom_load_polygons(polys, name_prop, &rc->subs));
+  struct density_samples sm;
+  LC_CHECK(population_load_density(raster, "persons", &sm));
+  double *w = malloc(((size_t)rc->g.n_nodes + 1) * sizeof *w), outside = 0.0;
+  int rcode = w ? LC_OK : lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory");
+  if (rcode == LC_OK)
+    rcode = population_raster_weights(&rc->g, &rc->subs, &sm, w, &rc->table, &outside);
+  if (rcode == LC_OK)
+    rcode = population_assign_weighted(&rc->g, &rc->subs, &rc->table, w, &rc->groups, &rc->pop);
+  free(w);
+  population_density_free(&sm);
+  LC_CHECK(rcode);
+  int64_t total = 0;
+  for (int s = 0; s < rc->subs.n; s++)
+    total += rc->pop.sub_residents[s];
+  log_info("population: %lld residents from the raster samples %s (its persons inside the "
+           "subdistricts, rounded once) in %d subdistricts on %lld nodes; %.1f persons of "
+           "samples outside every subdistrict left out",
+           (long long)total, raster, rc->subs.n, (long long)rc->g.n_nodes, outside);
+  return LC_OK;
+}
+
 static int run_read_population(struct run_ctx *rc) {
   struct params *p = &rc->params;
   const char *polys, *name_prop, *table, *density = NULL, *density_col = NULL;
   LC_CHECK(params_get_string(p, "Population:subdistricts", &polys));
   LC_CHECK(params_get_string_or(p, "Population:name_property", "name", &name_prop));
+  const char *raster = NULL;
+  LC_CHECK(params_get_string_or(p, "Population:raster_samples", NULL, &raster));
+  if (raster)
+    return run_read_raster_population(rc, polys, name_prop, raster);
   LC_CHECK(params_get_string(p, "Population:residents", &table));
   LC_CHECK(params_get_string_or(p, "Population:density", NULL, &density));
   LC_CHECK(params_get_string_or(p, "Population:density_column", NULL, &density_col));
