@@ -129,3 +129,36 @@ int crs_ref_to_wgs84(const struct crs_ref *c, double x, double y, double *lon, d
   *lat = out.xy.y;
   return LC_OK;
 }
+
+long crs_geojson_epsg(const char *name) {
+  if (!name)
+    return 0;
+  if (strstr(name, "CRS84") || strstr(name, "crs84"))
+    return 4326;
+  /* "EPSG:4490", "urn:ogc:def:crs:EPSG::4490": the code is the last ':' field. */
+  if (!strstr(name, "EPSG") || !strrchr(name, ':'))
+    return 0;
+  long code = strtol(strrchr(name, ':') + 1, NULL, 10);
+  return code > 0 ? code : 0;
+}
+
+static int crs_has_suffix(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+int crs_need_gdal(const char *path) {
+  static const char *const gdal_only[] = {".gpkg", ".shp", ".kml", ".kmz", ".gml", ".tab",
+                                          ".fgb", ".sqlite", ".gpx", ".dxf", ".zip"};
+  for (size_t k = 0; k < sizeof gdal_only / sizeof *gdal_only; k++)
+    if (crs_has_suffix(path, gdal_only[k])) {
+      size_t n = strlen(path) - strlen(gdal_only[k]);
+      LC_FAIL(LC_EFORMAT,
+              "%s: %s files are read through GDAL, which the engine does not link; convert "
+              "the layer to GeoJSON in WGS84 once with:\n  python3 analysis/prepare.py "
+              "vector %s -o %.*s.geojson\nand give that file (any CRS with an EPSG code is "
+              "transformed; add --layer NAME for a file with several layers)",
+              path, gdal_only[k] + 1, path, (int)n, path);
+    }
+  return LC_OK;
+}

@@ -640,21 +640,12 @@ static int load_feature(const char *path, json_t *f, size_t fi, const struct crs
   return LC_OK;
 }
 
-/* A GeoJSON file may name its CRS in the old (2008) "crs" member, as ogr2ogr writes for
- * anything but WGS84; when it names an EPSG code other than the layer's, it is refused. */
+/* A GeoJSON "crs" member naming an EPSG code other than the layer's is refused. */
 static int check_geojson_crs(const char *path, json_t *root, const struct crs_ref *crs) {
   json_t *m = json_object_get(root, "crs");
   json_t *props = m ? json_object_get(m, "properties") : NULL;
   json_t *nm = props ? json_object_get(props, "name") : NULL;
-  if (!json_is_string(nm))
-    return LC_OK;
-  const char *s = json_string_value(nm);
-  if (strstr(s, "CRS84") || strstr(s, "crs84"))
-    s = "EPSG::4326";
-  /* "EPSG:4490", "urn:ogc:def:crs:EPSG::4490": the code is the last ':' field. */
-  if (!strstr(s, "EPSG") || !strrchr(s, ':'))
-    return LC_OK;
-  long code = strtol(strrchr(s, ':') + 1, NULL, 10);
+  long code = json_is_string(nm) ? crs_geojson_epsg(json_string_value(nm)) : 0;
   int same = code == crs->epsg || (code == 4326 && crs->kind != CRS_EPSG);
   if (code > 0 && !same)
     LC_FAIL(LC_EPARAM, "%s: the file declares its CRS as EPSG:%ld but the layer is read as "
@@ -724,20 +715,7 @@ static int has_suffix(const char *s, const char *suffix) {
 }
 
 int facility_check_format(const char *path) {
-  /* Formats read through GDAL, which stays out of this MPI binary (see analysis/prepare.py):
-   * the message gives the exact command that converts the file. */
-  static const char *const gdal_only[] = {".gpkg", ".shp", ".kml", ".kmz", ".gml", ".tab",
-                                          ".fgb", ".sqlite", ".gpx", ".dxf", ".zip"};
-  for (size_t k = 0; k < sizeof gdal_only / sizeof *gdal_only; k++)
-    if (has_suffix(path, gdal_only[k])) {
-      size_t n = strlen(path) - strlen(gdal_only[k]);
-      LC_FAIL(LC_EFORMAT,
-              "%s: %s files are read through GDAL, which the engine does not link; convert "
-              "the layer to GeoJSON in WGS84 once with:\n  python3 analysis/prepare.py "
-              "vector %s -o %.*s.geojson\nand give that file (any CRS with an EPSG code is "
-              "transformed; add --layer NAME for a file with several layers)",
-              path, gdal_only[k] + 1, path, (int)n, path);
-    }
+  LC_CHECK(crs_need_gdal(path));
   if (has_suffix(path, ".tif") || has_suffix(path, ".tiff"))
     LC_FAIL(LC_EFORMAT, "%s: a raster is not a point layer (population rasters: see "
             "inputs/README.md, \"Planners' file formats\")", path);

@@ -31,4 +31,14 @@ int crs_ref_to_wgs84(const struct crs_ref *c, double x, double y, double *lon, d
 /* Releases PROJ's objects; safe on a zeroed or already closed crs_ref. */
 void crs_ref_close(struct crs_ref *c);
 
+/* The EPSG code named by a GeoJSON "crs" member's name ("EPSG:4490",
+ * "urn:ogc:def:crs:EPSG::4490"; OGC's CRS84 is 4326), or 0 when it names none. */
+long crs_geojson_epsg(const char *name);
+
+/* Refuses, with the exact conversion command (analysis/prepare.py vector), a file in a format
+ * read only through GDAL (GeoPackage, Shapefile, KML...), which the engine does not link:
+ * Debian's libgdal brings the serial HDF5 beside the engine's parallel one. Returns LC_OK or
+ * LC_EFORMAT naming the file. */
+int crs_need_gdal(const char *path);
+
 #endif

@@ -52,7 +52,7 @@ def prepare(*args, check=True):
     return p
 
 
-def params(tmp, layer=None, crs="wgs84", raster=None):
+def params(tmp, layer=None, crs="wgs84", raster=None, zones=None):
     with open(os.path.join(lctest.ROOT, "inputs", "changning", "xinhua.yml")) as f:
         p = yaml.safe_load(f)
     p["Run"]["output"] = str(tmp / "out.h5")
@@ -66,16 +66,44 @@ def params(tmp, layer=None, crs="wgs84", raster=None):
         p["Population"].pop("density")
         p["Population"].pop("density_column")
         p["Population"]["raster_samples"] = str(raster)
+    if zones:
+        p["Population"]["subdistricts"] = str(zones)
     path = tmp / "params.yml"
     path.write_text(yaml.safe_dump(p, allow_unicode=True))
     return path
 
 
-def run(tmp, check=True, **kw):
+def run(tmp, check=True, ranks=1, **kw):
     out = tmp / "out.h5"
     if out.exists():
         out.unlink()
-    return lctest.run(["run", str(params(tmp, **kw)), "-o", str(out)], check=check)
+    return lctest.run(["run", str(params(tmp, **kw)), "-o", str(out)], check=check,
+                      ranks=ranks)
+
+
+def population(tmp):
+    with h5py.File(tmp / "out.h5", "r") as f:
+        return f["/Population/residents"][...], f["/Population/subdistrict"][...]
+
+
+def test_zones_in_cgcs2000_geopackage(tmp_path):
+    """The Xinhua polygon as a GeoPackage in EPSG:4490 and as GeoJSON in UTM 51N: the engine
+    names the conversion; converted, the population is the reference's, node by node."""
+    run(tmp_path)
+    ref_res, ref_sub = population(tmp_path)
+    gpkg = tmp_path / "zones.gpkg"
+    translate(BOUNDARY, gpkg, "GPKG", 4490)
+    p = run(tmp_path, check=False, zones=gpkg)
+    assert p.returncode == 4 and "analysis/prepare.py vector %s -o" % gpkg in p.stderr
+    utm = tmp_path / "zones-utm.geojson"
+    translate(BOUNDARY, utm, "GeoJSON", 32651)
+    p = run(tmp_path, check=False, zones=utm)
+    assert p.returncode == 4 and "%s: the polygons are in EPSG:32651" % utm in p.stderr
+    out = tmp_path / "zones.geojson"
+    prepare("vector", str(gpkg), "-o", str(out))
+    run(tmp_path, zones=out)
+    res, sub = population(tmp_path)
+    assert (sub == ref_sub).all() and (res == ref_res).all()
 
 
 def facilities(tmp):
@@ -275,6 +303,10 @@ def test_raster_total_preserved_and_nodes_match_oracle(tmp_path):
     expect = np.zeros(len(nlon), dtype=np.int64)
     expect[inside] = largest_remainder(total, w[inside])
     assert (res.sum(axis=1) == expect).all()
+    # The same at 2 ranks (every rank places the same residents).
+    run(tmp_path, raster=samples, ranks=2)
+    with h5py.File(tmp_path / "out.h5", "r") as f:
+        assert (f["/Population/residents"][...] == res).all()
     # A check of the oracle's nearest search itself.
     tree = cKDTree(np.c_[nlon[inside] * math.cos(math.radians(31.2)), nlat[inside]])
     _, k = tree.query(np.c_[pts[:, 0] * math.cos(math.radians(31.2)), pts[:, 1]])
