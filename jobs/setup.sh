@@ -7,11 +7,14 @@ LC_PACKAGES="build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5
 hdf5-tools libmetis-dev libcunit1-dev libreadosm-dev libexpat1-dev zlib1g-dev libyaml-dev libjansson-dev
 libcsv-dev nettle-dev osmium-tool python3-h5py python3-numpy python3-matplotlib python3-scipy
 python3-networkx python3-pytest python3-geographiclib python3-yaml fonts-noto-cjk slurm-wlm munge
-clang libclang-rt-14-dev python3-jinja2 chromium poppler-utils gdal-bin"
+clang libclang-rt-14-dev python3-jinja2 chromium poppler-utils gdal-bin libproj-dev proj-data
+python3-pyproj python3-gdal"
 # clang and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes) build the fuzz
 # targets of tests/fuzz/; gcc's own sanitizer runtimes (tests/sanitize.sh) come with gcc.
 # python3-jinja2 (report templates), chromium (report.pdf, browser checks), poppler-utils
-# (pdftotext in tests) and gdal-bin (ogrinfo in tests) serve analysis/.
+# (pdftotext in tests) and gdal-bin (ogrinfo in tests) serve analysis/. libproj-dev and
+# proj-data read layers in any EPSG CRS, python3-gdal (analysis/prepare.py) converts
+# GeoPackage, Shapefile and KML, python3-pyproj checks PROJ's results in the tests.
 
 lc_missing_packages() {
   local missing=""

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "lifecircle/crs.h"
+#include "lifecircle/crs_epsg.h"
 #include "lifecircle/csvtab.h"
 #include "lifecircle/status.h"
 
@@ -261,7 +262,7 @@ struct layer_point {
 };
 
 /* Checks and converts one point, appending it to tmp. */
-static int add_point(struct facility_set *tmp, const char *where, int crs,
+static int add_point(struct facility_set *tmp, const char *where, const struct crs_ref *crs,
                      const struct layer_point *pt, const char *fixed_category,
                      const struct category_set *cats, int layer_index) {
   const char *cid = fixed_category ? fixed_category : pt->category;
@@ -272,13 +273,18 @@ static int add_point(struct facility_set *tmp, const char *where, int crs,
   if (ci < 0)
     LC_FAIL(LC_EPARAM, "%s: unknown category '%s' (valid ids in %s include: %s)", where, cid,
             cats_file(cats), some_categories(cats));
-  if (!crs_valid_lonlat(pt->x, pt->y))
+  double lon, lat;
+  if (crs_ref_to_wgs84(crs, pt->x, pt->y, &lon, &lat) != LC_OK) {
+    if (crs->projected)
+      LC_FAIL(LC_EFORMAT,
+              "%s: coordinates (%g, %g) are not finite or outside the area of %s (easting "
+              "first, metres)",
+              where, pt->x, pt->y, crs->name);
     LC_FAIL(LC_EFORMAT,
             "%s: coordinates (%g, %g) are not finite or out of range (|lon| <= 180, "
             "|lat| <= 90; lon first)",
             where, pt->x, pt->y);
-  double lon, lat;
-  LC_CHECK(crs_to_wgs84(crs, pt->x, pt->y, &lon, &lat));
+  }
   const struct category *c = &cats->c[ci];
   int32_t capacity = c->capacity, open = c->open_min, close = c->close_min;
   if (pt->has_capacity_num) {
@@ -352,7 +358,64 @@ static int check_unique_ids(const struct facility_set *tmp, const int64_t *pos,
   return rc;
 }
 
-static int load_csv(const char *path, int crs, const char *category,
+/* Whether a row's `crs` value names the layer's CRS (engine names or EPSG:NNNN). Returns 1
+ * when it does, 0 when it names another, -1 when it names none. */
+static int row_crs_matches(const char *s, const struct crs_ref *crs) {
+  int kind;
+  if (strncasecmp(s, "EPSG:", 5) == 0) {
+    char *end;
+    long code = strtol(s + 5, &end, 10);
+    if (end == s + 5 || *end != '\0' || code <= 0)
+      return -1;
+    return code == crs->epsg;
+  }
+  if (crs_parse(s, &kind) != LC_OK) {
+    lc_error_clear();
+    return -1;
+  }
+  return kind == crs->kind;
+}
+
+/* Reads a WKT point ("POINT (x y)", also with Z or M) of a CSV geometry column. Returns 0,
+ * -1 when the text is not WKT, or -2 when it is WKT of another geometry type (its type,
+ * upper-cased, in type[32]). */
+static int parse_wkt_point(const char *s, double *x, double *y, char type[32]) {
+  size_t k = 0;
+  while (*s == ' ')
+    s++;
+  while (isalpha((unsigned char)*s) && k + 1 < 32)
+    type[k++] = (char)toupper((unsigned char)*s++);
+  type[k] = '\0';
+  if (k == 0)
+    return -1;
+  if (strcmp(type, "POINT") != 0)
+    return -2;
+  while (*s == ' ')
+    s++;
+  if (strncasecmp(s, "ZM", 2) == 0)
+    s += 2;
+  else if (*s == 'Z' || *s == 'z' || *s == 'M' || *s == 'm')
+    s++;
+  while (*s == ' ')
+    s++;
+  if (*s != '(')
+    return -1;
+  char *end;
+  errno = 0;
+  *x = strtod(s + 1, &end);
+  if (end == s + 1)
+    return -1;
+  const char *q = end;
+  *y = strtod(q, &end);
+  if (end == q)
+    return -1;
+  while (*end == ' ' || *end == '.' || *end == '-' || *end == '+' || *end == 'e' ||
+         *end == 'E' || isdigit((unsigned char)*end))
+    end++; /* An optional Z or M value. */
+  return *end == ')' ? 0 : -1;
+}
+
+static int load_csv(const char *path, const struct crs_ref *crs, const char *category,
                     const char *category_column, const struct category_set *cats,
                     int layer_index, struct facility_set *tmp) {
   static const char *const lon_names[] = {"lon", "lng", "longitude", "x"};
@@ -376,10 +439,12 @@ static int load_csv(const char *path, int crs, const char *category,
   int c_close = csvtab_find(&t, one, 1);
   one[0] = "crs";
   int c_crs = csvtab_find(&t, one, 1);
-  if (c_lon < 0 || c_lat < 0) {
+  static const char *const wkt_names[] = {"wkt", "geometry", "geom", "the_geom"};
+  int c_wkt = (c_lon < 0 || c_lat < 0) ? csvtab_find(&t, wkt_names, 4) : -1;
+  if ((c_lon < 0 || c_lat < 0) && c_wkt < 0) {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                       "%s:1: missing coordinate columns: need lon/lng/longitude/x and "
-                      "lat/latitude/y",
+                      "lat/latitude/y, or a WKT point column wkt/geometry",
                       path);
     goto done;
   }
@@ -393,31 +458,49 @@ static int load_csv(const char *path, int crs, const char *category,
     char where[600], idbuf[32];
     snprintf(where, sizeof where, "%s:%" PRId64, path, t.line[r]);
     struct layer_point pt = {0};
-    const char *sx = csvtab_get(&t, r, c_lon), *sy = csvtab_get(&t, r, c_lat);
+    if (c_wkt >= 0) {
+      char type[32];
+      const char *w = csvtab_get(&t, r, c_wkt);
+      int wr = parse_wkt_point(w, &pt.x, &pt.y, type);
+      if (wr == -2) {
+        rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                          "%s: geometry type %s is not a POINT (facility layers hold points)",
+                          where, type);
+        goto done;
+      }
+      if (wr != 0) {
+        rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                          "%s: '%.60s' is not a WKT point such as POINT (121.43 31.20)", where,
+                          w);
+        goto done;
+      }
+    }
+    const char *sx = c_wkt >= 0 ? "0" : csvtab_get(&t, r, c_lon);
+    const char *sy = c_wkt >= 0 ? "0" : csvtab_get(&t, r, c_lat);
     if (!*sx || !*sy) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s: missing coordinates", where);
       goto done;
     }
-    if (parse_coord(sx, &pt.x) || parse_coord(sy, &pt.y)) {
+    if (c_wkt < 0 && (parse_coord(sx, &pt.x) || parse_coord(sy, &pt.y))) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                         "%s: coordinates '%s', '%s' are not numbers", where, sx, sy);
       goto done;
     }
     if (c_crs >= 0) {
-      int row_crs;
       const char *s = csvtab_get(&t, r, c_crs);
       if (*s) {
-        if (crs_parse(s, &row_crs) != LC_OK) {
+        int m = row_crs_matches(s, crs);
+        if (m < 0) {
           rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                             "%s: unknown coordinate reference system '%s' in column crs "
-                            "(allowed: wgs84, gcj02, bd09)",
+                            "(allowed: wgs84, gcj02, bd09, EPSG:NNNN)",
                             where, s);
           goto done;
         }
-        if (row_crs != crs) {
+        if (!m) {
           rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                             "%s: the row says crs '%s' but the layer is read as %s", where, s,
-                            crs_name(crs));
+                            crs->name);
           goto done;
         }
       }
@@ -468,7 +551,7 @@ static int json_position(json_t *pos, double *x, double *y) {
   return 0;
 }
 
-static int load_feature(const char *path, json_t *f, size_t fi, int crs, const char *category,
+static int load_feature(const char *path, json_t *f, size_t fi, const struct crs_ref *crs, const char *category,
                         const char *category_column, const struct category_set *cats,
                         int layer_index, struct facility_set *tmp) {
   char where[600];
@@ -557,7 +640,20 @@ static int load_feature(const char *path, json_t *f, size_t fi, int crs, const c
   return LC_OK;
 }
 
-static int load_geojson(const char *path, int crs, const char *category,
+/* A GeoJSON "crs" member naming an EPSG code other than the layer's is refused. */
+static int check_geojson_crs(const char *path, json_t *root, const struct crs_ref *crs) {
+  json_t *m = json_object_get(root, "crs");
+  json_t *props = m ? json_object_get(m, "properties") : NULL;
+  json_t *nm = props ? json_object_get(props, "name") : NULL;
+  long code = json_is_string(nm) ? crs_geojson_epsg(json_string_value(nm)) : 0;
+  int same = code == crs->epsg || (code == 4326 && crs->kind != CRS_EPSG);
+  if (code > 0 && !same)
+    LC_FAIL(LC_EPARAM, "%s: the file declares its CRS as EPSG:%ld but the layer is read as "
+            "%s; give the layer crs: EPSG:%ld", path, code, crs->name, code);
+  return LC_OK;
+}
+
+static int load_geojson(const char *path, const struct crs_ref *crs, const char *category,
                         const char *category_column, const struct category_set *cats,
                         int layer_index, struct facility_set *tmp) {
   json_error_t err;
@@ -572,6 +668,7 @@ static int load_geojson(const char *path, int crs, const char *category,
   }
   int rc = LC_OK;
   int64_t *pos = NULL;
+  LC_CHECK_GOTO(rc, check_geojson_crs(path, root, crs), done);
   json_t *type = json_object_get(root, "type");
   const char *ts = json_is_string(type) ? json_string_value(type) : "";
   if (strcmp(ts, "FeatureCollection") == 0) {
@@ -617,25 +714,37 @@ static int has_suffix(const char *s, const char *suffix) {
   return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
+int facility_check_format(const char *path) {
+  LC_CHECK(crs_need_gdal(path));
+  if (has_suffix(path, ".tif") || has_suffix(path, ".tiff"))
+    LC_FAIL(LC_EFORMAT, "%s: a raster is not a point layer (population rasters: see "
+            "inputs/README.md, \"Planners' file formats\")", path);
+  return LC_OK;
+}
+
 int facility_load_layer(const char *path, const char *crs_name_in, const char *category,
                         const char *category_column, const struct category_set *cats,
                         int layer_index, struct facility_set *fs) {
-  int crs;
-  if (crs_parse(crs_name_in, &crs) != LC_OK) {
+  LC_CHECK(facility_check_format(path));
+  struct crs_ref crs;
+  if (crs_ref_open(crs_name_in, &crs) != LC_OK) {
     char msg[512];
     snprintf(msg, sizeof msg, "%s", lc_error_message());
     LC_FAIL(LC_EPARAM, "%s: %s", path, msg);
   }
-  if (category && find_category(cats, category) < 0)
+  if (category && find_category(cats, category) < 0) {
+    crs_ref_close(&crs);
     LC_FAIL(LC_EPARAM, "%s: unknown category '%s' given for the layer (valid ids in %s "
             "include: %s)", path, category, cats_file(cats), some_categories(cats));
+  }
   struct facility_set tmp;
   facility_init(&tmp);
   int rc;
   if (has_suffix(path, ".geojson") || has_suffix(path, ".json"))
-    rc = load_geojson(path, crs, category, category_column, cats, layer_index, &tmp);
+    rc = load_geojson(path, &crs, category, category_column, cats, layer_index, &tmp);
   else
-    rc = load_csv(path, crs, category, category_column, cats, layer_index, &tmp);
+    rc = load_csv(path, &crs, category, category_column, cats, layer_index, &tmp);
+  crs_ref_close(&crs);
   if (rc == LC_OK)
     rc = facility_append_all(fs, &tmp);
   facility_free(&tmp);

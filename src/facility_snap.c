@@ -207,6 +207,25 @@ static int nearest_grid(const struct snap_grid *sg, const struct graph *g, doubl
   return LC_OK;
 }
 
+int facility_nearest_m(const struct graph *g, int64_t n, const double *lon, const double *lat,
+                       double *dist) {
+  if (g->n_nodes <= 0)
+    LC_FAIL(LC_EEMPTY, "cannot measure distances to the network: the graph has no nodes");
+  struct snap_grid sg;
+  LC_CHECK(grid_build(&sg, g));
+  int failed = 0;
+#pragma omp parallel for schedule(dynamic, 16) reduction(max : failed)
+  for (int64_t i = 0; i < n; i++) {
+    int64_t node;
+    if (nearest_grid(&sg, g, lon[i], lat[i], &node, &dist[i]) != LC_OK)
+      failed = 1;
+  }
+  grid_free(&sg);
+  if (failed)
+    LC_FAIL(LC_EINVARIANT, "cannot compute a geodesic distance to the network");
+  return LC_OK;
+}
+
 int facility_snap(struct facility_set *fs, const struct graph *g, double max_snap_m,
                   int64_t *n_excluded) {
   if (!(max_snap_m > 0))

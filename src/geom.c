@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/crs_epsg.h"
 #include "lifecircle/status.h"
 
 void geom_init(struct polygon_set *ps) { memset(ps, 0, sizeof *ps); }
@@ -266,6 +267,7 @@ static int reader_finish(struct reader *rd, struct polygon_set *ps) {
 
 int geom_load_polygons(const char *path, const char *name_property, struct polygon_set *ps) {
   geom_init(ps);
+  LC_CHECK(crs_need_gdal(path));
   json_error_t err;
   /* A key twice in one object (two "coordinates") is ambiguous: refused. */
   json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
@@ -278,6 +280,17 @@ int geom_load_polygons(const char *path, const char *name_property, struct polyg
   }
   struct reader rd = {.path = path};
   int rc = LC_OK;
+  /* Polygons are read in WGS84 only: a file that names another CRS is converted first. */
+  json_t *cm = json_object_get(json_object_get(root, "crs"), "properties");
+  json_t *cn = cm ? json_object_get(cm, "name") : NULL;
+  long code = json_is_string(cn) ? crs_geojson_epsg(json_string_value(cn)) : 0;
+  if (code > 0 && code != 4326) {
+    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                      "%s: the polygons are in EPSG:%ld; convert them to WGS84 once with:\n"
+                      "  python3 analysis/prepare.py vector %s -o WGS84.geojson",
+                      path, code, path);
+    goto done;
+  }
   json_t *type = json_object_get(root, "type");
   const char *ts = json_is_string(type) ? json_string_value(type) : "";
   if (strcmp(ts, "FeatureCollection") == 0) {

@@ -480,9 +480,12 @@ static int64_t sample_nearest(const struct sample_grid *sg, double lon, double l
   return best_i;
 }
 
-int population_assign(const struct graph *g, const struct polygon_set *ps,
-                      const struct population_table *t, const struct density_samples *d,
-                      const struct group_set *groups, struct population *pop) {
+/* population_assign and population_assign_weighted: node weights from the network (and
+ * density samples), or given per node in w_node. */
+static int assign_impl(const struct graph *g, const struct polygon_set *ps,
+                       const struct population_table *t, const struct density_samples *d,
+                       const double *w_node, const struct group_set *groups,
+                       struct population *pop) {
   memset(pop, 0, sizeof *pop);
   int64_t n = g->n_nodes;
   int ng = groups->n, ns = ps->n;
@@ -525,7 +528,9 @@ int population_assign(const struct graph *g, const struct polygon_set *ps,
     int s = geom_locate(ps, g->lon[i], g->lat[i]);
     pop->subdistrict[i] = s;
     double w = 0.0;
-    if (s >= 0) {
+    if (s >= 0 && w_node) {
+      w = w_node[i];
+    } else if (s >= 0) {
       w = (double)len2[i] / 200.0; /* Half the incident length, in metres. */
       if (d)
         w *= d->value[sample_nearest(&sg, g->lon[i], g->lat[i])];
@@ -569,8 +574,10 @@ int population_assign(const struct graph *g, const struct polygon_set *ps,
     if (!(wsum > 0)) {
       rc = lc_error_set(LC_EEMPTY, __FILE__, __LINE__,
                         "subdistrict '%s' has %" PRId64 " residents but its %" PRId64
-                        " nodes all have zero residential weight (no edges%s)",
-                        ps->name[s], total, cnt, d ? " or zero density" : "");
+                        " nodes all have zero residential weight (%s)",
+                        ps->name[s], total, cnt,
+                        w_node ? "no raster population reaches them"
+                               : d ? "no edges or zero density" : "no edges");
       goto done;
     }
     int64_t *counts = malloc((size_t)cnt * sizeof *counts);
@@ -610,4 +617,16 @@ done:
   if (rc != LC_OK)
     population_free(pop);
   return rc;
+}
+
+int population_assign(const struct graph *g, const struct polygon_set *ps,
+                      const struct population_table *t, const struct density_samples *d,
+                      const struct group_set *groups, struct population *pop) {
+  return assign_impl(g, ps, t, d, NULL, groups, pop);
+}
+
+int population_assign_weighted(const struct graph *g, const struct polygon_set *ps,
+                               const struct population_table *t, const double *w_node,
+                               const struct group_set *groups, struct population *pop) {
+  return assign_impl(g, ps, t, NULL, w_node, groups, pop);
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "lifecircle/cli.h"
+#include "lifecircle/crs.h"
+#include "lifecircle/facility_datum.h"
 #include "lifecircle/import.h"
 #include "lifecircle/log.h"
 #include "lifecircle/path.h"
@@ -100,6 +102,46 @@ static int run_serves(struct run_ctx *rc) {
   return LC_OK;
 }
 
+/* The datum check of every layer (facility_datum.h): a warning, or a refusal under
+ * Run: strict. */
+static int run_check_datums(struct run_ctx *rc, int n_layers) {
+  struct params *p = &rc->params;
+  int strict;
+  LC_CHECK(params_get_bool_or(p, "Run:strict", 0, &strict));
+  for (int i = 0; i < n_layers; i++) {
+    char key[128];
+    const char *file, *crs;
+    snprintf(key, sizeof key, "Facilities:layers:%d:file", i);
+    LC_CHECK(params_get_string(p, key, &file));
+    snprintf(key, sizeof key, "Facilities:layers:%d:crs", i);
+    LC_CHECK(params_get_string(p, key, &crs));
+    struct datum_finding df;
+    LC_CHECK(facility_datum_check(&rc->fac, &rc->g, i, crs, rc->max_snap_m, &df));
+    if (!df.checked)
+      continue;
+    log_info("datum check of layer %d (%s): median distance to the network %.1f m as %s, "
+             "%.1f m as %s (%lld points within %.0f m)",
+             i, file, df.median_declared_m, crs_name(df.declared), df.median_best_m,
+             crs_name(df.best), (long long)df.n_points, rc->max_snap_m);
+    if (!df.fires)
+      continue;
+    if (strict)
+      LC_FAIL(LC_EPARAM, "layer %d (%s) is declared crs: %s, but its points lie clearly closer "
+              "to the network read as %s: median distance to the nearest node %.1f m as %s, "
+              "%.1f m as %s (over %lld points); the file is most likely in %s: set crs: %s "
+              "(or Run: strict: false to run with a warning)",
+              i, file, crs, crs_name(df.best), df.median_declared_m, crs_name(df.declared),
+              df.median_best_m, crs_name(df.best), (long long)df.n_points,
+              crs_name(df.best), crs_name(df.best));
+    log_warn("layer %d (%s) is declared crs: %s, but its points lie clearly closer to the "
+             "network read as %s: median distance to the nearest node %.1f m as %s, %.1f m "
+             "as %s (over %lld points); check the layer's crs",
+             i, file, crs, crs_name(df.best), df.median_declared_m, crs_name(df.declared),
+             df.median_best_m, crs_name(df.best), (long long)df.n_points);
+  }
+  return LC_OK;
+}
+
 static int run_read_facilities(struct run_ctx *rc) {
   struct params *p = &rc->params;
   int use_pois, n_layers;
@@ -109,23 +151,23 @@ static int run_read_facilities(struct run_ctx *rc) {
     LC_CHECK(facility_from_pois(&rc->pois, rc->poi_categories, rc->n_poi_categories, &rc->cats,
                                 &rc->fac));
   LC_CHECK(params_count(p, "Facilities:layers", &n_layers));
-  static const char *const crs_names[] = {"wgs84", "gcj02", "bd09"};
   for (int i = 0; i < n_layers; i++) {
     char key[128];
     const char *file, *category = NULL, *column = NULL;
-    int crs;
+    const char *crs;
     snprintf(key, sizeof key, "Facilities:layers:%d:file", i);
     LC_CHECK(params_get_string(p, key, &file));
     snprintf(key, sizeof key, "Facilities:layers:%d:crs", i);
-    LC_CHECK(params_get_choice(p, key, crs_names, 3, &crs));
+    LC_CHECK(params_get_string(p, key, &crs));
     snprintf(key, sizeof key, "Facilities:layers:%d:category", i);
     LC_CHECK(params_get_string_or(p, key, NULL, &category));
     snprintf(key, sizeof key, "Facilities:layers:%d:category_column", i);
     LC_CHECK(params_get_string_or(p, key, NULL, &column));
-    LC_CHECK(facility_load_layer(file, crs_names[crs], category, column, &rc->cats, i,
+    LC_CHECK(facility_load_layer(file, crs, category, column, &rc->cats, i,
                                  &rc->fac));
   }
   LC_CHECK(facility_snap(&rc->fac, &rc->g, rc->max_snap_m, &rc->n_excluded));
+  LC_CHECK(run_check_datums(rc, n_layers));
   /* A category without facilities is reported, never dropped. */
   int64_t *count = calloc((size_t)rc->cats.n, sizeof *count);
   if (!count)
@@ -144,11 +186,47 @@ static int run_read_facilities(struct run_ctx *rc) {
   return LC_OK;
 }
 
+/* Population from a raster's sub-pixel samples (analysis/prepare.py raster) instead of a
+ * residents table: the raster's total inside the polygons is preserved exactly. */
+static int run_read_raster_population(struct run_ctx *rc, const char *polys,
+                                      const char *name_prop, const char *raster) {
+  struct params *p = &rc->params;
+  const char *table = NULL;
+  LC_CHECK(params_get_string_or(p, "Population:residents", NULL, &table));
+  if (table)
+    LC_FAIL(LC_EPARAM, "Population: give either residents (a table) or raster_samples (%s), "
+            "not both", raster);
+  LC_CHECK(geom_load_polygons(polys, name_prop, &rc->subs));
+  struct density_samples sm;
+  LC_CHECK(population_load_density(raster, "persons", &sm));
+  double *w = malloc(((size_t)rc->g.n_nodes + 1) * sizeof *w), outside = 0.0;
+  int rcode = w ? LC_OK : lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory");
+  if (rcode == LC_OK)
+    rcode = population_raster_weights(&rc->g, &rc->subs, &sm, w, &rc->table, &outside);
+  if (rcode == LC_OK)
+    rcode = population_assign_weighted(&rc->g, &rc->subs, &rc->table, w, &rc->groups, &rc->pop);
+  free(w);
+  population_density_free(&sm);
+  LC_CHECK(rcode);
+  int64_t total = 0;
+  for (int s = 0; s < rc->subs.n; s++)
+    total += rc->pop.sub_residents[s];
+  log_info("population: %lld residents from the raster samples %s (its persons inside the "
+           "subdistricts, rounded once) in %d subdistricts on %lld nodes; %.1f persons of "
+           "samples outside every subdistrict left out",
+           (long long)total, raster, rc->subs.n, (long long)rc->g.n_nodes, outside);
+  return LC_OK;
+}
+
 static int run_read_population(struct run_ctx *rc) {
   struct params *p = &rc->params;
   const char *polys, *name_prop, *table, *density = NULL, *density_col = NULL;
   LC_CHECK(params_get_string(p, "Population:subdistricts", &polys));
   LC_CHECK(params_get_string_or(p, "Population:name_property", "name", &name_prop));
+  const char *raster = NULL;
+  LC_CHECK(params_get_string_or(p, "Population:raster_samples", NULL, &raster));
+  if (raster)
+    return run_read_raster_population(rc, polys, name_prop, raster);
   LC_CHECK(params_get_string(p, "Population:residents", &table));
   LC_CHECK(params_get_string_or(p, "Population:density", NULL, &density));
   LC_CHECK(params_get_string_or(p, "Population:density_column", NULL, &density_col));

@@ -62,7 +62,12 @@ int facility_from_pois(const struct poi_set *pois, char *const *poi_category_ids
  * `open`, `close`, and `crs` (when present, each row's value must name the same CRS as
  * `crs_name`); other columns are ignored. UTF-8 with or without byte-order mark.
  *
- * `crs_name`: "wgs84", "gcj02" or "bd09"; coordinates are converted to WGS84.
+ * CSV may give a WKT point column `wkt`/`geometry` ("POINT (x y)") instead of lon/lat.
+ *
+ * `crs_name`: "wgs84", "gcj02", "bd09" or "EPSG:NNNN" (through PROJ, x = longitude or
+ * easting first; see crs_epsg.h); coordinates are converted to WGS84. A GeoJSON "crs" member
+ * naming another EPSG code is refused, and so are files that need GDAL (see
+ * facility_check_format).
  * `category`: when not NULL, every point gets this category id; else each point's category
  * comes from the property/column `category_column` (or "category" when NULL).
  * Missing capacity/open/close take the category's defaults.
@@ -74,6 +79,17 @@ int facility_from_pois(const struct poi_set *pois, char *const *poi_category_ids
 int facility_load_layer(const char *path, const char *crs_name, const char *category,
                         const char *category_column, const struct category_set *cats,
                         int layer_index, struct facility_set *fs);
+
+/* Refuses, with the exact conversion command, a layer file in a format the engine reads only
+ * through GDAL (GeoPackage, Shapefile, KML...; GDAL is kept out of the MPI binary, see
+ * analysis/prepare.py), and a raster given as a point layer. Returns LC_OK or LC_EFORMAT. */
+int facility_check_format(const char *path);
+
+/* Geodesic distance in metres from each of n points (WGS84) to its nearest node of g, by the
+ * same exact search as facility_snap. Returns LC_OK, LC_EEMPTY (graph without nodes) or
+ * LC_ENOMEM. Local; OpenMP threads, result independent of them. */
+int facility_nearest_m(const struct graph *g, int64_t n, const double *lon, const double *lat,
+                       double *dist);
 
 /* Parses "HH:MM" (00:00 to 24:00) into minutes after midnight. Returns LC_OK or
  * LC_EFORMAT (no message is recorded: the caller names the position). */

@@ -76,6 +76,32 @@ int population_assign(const struct graph *g, const struct polygon_set *ps,
                       const struct population_table *t, const struct density_samples *d,
                       const struct group_set *groups, struct population *pop);
 
+/* As population_assign, but each node inside a polygon has the weight w_node[i] (e.g. the
+ * persons of a raster in its catchment, population_raster_weights) instead of the network
+ * length and density. */
+int population_assign_weighted(const struct graph *g, const struct polygon_set *ps,
+                               const struct population_table *t, const double *w_node,
+                               const struct group_set *groups, struct population *pop);
+
+/* Population from a raster of persons per pixel, as the sub-pixel samples (lon, lat,
+ * persons; WGS84) that analysis/prepare.py raster writes, read with population_load_density
+ * (value column "persons"). Each node's catchment is its Voronoi (Thiessen) cell among the
+ * nodes of its own polygon, clipped to that polygon: every sample inside polygon s goes to
+ * the nearest node inside s (plane distance in a local equirectangular projection at the
+ * sample's latitude; ties to the lower node index), so a node receives each pixel's persons
+ * in proportion to the share of the pixel's area (sub-pixels) its catchment covers (areal
+ * weighting, Goodchild & Lam 1980). Samples outside every polygon are outside the study
+ * area: their persons are returned in *outside. The persons inside are rounded once, T =
+ * llround(sum), and T is split over the polygons by largest remainder of their raster sums,
+ * so the table `t` (allocated here; file = the samples' file, line 0) adds up exactly to T;
+ * w_node[i] (n_nodes, allocated by the caller) receives node i's raster persons, which
+ * population_assign_weighted then turns into integer residents, again by largest remainder.
+ * A polygon that receives persons but holds no node is LC_EEMPTY naming it. Returns LC_OK,
+ * LC_EEMPTY or LC_ENOMEM. Local; OpenMP threads, result independent of them. */
+int population_raster_weights(const struct graph *g, const struct polygon_set *ps,
+                              const struct density_samples *samples, double *w_node,
+                              struct population_table *t, double *outside);
+
 /* Frees a population. */
 void population_free(struct population *pop);
 
