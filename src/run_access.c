@@ -176,9 +176,9 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
       speed[g] = rc->groups.g[g].speed_m_s;
     for (int64_t i = 0; i < n; i++) {
       int64_t gid = s->dgp->global[i];
-      sub[i] = rc->pop.subdistrict[gid];
+      sub[i] = s->popp->subdistrict[gid];
       for (int g = 0; g < G; g++)
-        res[i * G + g] = rc->pop.by_group[gid * G + g];
+        res[i * G + g] = s->popp->by_group[gid * G + g];
     }
   }
   st = cli_agree(st);
@@ -201,6 +201,8 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
   double t0 = MPI_Wtime();
   int st = run_fault(rc, "accessibility");
   uint8_t *which = calloc((size_t)(C > 0 ? C : 1), 1);
+  if (!s->popp)
+    s->popp = &rc->pop;
   if (st == LC_OK && !which)
     st = LC_ENOMEM;
   if (st == LC_OK && s->index > 0) {
@@ -210,6 +212,14 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
     if (st == LC_OK) {
       s->facp = &s->fac;
       s->dgp = &rc->dg;
+      st = scenario_apply_population(s->sc, &rc->g, &rc->pop, &rc->groups, rc->max_snap_m,
+                                     &s->pop, &s->eff);
+    }
+    if (st == LC_OK && s->eff.population_changed) {
+      s->popp = &s->pop;
+      log_info("%s%s: housing: %lld residents added, %lld removed", s->name,
+               s->sc->illustrative ? " (ILLUSTRATIVE)" : "", (long long)s->eff.residents_added,
+               (long long)s->eff.residents_removed);
     }
   }
   st = cli_agree(st);
@@ -243,7 +253,8 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
            "%lld rounds, %lld records exchanged, %.3f s",
            s->name, recomputed, C, (long long)s->acc.rounds, (long long)s->acc.records, t_acc);
   t0 = MPI_Wtime();
-  st = run_coverage(rc, s, s->index > 0 ? which : NULL);
+  /* Changed residents change every category's coverage (not its accessibility). */
+  st = run_coverage(rc, s, s->index > 0 && !s->eff.population_changed ? which : NULL);
   free(which);
   rc->t_coverage += MPI_Wtime() - t0;
   return st;
@@ -258,7 +269,8 @@ static void run_agents_input(struct run_ctx *rc, const struct run_scen *s,
   in->part = rc->part;
   in->acc = &s->acc;
   in->fac = s->facp;
-  in->pop = &rc->pop;
+  in->pop = s->popp;
+  in->base_pop = s->popp != &rc->pop ? &rc->pop : NULL;
   in->groups = &rc->groups;
   in->cats = &rc->cats;
   in->cov = NULL;
@@ -305,6 +317,9 @@ void run_scenario_free(struct run_scen *s) {
   if (s->dgp == &s->dg)
     dgraph_free(&s->dg);
   if (s->index > 0) {
+    if (s->popp == &s->pop)
+      population_free(&s->pop);
+    s->popp = NULL;
     facility_free(&s->fac);
     graph_free(&s->g);
     scenario_effect_free(&s->eff);

@@ -192,6 +192,7 @@ static void run_scen_init(struct run_scen *s, struct run_ctx *rc, int index) {
   s->sc = index > 0 ? &rc->scen[index - 1] : NULL;
   s->name = index > 0 ? s->sc->name : "baseline";
   s->facp = &rc->fac;
+  s->popp = &rc->pop;
   s->dgp = &rc->dg;
 }
 
