@@ -98,12 +98,13 @@ static int sp_nodes(const struct scenario *sc, const struct scenario_edit *e,
 }
 
 /* The residents of each group of one edit, by largest remainder over its mix; without one,
- * an addition takes the mix of the area (the subdistrict holding most of its nodes, the
- * whole area when that is outside every subdistrict) and a removal the mix of the residents
- * at its nodes. */
+ * an addition takes the baseline's mix of the area (the subdistrict holding most of its
+ * nodes, the whole area when that is outside every subdistrict) and a removal the mix of the
+ * residents at its nodes (after earlier removals). */
 static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
-                     const struct population *pop, const struct group_set *groups,
-                     const int64_t *nodes, int64_t n, int64_t *per_group) {
+                     const struct population *base, const struct population *pop,
+                     const struct group_set *groups, const int64_t *nodes, int64_t n,
+                     int64_t *per_group) {
   int G = pop->n_groups, S = pop->n_subdistricts;
   double *w = calloc((size_t)(G > 0 ? G : 1), sizeof *w);
   int64_t *votes = calloc((size_t)S + 1, sizeof *votes);
@@ -141,10 +142,10 @@ static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
         best = s;
     for (int g = 0; g < G; g++) {
       if (best < S) {
-        w[g] = (double)pop->sub_group[(size_t)best * G + g];
+        w[g] = (double)base->sub_group[(size_t)best * G + g];
       } else {
         for (int s = 0; s < S; s++)
-          w[g] += (double)pop->sub_group[(size_t)s * G + g];
+          w[g] += (double)base->sub_group[(size_t)s * G + g];
       }
     }
   }
@@ -200,7 +201,8 @@ static int sp_spread(const struct scenario *sc, const struct scenario_edit *e,
 /* Applies one edit (an addition or a removal) to `out`. */
 static int sp_edit(const struct scenario *sc, const struct scenario_edit *e,
                    const struct graph *g, const struct group_set *groups, double max_snap_m,
-                   struct population *out, int64_t *nodes, double *w, int64_t *share) {
+                   const struct population *base, struct population *out, int64_t *nodes,
+                   double *w, int64_t *share) {
   int G = out->n_groups;
   int64_t n = 0;
   int64_t *per_group = malloc((size_t)(G > 0 ? G : 1) * sizeof *per_group);
@@ -208,7 +210,7 @@ static int sp_edit(const struct scenario *sc, const struct scenario_edit *e,
     return LC_ENOMEM;
   int st = sp_nodes(sc, e, g, max_snap_m, nodes, &n);
   if (st == LC_OK)
-    st = sp_groups(sc, e, out, groups, nodes, n, per_group);
+    st = sp_groups(sc, e, base, out, groups, nodes, n, per_group);
   if (st == LC_OK)
     st = sp_spread(sc, e, groups, out, nodes, n, per_group, w, share);
   free(per_group);
@@ -245,7 +247,7 @@ int scenario_apply_population(const struct scenario *sc, const struct graph *g,
       const struct scenario_edit *e = &sc->edits[i];
       if (e->kind != order[pass])
         continue;
-      st = sp_edit(sc, e, g, groups, max_snap_m, out, nodes, w, share);
+      st = sp_edit(sc, e, g, groups, max_snap_m, base, out, nodes, w, share);
       if (st == LC_OK && pass == 0)
         effect->residents_removed += e->residents;
       else if (st == LC_OK)

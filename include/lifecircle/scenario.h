@@ -68,9 +68,10 @@ int scenario_apply(const struct scenario *sc, const struct category_set *cats,
  * baseline's nodes). Removals come first, then additions, each in file order. A point
  * snaps to its nearest node like a facility (beyond max_snap_m: an error); a polygon's
  * residents go to the nodes inside it. An item's residents are split into groups by its
- * mix (`groups:`), default the mix of the area: the subdistrict holding the point's node
- * (or most of the polygon's nodes, ties to the lower subdistrict), the whole area when
- * outside every subdistrict; then each group's residents are spread over the item's nodes,
+ * mix (`groups:`); without one, an addition takes the baseline's mix of the area (the
+ * subdistrict holding the point's node, or most of the polygon's nodes, ties to the lower
+ * subdistrict; the whole area when outside every subdistrict) and a removal the mix of the
+ * residents at its nodes; then each group's residents are spread over the item's nodes,
  * equally for an addition and in proportion to the node's residents of the group for a
  * removal, both by largest remainder (ties to the lower index). A removal of more residents
  * of a group than the place has is an error naming the file, line and group, so no node
