@@ -217,7 +217,7 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
     }
     if (st == LC_OK && s->eff.population_changed) {
       s->popp = &s->pop;
-      log_info("%s%s: housing: %lld residents added, %lld removed", s->name,
+      log_info("%s%s: %lld residents added and %lld removed by housing edits", s->name,
                s->sc->illustrative ? " (ILLUSTRATIVE)" : "", (long long)s->eff.residents_added,
                (long long)s->eff.residents_removed);
     }
