@@ -196,6 +196,11 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
   return st;
 }
 
+/* The label a scenario's log lines carry when its file says `illustrative: true`. */
+static const char *run_illustrative(const struct run_scen *s) {
+  return s->sc && s->sc->illustrative ? " (ILLUSTRATIVE)" : "";
+}
+
 int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
   int C = rc->cats.n;
   double t0 = MPI_Wtime();
@@ -218,7 +223,7 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
     if (st == LC_OK && s->eff.population_changed) {
       s->popp = &s->pop;
       log_info("%s%s: %lld residents added and %lld removed by housing edits", s->name,
-               s->sc->illustrative ? " (ILLUSTRATIVE)" : "", (long long)s->eff.residents_added,
+               run_illustrative(s), (long long)s->eff.residents_added,
                (long long)s->eff.residents_removed);
     }
   }
@@ -249,9 +254,10 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
   }
   double t_acc = MPI_Wtime() - t0;
   rc->t_access += t_acc;
-  log_info("%s: accessibility of %d of %d categories recomputed (the rest reused), "
+  log_info("%s%s: accessibility of %d of %d categories recomputed (the rest reused), "
            "%lld rounds, %lld records exchanged, %.3f s",
-           s->name, recomputed, C, (long long)s->acc.rounds, (long long)s->acc.records, t_acc);
+           s->name, run_illustrative(s), recomputed, C, (long long)s->acc.rounds,
+           (long long)s->acc.records, t_acc);
   t0 = MPI_Wtime();
   /* Changed residents change every category's coverage (not its accessibility). */
   st = run_coverage(rc, s, s->index > 0 && !s->eff.population_changed ? which : NULL);
@@ -288,7 +294,7 @@ int run_scenario_agents(struct run_ctx *rc, struct run_scen *s) {
   s->agents_done = 1;
   double t = MPI_Wtime() - t0;
   rc->t_agents += t;
-  log_info("%s: agent day simulated in %.2f s", s->name, t);
+  log_info("%s%s: agent day simulated in %.2f s", s->name, run_illustrative(s), t);
   return LC_OK;
 }
 
