@@ -127,6 +127,21 @@ int agents_population_totals(const struct population *pop, long per_agent, int64
 int agents_population_first(const struct population *pop, const struct dgraph *dg,
                             long per_agent, int64_t *first);
 
+/* The residents of node i and group g as agents. Without a housing baseline
+ * (in->base_pop NULL) base = kept = the residents and added = 0. With one, the baseline's
+ * agents of (i, g) keep their ids (`base` residents' worth of ids stay reserved), the first
+ * of them standing for the `kept` = min(baseline, scenario) residents; the `added` residents
+ * beyond the baseline's become new agents. Local, pure. */
+void agents_population_split(const struct agents_input *in, int64_t i, int g, int64_t *base,
+                             int64_t *kept, int64_t *added);
+
+/* Agents and residents of the population in force, and per owned node the first id of its
+ * agents (first, the baseline's numbering) and of its added residents' agents (first_new:
+ * after every agent of the baseline, in node then group order; with no housing baseline it
+ * is left alone). Returns LC_OK, LC_ETOOBIG or LC_EINVARIANT. Local. */
+int agents_population_layout(const struct agents_input *in, int64_t *first, int64_t *first_new,
+                             int64_t *agents, int64_t *residents);
+
 /* agents_plan.c */
 
 /* Draws the agent's plan for the day: the activities it does, with preferred start times,

@@ -686,28 +686,36 @@ static int sim_window(struct agents_sim *s, int64_t w) {
 }
 
 /* Places this rank's agents (owned nodes j0 .. j1-1) and starts their days. */
-static int sim_place(struct agents_sim *s, const int64_t *first, int32_t j0, int32_t j1) {
-  const struct population *pop = s->in->pop;
+static int sim_place(struct agents_sim *s, const int64_t *first, const int64_t *first_new,
+                     int32_t j0, int32_t j1) {
   long per = s->cfg->residents_per_agent;
   int G = s->n_group;
   for (int32_t j = j0; j < j1; j++) {
     int64_t node = s->in->dg->global[j];
-    int64_t id = first[j];
+    int64_t id = first[j], id_new = s->in->base_pop ? first_new[j] : 0;
     for (int g = 0; g < G; g++) {
-      int64_t r = pop->by_group[node * G + g];
-      int64_t na = agents_count(r, per);
-      for (int64_t a = 0; a < na; a++, id++) {
-        struct agents_ev ev;
-        memset(&ev, 0, sizeof ev);
-        ev.agent = id;
-        ev.home = node;
-        ev.t = INT32_MIN;
-        ev.fac = -1;
-        int64_t wgt = r - a * per;
-        ev.weight = (int32_t)(wgt < per ? wgt : per);
-        ev.group = (uint8_t)g;
-        LC_CHECK(sim_home(s, &ev, j));
+      /* The baseline's agents of (node, g), then those of residents added by housing. */
+      int64_t base, kept, added;
+      agents_population_split(s->in, node, g, &base, &kept, &added);
+      for (int part = 0; part < 2; part++) {
+        int64_t r = part ? added : kept, na = agents_count(r, per);
+        int64_t next = part ? id_new : id;
+        for (int64_t a = 0; a < na; a++) {
+          struct agents_ev ev;
+          memset(&ev, 0, sizeof ev);
+          ev.agent = next + a;
+          ev.home = node;
+          ev.t = INT32_MIN;
+          ev.fac = -1;
+          int64_t wgt = r - a * per;
+          ev.weight = (int32_t)(wgt < per ? wgt : per);
+          ev.group = (uint8_t)g;
+          LC_CHECK(sim_home(s, &ev, j));
+        }
+        if (part)
+          id_new += na;
       }
+      id += agents_count(base, per);
     }
   }
   return LC_OK;
@@ -824,8 +832,9 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
   if (st == LC_OK)
     st = sim_memory_check(in, n_agents);
   if (st == LC_OK) {
-    first = malloc((size_t)(in->dg->n_owned > 0 ? in->dg->n_owned : 1) * sizeof *first);
-    st = first ? agents_population_first(in->pop, in->dg, in->cfg->residents_per_agent, first)
+    size_t no = (size_t)(in->dg->n_owned > 0 ? in->dg->n_owned : 1);
+    first = malloc(2 * no * sizeof *first);
+    st = first ? agents_population_layout(in, first, first + no, &n_agents, &n_res)
                : LC_ENOMEM;
   }
   st = dgraph_agree(comm, st);
@@ -835,9 +844,12 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
    * batches so that the send buffers stay small. */
   int64_t mine = 0;
   for (int32_t j = 0; j < in->dg->n_owned; j++)
-    for (int g = 0; g < s.n_group; g++)
-      mine += agents_count(in->pop->by_group[in->dg->global[j] * s.n_group + g],
-                           in->cfg->residents_per_agent);
+    for (int g = 0; g < s.n_group; g++) {
+      int64_t base, kept, added;
+      agents_population_split(in, in->dg->global[j], g, &base, &kept, &added);
+      mine += agents_count(kept, in->cfg->residents_per_agent) +
+              agents_count(added, in->cfg->residents_per_agent);
+    }
   int64_t batches = mine / 1000000 + 1, nb = 0;
   if (MPI_Allreduce(&batches, &nb, 1, MPI_INT64_T, MPI_MAX, comm) != MPI_SUCCESS) {
     st = LC_EMPI;
@@ -847,7 +859,7 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
     int32_t j0 = (int32_t)((int64_t)in->dg->n_owned * bi / nb);
     int32_t j1 = (int32_t)((int64_t)in->dg->n_owned * (bi + 1) / nb);
     if (st == LC_OK)
-      st = sim_place(&s, first, j0, j1);
+      st = sim_place(&s, first, first + (in->dg->n_owned > 0 ? in->dg->n_owned : 1), j0, j1);
     /* Every rank takes part in the exchange whatever its status (the exchange agrees on
      * failures before its point-to-point traffic). */
     int xs = agents_exchange(&s);

@@ -103,6 +103,7 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   snprintf(name, sizeof name, "%s/row_name", base);
   CMP_W(results_write_strings(res, name, row_names, R, "row names: subdistricts, then all"))
   CMP_W(compare_write_agents(res, scenario, baseline))
+  CMP_W(compare_write_housing(res, scenario))
   CMP_W(results_attr_str(res, base, "baseline", baseline))
   CMP_W(results_attr_i64(res, base, "complete", 1))
 #undef CMP_W

@@ -176,9 +176,9 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
       speed[g] = rc->groups.g[g].speed_m_s;
     for (int64_t i = 0; i < n; i++) {
       int64_t gid = s->dgp->global[i];
-      sub[i] = rc->pop.subdistrict[gid];
+      sub[i] = s->popp->subdistrict[gid];
       for (int g = 0; g < G; g++)
-        res[i * G + g] = rc->pop.by_group[gid * G + g];
+        res[i * G + g] = s->popp->by_group[gid * G + g];
     }
   }
   st = cli_agree(st);
@@ -196,11 +196,18 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
   return st;
 }
 
+/* The label a scenario's log lines carry when its file says `illustrative: true`. */
+static const char *run_illustrative(const struct run_scen *s) {
+  return s->sc && s->sc->illustrative ? " (ILLUSTRATIVE)" : "";
+}
+
 int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
   int C = rc->cats.n;
   double t0 = MPI_Wtime();
   int st = run_fault(rc, "accessibility");
   uint8_t *which = calloc((size_t)(C > 0 ? C : 1), 1);
+  if (!s->popp)
+    s->popp = &rc->pop;
   if (st == LC_OK && !which)
     st = LC_ENOMEM;
   if (st == LC_OK && s->index > 0) {
@@ -210,6 +217,14 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
     if (st == LC_OK) {
       s->facp = &s->fac;
       s->dgp = &rc->dg;
+      st = scenario_apply_population(s->sc, &rc->g, &rc->pop, &rc->groups, rc->max_snap_m,
+                                     &s->pop, &s->eff);
+    }
+    if (st == LC_OK && s->eff.population_changed) {
+      s->popp = &s->pop;
+      log_info("%s%s: %lld residents added and %lld removed by housing edits", s->name,
+               run_illustrative(s), (long long)s->eff.residents_added,
+               (long long)s->eff.residents_removed);
     }
   }
   st = cli_agree(st);
@@ -239,11 +254,13 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
   }
   double t_acc = MPI_Wtime() - t0;
   rc->t_access += t_acc;
-  log_info("%s: accessibility of %d of %d categories recomputed (the rest reused), "
+  log_info("%s%s: accessibility of %d of %d categories recomputed (the rest reused), "
            "%lld rounds, %lld records exchanged, %.3f s",
-           s->name, recomputed, C, (long long)s->acc.rounds, (long long)s->acc.records, t_acc);
+           s->name, run_illustrative(s), recomputed, C, (long long)s->acc.rounds,
+           (long long)s->acc.records, t_acc);
   t0 = MPI_Wtime();
-  st = run_coverage(rc, s, s->index > 0 ? which : NULL);
+  /* Changed residents change every category's coverage (not its accessibility). */
+  st = run_coverage(rc, s, s->index > 0 && !s->eff.population_changed ? which : NULL);
   free(which);
   rc->t_coverage += MPI_Wtime() - t0;
   return st;
@@ -258,7 +275,8 @@ static void run_agents_input(struct run_ctx *rc, const struct run_scen *s,
   in->part = rc->part;
   in->acc = &s->acc;
   in->fac = s->facp;
-  in->pop = &rc->pop;
+  in->pop = s->popp;
+  in->base_pop = s->popp != &rc->pop ? &rc->pop : NULL;
   in->groups = &rc->groups;
   in->cats = &rc->cats;
   in->cov = NULL;
@@ -276,7 +294,7 @@ int run_scenario_agents(struct run_ctx *rc, struct run_scen *s) {
   s->agents_done = 1;
   double t = MPI_Wtime() - t0;
   rc->t_agents += t;
-  log_info("%s: agent day simulated in %.2f s", s->name, t);
+  log_info("%s%s: agent day simulated in %.2f s", s->name, run_illustrative(s), t);
   return LC_OK;
 }
 
@@ -305,6 +323,9 @@ void run_scenario_free(struct run_scen *s) {
   if (s->dgp == &s->dg)
     dgraph_free(&s->dg);
   if (s->index > 0) {
+    if (s->popp == &s->pop)
+      population_free(&s->pop);
+    s->popp = NULL;
     facility_free(&s->fac);
     graph_free(&s->g);
     scenario_effect_free(&s->eff);

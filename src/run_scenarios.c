@@ -167,6 +167,7 @@ static int run_write_one(struct run_ctx *rc, struct results *res, struct run_sce
   if (s->sc) {
     LC_CHECK(results_attr_str(res, group, "file", s->sc->file));
     LC_CHECK(results_attr_str(res, group, "description", s->sc->description));
+    LC_CHECK(results_attr_i64(res, group, "illustrative", s->sc->illustrative));
   }
   return results_attr_i64(res, group, "complete", 1);
 }
@@ -192,6 +193,7 @@ static void run_scen_init(struct run_scen *s, struct run_ctx *rc, int index) {
   s->sc = index > 0 ? &rc->scen[index - 1] : NULL;
   s->name = index > 0 ? s->sc->name : "baseline";
   s->facp = &rc->fac;
+  s->popp = &rc->pop;
   s->dgp = &rc->dg;
 }
 

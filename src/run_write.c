@@ -419,11 +419,30 @@ int run_write_common(struct run_ctx *rc, struct results *res) {
   return run_write_tables(rc, res);
 }
 
+/* A housing scenario's residents (base/Population/residents) and what it changed. */
+static int run_write_population(struct run_ctx *rc, const struct run_scen *s,
+                                struct results *res, const char *base) {
+  if (!s->popp || s->popp == &rc->pop)
+    return LC_OK;
+  char name[512];
+  snprintf(name, sizeof name, "%s/Population/residents", base);
+  LC_CHECK(results_write_replicated(res, name, H5IO_I64, s->popp->by_group, rc->g.n_nodes,
+                                    rc->groups.n, "persons",
+                                    "residents at the node per group in this scenario: the "
+                                    "baseline's /Population/residents with the residents its "
+                                    "housing edits add and remove (columns: /Groups/id)"));
+  snprintf(name, sizeof name, "%s/Population", base);
+  LC_CHECK(results_attr_i64(res, name, "residents_added", s->eff.residents_added));
+  LC_CHECK(results_attr_i64(res, name, "residents_removed", s->eff.residents_removed));
+  return results_attr_i64(res, name, "illustrative", s->sc && s->sc->illustrative);
+}
+
 int run_write_scenario(struct run_ctx *rc, struct results *res, const struct run_scen *s,
                        const char *base) {
   LC_CHECK(run_write_facilities(s->facp, res, base));
   LC_CHECK(run_write_access(rc, s, res, base));
-  return run_write_coverage(rc, &s->cov, res, base);
+  LC_CHECK(run_write_coverage(rc, &s->cov, res, base));
+  return run_write_population(rc, s, res, base);
 }
 
 int run_write_comparison(struct run_ctx *rc, struct results *res, const struct run_scen *s) {

@@ -445,8 +445,141 @@ static int sc_read_network(struct scenario *sc, int *cap, struct ytree_node *net
   return LC_OK;
 }
 
+/* One item of population:add or population:remove: a housing project (or a place losing
+ * residents) at a point or in polygons, its residents and, optionally, its group mix. */
+static int sc_read_residents(struct scenario *sc, int *cap, struct ytree_node *item,
+                             enum scenario_kind kind, const char *what) {
+  static const char *const keys[] = {"name",      "lon",      "lat",   "crs",
+                                     "within",    "name_property", "residents",
+                                     "dwellings", "household_size", "household_size_source",
+                                     "groups",    NULL};
+  const char *f = sc->file;
+  struct scenario_edit *e;
+  LC_CHECK(sc_map(f, item, what));
+  LC_CHECK(sc_keys(f, item, what, keys));
+  LC_CHECK(sc_push(sc, cap, &e, kind, item));
+  struct ytree_node *lon = ytree_child(item, "lon"), *lat = ytree_child(item, "lat");
+  struct ytree_node *within = ytree_child(item, "within");
+  if ((lon || lat) && within)
+    return ytree_fail(LC_EPARAM, f, item, "give the place as lon and lat or as within (a "
+                      "GeoJSON polygon file), not both");
+  if (within) {
+    const char *p = "", *prop = "name";
+    struct ytree_node *pn = ytree_child(item, "name_property");
+    LC_CHECK(sc_string(f, within, "within", &p));
+    if (pn)
+      LC_CHECK(sc_string(f, pn, "name_property", &prop));
+    char *path = sc_resolve(f, p);
+    e->within = calloc(1, sizeof *e->within);
+    if (!path || !e->within) {
+      free(path);
+      return LC_ENOMEM;
+    }
+    int st = geom_load_polygons(path, prop, e->within);
+    free(path);
+    if (st != LC_OK) {
+      free(e->within);
+      e->within = NULL;
+      return ytree_fail(st, f, within, "within: %s", lc_error_message());
+    }
+  } else if (lon && lat) {
+    LC_CHECK(sc_point(f, item, lon, lat, ytree_child(item, "crs"), &e->lon, &e->lat));
+    if (ytree_child(item, "name_property"))
+      return ytree_fail(LC_EPARAM, f, ytree_child(item, "name_property"),
+                        "name_property goes with within");
+  } else {
+    return ytree_fail(LC_EPARAM, f, item, "the place is missing: give lon and lat (a point, "
+                      "snapped to the nearest node) or within (a GeoJSON polygon file)");
+  }
+  if (ytree_child(item, "name")) {
+    const char *s = "";
+    LC_CHECK(sc_string(f, ytree_child(item, "name"), "name", &s));
+    if (!(e->name = strdup(s)))
+      return LC_ENOMEM;
+  }
+  struct ytree_node *res = ytree_child(item, "residents"), *dw = ytree_child(item, "dwellings");
+  struct ytree_node *hs = ytree_child(item, "household_size"),
+                    *src = ytree_child(item, "household_size_source");
+  if ((res != NULL) == (dw != NULL))
+    return ytree_fail(LC_EPARAM, f, item, "give exactly one of residents (persons) and "
+                      "dwellings (with household_size and household_size_source)");
+  if (res) {
+    if (hs || src)
+      return ytree_fail(LC_EPARAM, f, hs ? hs : src, "household_size and "
+                        "household_size_source go with dwellings, not with residents");
+    LC_CHECK(sc_int(f, res, "residents", 1, 10000000, &e->residents));
+  } else {
+    if (!hs || !src)
+      return ytree_fail(LC_EPARAM, f, item, "dwellings need household_size (persons per "
+                        "dwelling) and household_size_source (where that figure comes from)");
+    LC_CHECK(sc_int(f, dw, "dwellings", 1, 10000000, &e->dwellings));
+    LC_CHECK(sc_double(f, hs, "household_size", &e->household_size));
+    if (!(e->household_size >= 0.5 && e->household_size <= 20))
+      return ytree_fail(LC_EPARAM, f, hs, "household_size = %g persons per dwelling is outside "
+                        "0.5..20", e->household_size);
+    const char *s = "";
+    LC_CHECK(sc_string(f, src, "household_size_source", &s));
+    if (!s[0])
+      return ytree_fail(LC_EPARAM, f, src, "household_size_source is empty: say where the "
+                        "household size comes from (or mark it [ASSUMPTION])");
+    if (!(e->household_source = strdup(s)))
+      return LC_ENOMEM;
+    /* Persons = dwellings x household size, rounded to the nearest integer. */
+    e->residents = llround((double)e->dwellings * e->household_size);
+    if (e->residents < 1)
+      return ytree_fail(LC_EPARAM, f, item, "dwellings x household_size is below 1 resident");
+  }
+  struct ytree_node *mix = ytree_child(item, "groups");
+  if (mix) {
+    LC_CHECK(sc_map(f, mix, "groups (group id: share)"));
+    mix->used = 1;
+    e->n_mix = mix->n_children;
+    e->mix_id = calloc((size_t)(e->n_mix > 0 ? e->n_mix : 1), sizeof *e->mix_id);
+    e->mix_share = calloc((size_t)(e->n_mix > 0 ? e->n_mix : 1), sizeof *e->mix_share);
+    if (!e->mix_id || !e->mix_share)
+      return LC_ENOMEM;
+    double sum = 0;
+    for (int k = 0; k < e->n_mix; k++) {
+      struct ytree_node *c = mix->children[k];
+      c->used = 1;
+      LC_CHECK(sc_double(f, c, "a group share", &e->mix_share[k]));
+      if (!(e->mix_share[k] >= 0 && e->mix_share[k] <= 1))
+        return ytree_fail(LC_EPARAM, f, c, "share of group '%s' = %g is outside 0..1", c->key,
+                          e->mix_share[k]);
+      if (!(e->mix_id[k] = strdup(c->key)))
+        return LC_ENOMEM;
+      sum += e->mix_share[k];
+    }
+    if (fabs(sum - 1.0) > 1e-6)
+      return ytree_fail(LC_EPARAM, f, mix, "the group shares sum to %.6g, not 1", sum);
+  }
+  return LC_OK;
+}
+
+static int sc_read_population(struct scenario *sc, int *cap, struct ytree_node *pop) {
+  static const char *const keys[] = {"add", "remove", NULL};
+  const char *f = sc->file;
+  LC_CHECK(sc_map(f, pop, "population"));
+  LC_CHECK(sc_keys(f, pop, "population", keys));
+  struct ytree_node *n;
+  if ((n = ytree_child(pop, "add"))) {
+    LC_CHECK(sc_seq(f, n, "population:add"));
+    for (int i = 0; i < n->n_children; i++)
+      LC_CHECK(sc_read_residents(sc, cap, n->children[i], SCENARIO_ADD_RESIDENTS,
+                                 "an item of population:add"));
+  }
+  if ((n = ytree_child(pop, "remove"))) {
+    LC_CHECK(sc_seq(f, n, "population:remove"));
+    for (int i = 0; i < n->n_children; i++)
+      LC_CHECK(sc_read_residents(sc, cap, n->children[i], SCENARIO_REMOVE_RESIDENTS,
+                                 "an item of population:remove"));
+  }
+  return LC_OK;
+}
+
 int scenario_load(const char *path, const struct category_set *cats, struct scenario *sc) {
-  static const char *const keys[] = {"name", "description", "facilities", "network", NULL};
+  static const char *const keys[] = {"name",    "description", "illustrative", "facilities",
+                                     "network", "population",  NULL};
   memset(sc, 0, sizeof *sc);
   struct ytree t;
   LC_CHECK(ytree_load(path, &t));
@@ -497,10 +630,21 @@ int scenario_load(const char *path, const struct category_set *cats, struct scen
     st = LC_ENOMEM;
     goto done;
   }
+  if ((n = ytree_child(t.root, "illustrative"))) {
+    const char *s = "";
+    LC_CHECK_GOTO(st, sc_string(path, n, "illustrative", &s), done);
+    if (strcmp(s, "true") && strcmp(s, "false")) {
+      st = ytree_fail(LC_EPARAM, path, n, "illustrative must be true or false, not '%s'", s);
+      goto done;
+    }
+    sc->illustrative = !strcmp(s, "true");
+  }
   if ((n = ytree_child(t.root, "facilities")))
     LC_CHECK_GOTO(st, sc_read_facilities(sc, &cap, n, cats), done);
   if ((n = ytree_child(t.root, "network")))
     LC_CHECK_GOTO(st, sc_read_network(sc, &cap, n), done);
+  if ((n = ytree_child(t.root, "population")))
+    LC_CHECK_GOTO(st, sc_read_population(sc, &cap, n), done);
 done:
   ytree_free(&t);
   if (st != LC_OK)
@@ -521,6 +665,11 @@ void scenario_free(struct scenario *sc) {
     free(e->name);
     free(e->id);
     free(e->path);
+    free(e->household_source);
+    for (int k = 0; k < e->n_mix; k++)
+      free(e->mix_id[k]);
+    free(e->mix_id);
+    free(e->mix_share);
     facility_free(&e->layer);
   }
   free(sc->edits);

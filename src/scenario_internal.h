@@ -17,7 +17,9 @@ enum scenario_kind {
   SCENARIO_ADD_POINT,
   SCENARIO_ADD_LAYER,
   SCENARIO_CLOSE_WAY,
-  SCENARIO_ADD_LINK
+  SCENARIO_ADD_LINK,
+  SCENARIO_REMOVE_RESIDENTS, /* population:remove (applied before the additions). */
+  SCENARIO_ADD_RESIDENTS     /* population:add. */
 };
 
 /* One edit, with the position of its YAML item for messages. */
@@ -50,6 +52,17 @@ struct scenario_edit {
 
   /* Closed way. */
   int64_t way_id;
+
+  /* Residents added or removed at a place: the point (lon, lat) or the polygons `within`.
+   * residents is given, or dwellings x household_size rounded to the nearest integer
+   * (household_source says where the size comes from). The group mix: n_mix group ids with
+   * their shares (0: the area's own mix), checked against the groups when applied. */
+  int64_t residents, dwellings;
+  double household_size;
+  char *household_source;
+  int n_mix;
+  char **mix_id;
+  double *mix_share;
 };
 
 #endif

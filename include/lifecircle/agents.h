@@ -117,6 +117,10 @@ struct agents_input {
                                         NULL: pop->n_subdistricts and the categories'
                                         threshold_min. */
   uint64_t seed;                     /* Run:seed. */
+  const struct population *base_pop; /* A housing scenario's baseline population (NULL:
+                                        none): the baseline's agents keep their ids and
+                                        draws (those of removed residents drop out), the
+                                        added residents' agents are numbered after them. */
 };
 
 /* One trip as recorded (48 bytes). */

@@ -47,6 +47,17 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
  * agreed by all ranks. Collective over res->comm. */
 int compare_write_agents(struct results *res, const char *scenario, const char *baseline);
 
+/* The housing part of /Comparisons/<scenario>, when the scenario changes the residents
+ * (/Scenarios/<scenario>/Population/residents exists; otherwise nothing is written):
+ * housing_added and housing_removed (int64, R x G: residents above and below the
+ * baseline's, per row and group), housing_covered (int64, R x (C*G)) and housing_share
+ * (float64, R x (C*G)): the added residents within each category's threshold in the
+ * scenario, housing_complete (int64, R x G) and housing_complete_share (float64, R x G):
+ * those with a complete life circle (coverage_compute over the added residents; NaN where
+ * none were added), and the attribute `illustrative`. Logs the complete share per group.
+ * Read back from the file. Collective over res->comm. */
+int compare_write_housing(struct results *res, const char *scenario);
+
 /* Reads a 1-D dataset of fixed- or variable-length strings into newly allocated strings.
  * Local. */
 int compare_read_strings(hid_t file, const char *name, char ***out, int64_t *n);

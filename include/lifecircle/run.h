@@ -38,6 +38,8 @@ struct run_scen {
   struct dgraph dg;
   const struct dgraph *dgp;       /* The distributed graph in force. */
   struct scenario_effect eff;
+  struct population pop;          /* Housing scenarios: the edited population. */
+  const struct population *popp;  /* The population in force (else the run's). */
   struct access_result acc;
   uint8_t *borrowed;              /* Per category: acc's arrays are the baseline's (not freed). */
   int64_t *near_store;            /* Owned nodes x the categories not borrowed. */

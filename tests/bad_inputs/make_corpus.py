@@ -261,10 +261,31 @@ def scenario():
                              5, EIO),
         "close-ways-word.yml": ("name: s2\nnetwork:\n  close_ways: [main-street]\n", 3, EPARAM),
     }
+    # Housing (population:add / population:remove); the item is on line 5.
+    house = "name: h1\ndescription: test\npopulation:\n  %s:\n"
+    item = "    - {lon: 121.4262, lat: 31.2052, residents: 100}\n"
+    cases.update({
+        "housing-negative.yml": (house % "add" + item.replace("100", "-5"), 5, EPARAM),
+        "housing-no-residents.yml": (house % "add" + item.replace(", residents: 100", ""), 5,
+                                     EPARAM),
+        "housing-no-place.yml": (house % "add" + "    - {residents: 100}\n", 5, EPARAM),
+        "housing-no-source.yml": (house % "add" + item.replace(
+            "residents: 100", "dwellings: 100, household_size: 2.5"), 5, EPARAM),
+        "housing-mix-sum.yml": (house % "add" + item.replace(
+            "}", ", groups: {adult: 0.5, elderly: 0.4}}"), 5, EPARAM),
+        "housing-polygon-no-node.yml": (house % "add" + item.replace(
+            "lon: 121.4262, lat: 31.2052",
+            "within: ../../fixtures/scenario/housing-far.geojson"), 5, EPARAM),
+        "housing-remove-too-many.yml": (house % "remove" + item.replace("100", "1000000"), 5,
+                                        EPARAM),
+    })
     for name, (text, line, st) in cases.items():
         write(f, name, text)
         c[name] = case(st, r":%d:\d+" % line if st != EIO else r"no-such-layer\.csv", name[:-4])
     c["missing-file.yml"]["where"] = r"no-such-layer\.csv"
+    c["housing-negative.yml"]["where"] = r":5:\d+: .*residents = -5 is outside"
+    c["housing-polygon-no-node.yml"]["where"] = r":5:\d+: .*no node of the walking graph"
+    c["housing-remove-too-many.yml"]["where"] = r":5:\d+: .*a node would go negative"
     c["duplicate-id.yml"]["where"] = r":6:\d+: id 'n/1' is already used"
     g = yaml_generated()
     expect(f, c, g, " Driven as Scenarios:files of a run.")

@@ -370,6 +370,180 @@ static void test_copies(void) {
   facility_free(&fs);
 }
 
+/* ---- Housing: residents added and removed (population:add and population:remove). ---- */
+
+/* A hand-made population on the grid: groups a, b, c; subdistrict 0 holds nodes 0-4,
+ * subdistrict 1 nodes 5-7, node 8 lies outside both. */
+static struct group test_groups_g[3] = {{"a", "", 0.4, 1.0}, {"b", "", 0.3, 1.0},
+                                        {"c", "", 0.3, 1.0}};
+static const struct group_set test_groups = {3, test_groups_g, "test-groups.yml"};
+static const int64_t test_by_group[9][3] = {{10, 0, 10}, {10, 10, 0}, {4, 4, 2},
+                                            {0, 0, 0},   {0, 0, 0},   {6, 3, 1},
+                                            {2, 2, 2},   {3, 0, 7},   {1, 1, 1}};
+static const int32_t test_sub[9] = {0, 0, 0, 0, 0, 1, 1, 1, -1};
+
+static void make_population(struct population *p) {
+  memset(p, 0, sizeof *p);
+  p->n_nodes = 9;
+  p->n_groups = 3;
+  p->n_subdistricts = 2;
+  p->subdistrict = calloc(9, sizeof *p->subdistrict);
+  p->weight = calloc(9, sizeof *p->weight);
+  p->residents = calloc(9, sizeof *p->residents);
+  p->by_group = calloc(27, sizeof *p->by_group);
+  p->sub_residents = calloc(2, sizeof *p->sub_residents);
+  p->sub_group = calloc(6, sizeof *p->sub_group);
+  p->sub_nodes = calloc(2, sizeof *p->sub_nodes);
+  for (int i = 0; i < 9; i++) {
+    p->subdistrict[i] = test_sub[i];
+    for (int g = 0; g < 3; g++) {
+      p->by_group[i * 3 + g] = test_by_group[i][g];
+      p->residents[i] += test_by_group[i][g];
+      if (test_sub[i] >= 0) {
+        p->sub_group[test_sub[i] * 3 + g] += test_by_group[i][g];
+        p->sub_residents[test_sub[i]] += test_by_group[i][g];
+      }
+    }
+    if (test_sub[i] >= 0)
+      p->sub_nodes[test_sub[i]]++;
+  }
+}
+
+/* Writes a GeoJSON box (lon0, lat0)-(lon1, lat1) named "project" to a temporary file. */
+static const char *write_box(double lon0, double lat0, double lon1, double lat1) {
+  const char *path = lc_tmp(".geojson");
+  FILE *f = fopen(path, "w");
+  if (f) {
+    fprintf(f, "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", "
+            "\"properties\": {\"name\": \"project\"}, \"geometry\": {\"type\": \"Polygon\", "
+            "\"coordinates\": [[[%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], "
+            "[%.6f, %.6f]]]}}]}\n", lon0, lat0, lon1, lat0, lon1, lat1, lon0, lat1, lon0, lat0);
+    fclose(f);
+  }
+  return path;
+}
+
+/* Loads a scenario text and applies its population edits to the hand-made population. */
+static int load_apply_population(const char *text, struct population *out,
+                                 struct scenario_effect *eff) {
+  struct scenario sc;
+  struct population base;
+  make_population(&base);
+  memset(eff, 0, sizeof *eff);
+  int st = scenario_load(write_tmp(text), &test_cats, &sc);
+  if (st == LC_OK) {
+    st = scenario_apply_population(&sc, &grid, &base, &test_groups, 300, out, eff);
+    scenario_free(&sc);
+  }
+  population_free(&base);
+  return st;
+}
+
+static void test_housing_by_hand(void) {
+  /* The expected counts are worked out by hand in tests/fixtures/scenario/README.md
+   * ("Housing"): largest remainder over the groups, then over the nodes. */
+  char text[2048];
+  snprintf(text, sizeof text,
+           "name: housing\nillustrative: true\npopulation:\n"
+           "  add:\n"
+           "    - {lon: 121.40101, lat: 31.2, residents: 7}\n"
+           "    - {within: %s, dwellings: 10, household_size: 2.35,\n"
+           "       household_size_source: test}\n"
+           "  remove:\n"
+           "    - {lon: 121.4, lat: 31.2, residents: 6, groups: {a: 0.5, c: 0.5}}\n"
+           "    - {lon: 121.401, lat: 31.202, residents: 5}\n",
+           write_box(121.3995, 31.2015, 121.4025, 31.2025));
+  struct population p;
+  struct scenario_effect eff;
+  int st = load_apply_population(text, &p, &eff);
+  if (st != LC_OK)
+    fprintf(stderr, "\n%s\n", lc_error_message());
+  CU_ASSERT_FATAL(st == LC_OK);
+  static const int64_t want[9][3] = {{7, 0, 7}, {13, 12, 2}, {4, 4, 2}, {0, 0, 0}, {0, 0, 0},
+                                     {6, 3, 1}, {6, 4, 5},   {4, 2, 7}, {4, 2, 4}};
+  for (int i = 0; i < 9; i++) {
+    int64_t sum = 0;
+    for (int g = 0; g < 3; g++) {
+      CU_ASSERT_EQUAL(p.by_group[i * 3 + g], want[i][g]);
+      sum += want[i][g];
+    }
+    CU_ASSERT_EQUAL(p.residents[i], sum);
+  }
+  static const int64_t want_sub[2][3] = {{24, 16, 11}, {16, 9, 13}};
+  for (int s = 0; s < 2; s++)
+    for (int g = 0; g < 3; g++)
+      CU_ASSERT_EQUAL(p.sub_group[s * 3 + g], want_sub[s][g]);
+  CU_ASSERT_EQUAL(p.sub_residents[0], 51);
+  CU_ASSERT_EQUAL(p.sub_residents[1], 38);
+  CU_ASSERT_EQUAL(eff.population_changed, 1);
+  CU_ASSERT_EQUAL(eff.residents_added, 31); /* 7 + round(10 x 2.35). */
+  CU_ASSERT_EQUAL(eff.residents_removed, 11);
+  population_free(&p);
+}
+
+static void test_housing_none(void) {
+  struct population p;
+  struct scenario_effect eff;
+  CU_ASSERT_FATAL(load_apply_population("name: plain\n", &p, &eff) == LC_OK);
+  CU_ASSERT_EQUAL(eff.population_changed, 0);
+  CU_ASSERT_EQUAL(p.n_nodes, 0);
+  CU_ASSERT_PTR_NULL(p.by_group);
+}
+
+/* A housing error: status, the scenario file and line in the message, and a phrase. */
+static void expect_housing_error(const char *text, int status, int line, const char *needle) {
+  struct population p;
+  struct scenario_effect eff;
+  int st = load_apply_population(text, &p, &eff);
+  CU_ASSERT_EQUAL(st, status);
+  if (st == LC_OK) {
+    population_free(&p);
+    return;
+  }
+  char where[64];
+  snprintf(where, sizeof where, ".yml:%d:", line);
+  const char *msg = lc_error_message();
+  if (!strstr(msg, where) || !strstr(msg, needle))
+    fprintf(stderr, "\nunexpected message (want '%s' and '%s'): %s\n", where, needle, msg);
+  CU_ASSERT_PTR_NOT_NULL(strstr(msg, where));
+  CU_ASSERT_PTR_NOT_NULL(strstr(msg, needle));
+}
+
+static void test_housing_errors(void) {
+  expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, residents: -5}\n",
+                       LC_EPARAM, 3, "residents = -5 is outside 1..");
+  expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2}\n", LC_EPARAM, 3,
+                       "give exactly one of residents");
+  expect_housing_error("population:\n  add:\n    - {residents: 5}\n", LC_EPARAM, 3,
+                       "the place is missing");
+  expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, dwellings: 5,\n"
+                       "       household_size: 2.5}\n", LC_EPARAM, 3,
+                       "household_size_source");
+  expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, residents: 5,\n"
+                       "       groups: {a: 0.5, b: 0.4}}\n", LC_EPARAM, 4, "sum to 0.9");
+  expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, residents: 5,\n"
+                       "       groups: {a: 0.5, z: 0.5}}\n", LC_EPARAM, 3,
+                       "'z' is not a group");
+  expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, residents: 5, "
+                       "size: 3}\n", LC_EPARAM, 3, "unknown key 'size'");
+  expect_housing_error("population:\n  add:\n    - {lon: 121.6, lat: 31.2, residents: 5}\n",
+                       LC_EPARAM, 3, "beyond Facilities:max_snap_m");
+  char text[1024];
+  snprintf(text, sizeof text, "population:\n  add:\n    - {within: %s, residents: 5}\n",
+           write_box(121.5, 31.5, 121.501, 31.501));
+  expect_housing_error(text, LC_EPARAM, 3, "no node of the walking graph lies inside");
+  /* Node 0 has 20 residents (10 a, 0 b, 10 c): no removal may take it below zero. */
+  expect_housing_error("population:\n  remove:\n    - {lon: 121.4, lat: 31.2, residents: 21}\n",
+                       LC_EPARAM, 3, "has only 20: a node would go negative");
+  expect_housing_error("population:\n  remove:\n    - {lon: 121.4, lat: 31.2, residents: 2,\n"
+                       "       groups: {b: 1}}\n", LC_EPARAM, 3,
+                       "removes 2 residents of group 'b' but the place (1 node) has only 0");
+  /* Two removals together exceed node 0's residents of group a. */
+  expect_housing_error("population:\n  remove:\n    - {lon: 121.4, lat: 31.2, residents: 8,\n"
+                       "       groups: {a: 1}}\n    - {lon: 121.4, lat: 31.2, residents: 4,\n"
+                       "       groups: {a: 1}}\n", LC_EPARAM, 5, "has only 2");
+}
+
 int lc_test_register(void) {
   CU_pSuite s = CU_add_suite("scenario", setup, teardown);
   if (!s)
@@ -380,7 +554,10 @@ int lc_test_register(void) {
       !CU_add_test(s, "capacity and hours only", test_change_only) ||
       !CU_add_test(s, "errors name file and line", test_errors) ||
       !CU_add_test(s, "added link against Dijkstra", test_link_distances) ||
-      !CU_add_test(s, "deep copies", test_copies))
+      !CU_add_test(s, "deep copies", test_copies) ||
+      !CU_add_test(s, "housing: residents by hand", test_housing_by_hand) ||
+      !CU_add_test(s, "housing: none without edits", test_housing_none) ||
+      !CU_add_test(s, "housing: errors name file and line", test_housing_errors))
     return 1;
   return 0;
 }
