@@ -163,7 +163,7 @@ static inline int world_run(struct world *w, MPI_Comm comm, const int32_t *part,
   w->cov = (struct coverage_spec){w->pop.n_subdistricts, C, G, w->thr, w->target, w->ess,
                                   w->serves, w->speed, 5000};
   w->in = (struct agents_input){&w->cfg, &w->dg, w->part, &w->acc, &w->fac, &w->pop,
-                                &w->groups, &w->cats, &w->cov, 12345};
+                                &w->groups, &w->cats, &w->cov, 12345, 0, 1.0};
   return agents_run(&w->in, comm, &w->out);
 }
 
