@@ -143,7 +143,8 @@ int agents_plan_day(const struct agents_config *cfg, uint64_t seed, int64_t agen
                     struct agents_slot *slots);
 
 /* A copy of cfg for a sensitivity design point: every activity's daily probability times
- * `rate` (at most 1; an exclusive set scaled back to sum 1 when it would exceed it) and its
+ * `rate` (an exclusive set, or an activity alone, whose rates would sum beyond 1 is scaled
+ * back to sum 1, keeping its proportions) and its
  * seat occupancy times `service` (rounded to seconds); the same draws then decide the plans
  * (agents_plan_day). Trips are kept as in cfg. Free with agents_config_free. Local. */
 int agents_plans_scaled(const struct agents_config *cfg, double rate, double service,

@@ -507,11 +507,10 @@ int agents_plans_scaled(const struct agents_config *cfg, double rate, double ser
     np->act[g] = a;
     np->n_act[g] = n;
     memcpy(a, pl->act[g], (size_t)n * sizeof *a);
-    /* Visit rates times `rate`, at most 1; an exclusive set whose scaled rates sum beyond 1
-     * is scaled back to sum 1 (its members keep their proportions). */
+    /* Visit rates times `rate`; a set (an exclusive set, or one activity alone) whose scaled
+     * rates sum beyond 1 is scaled back to sum 1, its members keeping their proportions. */
     for (int j = 0; j < n; j++) {
-      double p = a[j].p_day * rate;
-      a[j].p_day = p > 1.0 ? 1.0 : p;
+      a[j].p_day *= rate;
       double d = nearbyint((double)a[j].duration_s * service);
       a[j].duration_s = d > INT32_MAX ? INT32_MAX : (int32_t)d;
     }

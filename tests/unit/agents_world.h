@@ -189,7 +189,8 @@ static struct agents_trip *world_trips(struct world *w, MPI_Comm comm, int64_t *
   return t;
 }
 
-/* FacilityLoad cell (q: 0 arrivals, 1 served, 2 peak queue, 3 refused) on rank 0. */
+/* FacilityLoad cell (q: 0 arrivals, 1 served, 2 peak queue, 3 refused persons, 4 attempts)
+ * on rank 0. */
 static inline int64_t world_load(const struct world *w, int q, int64_t f, int64_t bin) {
   return w->out.load[((int64_t)q * w->out.n_fac + f) * w->out.n_bins + bin];
 }
