@@ -158,7 +158,7 @@ static int io_trips(struct results *res, const char *base, const struct agents_o
                       "redirected then served, 3 none within radius (no facility of the "
                       "category within its radius: an unmet need, no walk, facility -1), 4 "
                       "closed on arrival, 5 capacity full after K tries, 6 gave up waiting; "
-                      "names in the attribute `names`"},
+                      "names in the Trips attribute `reason_names`"},
   };
   int st = LC_OK;
   for (int i = 0; i < (int)(sizeof cols / sizeof cols[0]) && st == LC_OK; i++)
@@ -168,9 +168,10 @@ static int io_trips(struct results *res, const char *base, const struct agents_o
   for (int r = 0; r < AGENTS_N_REASONS; r++)
     snprintf(names + strlen(names), sizeof names - strlen(names), "%s%d %s", r ? "; " : "", r,
              agents_reason_names[r]);
-  snprintf(name, sizeof name, "%s/Trips/reason", base);
+  /* On the group: a rerun's copy of a complete scenario keeps group attributes. */
+  snprintf(name, sizeof name, "%s/Trips", base);
   if (st == LC_OK)
-    st = results_attr_str(res, name, "names", names);
+    st = results_attr_str(res, name, "reason_names", names);
   return st;
 }
 

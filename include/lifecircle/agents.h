@@ -77,7 +77,7 @@ enum agents_reason {
 /* Unmet reasons are AGENTS_R_NONE .. AGENTS_N_REASONS - 1. */
 #define AGENTS_N_UNMET (AGENTS_N_REASONS - AGENTS_R_NONE)
 
-/* Names of the reasons (index = code), as written in the Trips/reason attribute. */
+/* Names of the reasons (index = code), as written in the Trips group's attribute reason_names. */
 extern const char *const agents_reason_names[AGENTS_N_REASONS];
 
 /* Parameters of the sensitivity design (Agents:sensitivity). */

@@ -62,7 +62,7 @@ def test_identical_for_any_rank_and_thread_count(runs):
 def load(path, scen=BASE):
     with h5py.File(path, "r") as f:
         t = {k: f[scen + "/Trips/" + k][:] for k in f[scen + "/Trips"]}
-        names = f[scen + "/Trips/reason"].attrs["names"]
+        names = f[scen + "/Trips"].attrs["reason_names"]
         rc = {k: f[scen + "/RealisedCoverage/" + k][()] for k in f[scen + "/RealisedCoverage"]}
         per = f[scen + "/RealisedCoverage"].attrs["residents_per_agent"]
         fl = {k: f[scen + "/FacilityLoad/" + k][:] for k in f[scen + "/FacilityLoad"]}
