@@ -16,7 +16,7 @@
 #define AGENTS_EV_ARRIVE 1 /* Arrival at facility `fac` at time t (settled by its owner). */
 #define AGENTS_EV_HOME 2   /* Back home at time t (processed at once by the home's owner). */
 
-/* One agent in motion: its whole state travels in the event (64 bytes). */
+/* One agent in motion: its whole state travels in the event (80 bytes). */
 struct agents_ev {
   int64_t agent;
   int64_t home;    /* Home node, global. */
@@ -27,7 +27,9 @@ struct agents_ev {
   int32_t weight;  /* Residents the agent stands for. */
   int32_t tried[AGENTS_MAX_TRIES - 1]; /* Facilities that turned it away on this trip. */
   uint32_t need;   /* Categories it needed today (bit c). */
-  uint32_t fail;   /* Categories not served within the threshold on some trip. */
+  uint32_t late;   /* Categories served beyond the threshold on some trip. */
+  uint32_t unmet[AGENTS_N_UNMET]; /* Categories with a trip not served, by the reason of the
+                                     first such trip (bit c of unmet[reason - AGENTS_R_NONE]). */
   uint8_t kind, group;
   uint8_t act;     /* Activity index in the group's profile. */
   uint8_t done;    /* Activities attempted so far today (= index of the current trip). */
@@ -67,7 +69,10 @@ struct agents_fstate {
   int32_t *q;       /* Ring of service start times of the agents waiting (FIFO). */
   int32_t qh, qn, qcap;
   int32_t bin;      /* Last bin whose peak queue was brought up to date. */
-  int32_t *load;    /* n_bins x 4: arrivals, served, peak queue, refused. */
+  int32_t *load;    /* n_bins x AGENTS_LOAD: arrivals, served, peak queue, refused
+                       persons, attempts turned away. */
+  int64_t *ref;     /* Agents turned away in bin ref_bin (distinct), n_ref of cap_ref. */
+  int32_t n_ref, cap_ref, ref_bin;
 };
 
 /* Everything a rank holds during the simulated day. */
@@ -106,6 +111,8 @@ struct agents_sim {
   int64_t violations;
   int64_t cur_window; /* Window being settled (-1 before the first). */
   int64_t *needed, *covered; /* rows x cats x groups, local sums. */
+  int64_t *late, *unmet;     /* Likewise; unmet: AGENTS_N_UNMET blocks. */
+  int64_t reason[AGENTS_N_REASONS]; /* Trips recorded here by reason. */
   struct agents_trips *trips;
   int64_t n_trips_local;
   int64_t outcome[4];
@@ -149,6 +156,22 @@ int agents_population_layout(const struct agents_input *in, int64_t *first, int6
  * pure. */
 int agents_plan_day(const struct agents_config *cfg, uint64_t seed, int64_t agent, int group,
                     struct agents_slot *slots);
+
+/* A copy of cfg for a sensitivity design point: every activity's daily probability times
+ * `rate` (an exclusive set, or an activity alone, whose rates would sum beyond 1 is scaled
+ * back to sum 1, keeping its proportions) and its
+ * seat occupancy times `service` (rounded to seconds); the same draws then decide the plans
+ * (agents_plan_day). Trips are kept as in cfg. Free with agents_config_free. Local. */
+int agents_plans_scaled(const struct agents_config *cfg, double rate, double service,
+                        struct agents_config *out);
+
+/* agents_band.c */
+
+/* Writes the sensitivity bands of one scenario beside its RealisedCoverage: share_low/high,
+ * unmet_low/high, elasticity, design_factors, design_parameters and the design points'
+ * needed, covered and unmet counts. Collective. */
+int agents_write_design(struct results *res, const char *base, const struct agents_input *in,
+                        const struct agents_output *out);
 
 /* agents_exchange.c */
 

@@ -20,6 +20,42 @@ static int io_time(struct params *p, const char *key, const char *def, int32_t *
   return LC_OK;
 }
 
+/* Agents:sensitivity: enabled, low, high, corners. The design: each parameter at low and at
+ * high with the others at 1 (one at a time), plus the corners: `extreme` the two where every
+ * parameter pushes realised coverage the same way (fewer seats, longer services, more visits;
+ * and the reverse), `all` every combination of low and high, `none` no corner. */
+static int io_design(struct params *p, struct agents_config *cfg) {
+  static const char *const corners[] = {"none", "extreme", "all"};
+  int corner = 1;
+  double lo = 0.5, hi = 2.0;
+  LC_CHECK(params_get_bool_or(p, "Agents:sensitivity:enabled", 0, &cfg->sens_enabled));
+  LC_CHECK(params_get_double_or(p, "Agents:sensitivity:low", 0.01, 1, "factor", 0.5, &lo));
+  LC_CHECK(params_get_double_or(p, "Agents:sensitivity:high", 1, 100, "factor", 2.0, &hi));
+  LC_CHECK(params_get_choice_or(p, "Agents:sensitivity:corners", corners, 3, 1, &corner));
+  if (!(lo < 1.0 && hi > 1.0))
+    LC_FAIL(LC_EPARAM, "%s: Agents:sensitivity: low (%g) must be below 1 and high (%g) above 1",
+            p->file, lo, hi);
+  int n = 0;
+  for (int q = 0; q < AGENTS_N_PARAMS; q++)
+    for (int h = 0; h < 2; h++) {
+      for (int r = 0; r < AGENTS_N_PARAMS; r++)
+        cfg->design[n][r] = 1.0;
+      cfg->design[n++][q] = h ? hi : lo;
+    }
+  if (corner == 1) {
+    /* Capacity works for coverage; service time and visit rate against it. */
+    double against[AGENTS_N_PARAMS] = {lo, hi, hi}, with[AGENTS_N_PARAMS] = {hi, lo, lo};
+    memcpy(cfg->design[n++], against, sizeof against);
+    memcpy(cfg->design[n++], with, sizeof with);
+  } else if (corner == 2) {
+    for (int m = 0; m < 1 << AGENTS_N_PARAMS; m++, n++)
+      for (int r = 0; r < AGENTS_N_PARAMS; r++)
+        cfg->design[n][r] = m >> r & 1 ? hi : lo;
+  }
+  cfg->n_design = n;
+  return LC_OK;
+}
+
 int agents_configure(struct params *p, struct agents_config *cfg) {
   static const char *const choices[] = {"nearest", "logit"};
   long tries = 3;
@@ -45,7 +81,7 @@ int agents_configure(struct params *p, struct agents_config *cfg) {
             "(%02d:%02d)", p->file, cfg->day_end_s / 3600, cfg->day_end_s / 60 % 60,
             cfg->day_start_s / 3600, cfg->day_start_s / 60 % 60);
   LC_CHECK(params_get_bool_or(p, "Agents:trips", 1, &cfg->trips));
-  return LC_OK;
+  return io_design(p, cfg);
 }
 
 void agents_output_free(struct agents_output *out) {
@@ -54,6 +90,11 @@ void agents_output_free(struct agents_output *out) {
   free(out->needed);
   free(out->covered);
   free(out->share);
+  free(out->late);
+  free(out->unmet);
+  free(out->design_needed);
+  free(out->design_covered);
+  free(out->design_unmet);
   memset(out, 0, sizeof *out);
 }
 
@@ -79,6 +120,7 @@ static int io_trip_column(struct results *res, const char *base, const char *fie
     case 8: v = x->outcome; break;
     case 9: v = x->walk_cm; break;
     case 10: v = x->end_s; break;
+    case 12: v = x->reason; break;
     default: v = x->index; break;
     }
     col[i] = v;
@@ -112,11 +154,24 @@ static int io_trips(struct results *res, const char *base, const struct agents_o
                         "included)"},
       {"end_s", "s", "end of service, seconds after midnight; -1 when not served"},
       {"trip_index", "1", "index of the trip in the agent's day"},
+      {"reason", "1", "why the need ended as it did: 0 served, 1 served after waiting, 2 "
+                      "redirected then served, 3 none within radius (no facility of the "
+                      "category within its radius: an unmet need, no walk, facility -1), 4 "
+                      "closed on arrival, 5 capacity full after K tries, 6 gave up waiting; "
+                      "names in the Trips attribute `reason_names`"},
   };
   int st = LC_OK;
   for (int i = 0; i < (int)(sizeof cols / sizeof cols[0]) && st == LC_OK; i++)
     st = io_trip_column(res, base, cols[i].field, t, n, i, cols[i].units, cols[i].desc);
   free(t);
+  char name[512], names[512] = "";
+  for (int r = 0; r < AGENTS_N_REASONS; r++)
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%d %s", r ? "; " : "", r,
+             agents_reason_names[r]);
+  /* On the group: a rerun's copy of a complete scenario keeps group attributes. */
+  snprintf(name, sizeof name, "%s/Trips", base);
+  if (st == LC_OK)
+    st = results_attr_str(res, name, "reason_names", names);
   return st;
 }
 
@@ -126,16 +181,18 @@ int agents_write(struct results *res, const char *scenario_base, const struct ag
   const struct agents_config *cfg = in->cfg;
   if (cfg->trips)
     LC_CHECK(io_trips(res, scenario_base, out));
-  static const char *const load_names[4] = {"arrivals", "served", "peak_queue", "refused"};
-  static const char *const load_desc[4] = {
+  static const char *const load_names[AGENTS_LOAD] = {"arrivals", "served", "peak_queue",
+                                                      "refused", "attempts"};
+  static const char *const load_desc[AGENTS_LOAD] = {
       "agents arriving at the facility (row of Facilities) in the time bin (column; bin b "
       "covers [b * bin_s, (b + 1) * bin_s) seconds after midnight)",
       "agents whose service started in the bin",
       "largest number of agents waiting in the queue during the bin",
-      "agents turned away in the bin (wait beyond their tolerance, or service could not start "
-      "before closing)"};
+      "persons (distinct agents) turned away in the bin: wait beyond their tolerance, closed on "
+      "arrival, or service could not start before closing; never more than arrivals",
+      "refusals in the bin (an agent turned away twice in the bin counts twice)"};
   int64_t FT = out->n_fac * out->n_bins;
-  for (int q = 0; q < 4; q++) {
+  for (int q = 0; q < AGENTS_LOAD; q++) {
     snprintf(name, sizeof name, "%s/FacilityLoad/%s", scenario_base, load_names[q]);
     LC_CHECK(results_write_global(res, name, H5IO_I64, out->load ? out->load + q * FT : NULL,
                                   out->n_fac, out->n_bins, "1", load_desc[q]));
@@ -157,6 +214,37 @@ int agents_write(struct results *res, const char *scenario_base, const struct ag
   LC_CHECK(results_write_global(res, name, H5IO_F64, out->share, R, CG, "1",
                                 "covered / needed (column c*G+g); NaN where no resident needed "
                                 "the category"));
+  snprintf(name, sizeof name, "%s/RealisedCoverage/served_late", scenario_base);
+  LC_CHECK(results_write_global(res, name, H5IO_I64, out->late, R, CG, "persons",
+                                "residents with the need whose every trip of category c was "
+                                "served, some beyond the threshold (column c*G+g)"));
+  int64_t cells = R * CG;
+  int64_t *tot = calloc((size_t)(cells > 0 ? cells : 1), sizeof *tot);
+  if (!tot)
+    return LC_ENOMEM;
+  for (int u = 0; u < AGENTS_N_UNMET; u++)
+    for (int64_t k = 0; k < cells; k++)
+      tot[k] += out->unmet[u * cells + k];
+  snprintf(name, sizeof name, "%s/RealisedCoverage/unmet", scenario_base);
+  int st = results_write_global(res, name, H5IO_I64, tot, R, CG, "persons",
+                                "residents with the need for whom some trip of category c was "
+                                "not served (column c*G+g); the sum of the unmet_<reason> "
+                                "tables; needed = covered + served_late + unmet");
+  free(tot);
+  LC_CHECK(st);
+  static const char *const unmet_names[AGENTS_N_UNMET] = {
+      "unmet_none_within_radius", "unmet_closed_on_arrival", "unmet_capacity_full",
+      "unmet_gave_up_waiting"};
+  for (int u = 0; u < AGENTS_N_UNMET; u++) {
+    char desc[256];
+    snprintf(desc, sizeof desc, "residents unmet for category c whose first trip not served "
+             "ended with reason '%s' (column c*G+g)", agents_reason_names[AGENTS_R_NONE + u]);
+    snprintf(name, sizeof name, "%s/RealisedCoverage/%s", scenario_base, unmet_names[u]);
+    LC_CHECK(results_write_global(res, name, H5IO_I64, out->unmet + u * cells, R, CG,
+                                  "persons", desc));
+  }
+  if (out->n_design > 0)
+    LC_CHECK(agents_write_design(res, scenario_base, in, out));
   snprintf(grp, sizeof grp, "%s/RealisedCoverage", scenario_base);
   const struct agents_stats *x = &out->stats;
   LC_CHECK(results_attr_i64(res, grp, "agents", x->agents));

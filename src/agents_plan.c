@@ -1,6 +1,7 @@
 /* Daily plans: the activities file (inputs/activities.yml), the plan an agent draws for the
  * day, and a parser for simple OSM opening_hours values. */
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -477,5 +478,59 @@ int agents_opening_hours(const char *value, int weekday, int32_t *open_min, int3
   *closed = is_closed;
   *open_min = is_closed ? 0 : o;
   *close_min = is_closed ? 0 : c;
+  return LC_OK;
+}
+
+/* ---- The plans of a sensitivity design point. ---- */
+
+int agents_plans_scaled(const struct agents_config *cfg, double rate, double service,
+                        struct agents_config *out) {
+  const struct agents_plans *pl = &cfg->plans;
+  *out = *cfg;
+  memset(&out->plans, 0, sizeof out->plans);
+  struct agents_plans *np = &out->plans;
+  np->n_group = pl->n_group;
+  np->n_act = calloc((size_t)(pl->n_group > 0 ? pl->n_group : 1), sizeof *np->n_act);
+  np->act = calloc((size_t)(pl->n_group > 0 ? pl->n_group : 1), sizeof *np->act);
+  np->file = pl->file ? strdup(pl->file) : NULL;
+  if (!np->n_act || !np->act || (pl->file && !np->file)) {
+    agents_config_free(out);
+    return LC_ENOMEM;
+  }
+  for (int g = 0; g < pl->n_group; g++) {
+    int n = pl->n_act[g];
+    struct agents_activity *a = malloc((size_t)(n > 0 ? n : 1) * sizeof *a);
+    if (!a) {
+      agents_config_free(out);
+      return LC_ENOMEM;
+    }
+    np->act[g] = a;
+    np->n_act[g] = n;
+    memcpy(a, pl->act[g], (size_t)n * sizeof *a);
+    /* Visit rates times `rate`; a set (an exclusive set, or one activity alone) whose scaled
+     * rates sum beyond 1 is scaled back to sum 1, its members keeping their proportions. */
+    for (int j = 0; j < n; j++) {
+      a[j].p_day *= rate;
+      double d = nearbyint((double)a[j].duration_s * service);
+      a[j].duration_s = d > INT32_MAX ? INT32_MAX : (int32_t)d;
+    }
+    for (int j = 0; j < n; j++) {
+      if (a[j].excl_first != j)
+        continue;
+      double sum = 0;
+      for (int m = j; m < n; m++)
+        if (a[m].excl_first == j)
+          sum += a[m].p_day;
+      double off = 0;
+      for (int m = j; m < n; m++) {
+        if (a[m].excl_first != j)
+          continue;
+        if (sum > 1.0)
+          a[m].p_day /= sum;
+        a[m].excl_off = off;
+        off += a[m].p_day;
+      }
+    }
+  }
   return LC_OK;
 }

@@ -152,14 +152,29 @@ static int sim_route_arrive(struct agents_sim *s, const struct agents_ev *ev) {
   return sim_outbox_push(s, owner, ev);
 }
 
-static int sim_record(struct agents_sim *s, const struct agents_ev *ev, int cat, int32_t fac,
-                      int32_t arrive, int32_t wait, int32_t end, int outcome) {
+const char *const agents_reason_names[AGENTS_N_REASONS] = {
+    "served", "served after waiting", "redirected then served", "none within radius",
+    "closed on arrival", "capacity full after K tries", "gave up waiting"};
+
+static int sim_record(struct agents_sim *s, struct agents_ev *ev, int cat, int32_t fac,
+                      int32_t arrive, int32_t wait, int32_t end, int reason) {
+  int outcome = reason <= AGENTS_R_REDIRECTED ? reason : AGENTS_FAILED;
   s->outcome[outcome]++;
+  s->reason[reason]++;
   s->n_trips_local++;
+  if (reason >= AGENTS_R_NONE) {
+    /* The person-level reason of a category is that of its first trip not served. */
+    uint32_t any = 0;
+    for (int u = 0; u < AGENTS_N_UNMET; u++)
+      any |= ev->unmet[u];
+    if (!(any >> cat & 1u))
+      ev->unmet[reason - AGENTS_R_NONE] |= 1u << cat;
+  }
   if (!s->cfg->trips)
     return LC_OK;
   struct agents_trip t = {ev->agent, ev->home, fac, ev->depart, arrive, wait, ev->walk_cm,
-                          end, ev->group, (uint8_t)cat, (uint8_t)outcome, ev->done};
+                          end, ev->group, (uint8_t)cat, (uint8_t)outcome, ev->done,
+                          (uint8_t)reason};
   return agents_trips_push(s->trips, &t);
 }
 
@@ -240,18 +255,29 @@ static int sim_choose(const struct agents_sim *s, const struct agents_ev *ev,
   return 1;
 }
 
-/* The agent's day is over: count it in realised coverage. */
+/* The agent's day is over: count it in realised coverage, person by person: a category it
+ * needed is unmet (by the reason of its first trip not served), else served late (some trip
+ * beyond the threshold), else served in time (covered). */
 static void sim_finish(struct agents_sim *s, const struct agents_ev *ev) {
   int rows[2];
   int nr = coverage_rows(s->in->pop->subdistrict[ev->home], s->n_sub, rows);
   int C = s->n_cat, G = s->n_group;
+  int64_t cells = (int64_t)s->n_rows * C * G;
   for (int c = 0; c < C; c++) {
     if (!(ev->need >> c & 1u))
       continue;
+    int u = -1;
+    for (int k = 0; k < AGENTS_N_UNMET; k++)
+      if (ev->unmet[k] >> c & 1u)
+        u = k;
     for (int r = 0; r < nr; r++) {
       int64_t at = ((int64_t)rows[r] * C + c) * G + ev->group;
       s->needed[at] += ev->weight;
-      if (!(ev->fail >> c & 1u))
+      if (u >= 0)
+        s->unmet[u * cells + at] += ev->weight;
+      else if (ev->late >> c & 1u)
+        s->late[at] += ev->weight;
+      else
         s->covered[at] += ev->weight;
     }
   }
@@ -278,9 +304,15 @@ static int sim_home(struct agents_sim *s, struct agents_ev *ev, int32_t hl) {
     ev->redirected = 0;
     int32_t f = -1, arr = 0;
     int64_t leg = 0;
+    sim_list(acc, c, s->k, hl, kb);
+    if (kb[0].fac < 0) {
+      /* No facility of the category within its radius: an unmet need, no walk. */
+      LC_CHECK(sim_record(s, ev, c, -1, depart, 0, -1, AGENTS_R_NONE));
+      ev->done++;
+      continue;
+    }
     if (depart < cfg->day_end_s &&
-        sim_choose(s, ev, sim_list(acc, c, s->k, hl, kb), 0, depart, -1, 0,
-                   (uint32_t)ev->done * 8u, &f, &leg, &arr)) {
+        sim_choose(s, ev, kb, 0, depart, -1, 0, (uint32_t)ev->done * 8u, &f, &leg, &arr)) {
       if (leg > INT32_MAX)
         LC_FAIL(LC_ETOOBIG, "walking distance %lld cm does not fit the trip record",
                 (long long)leg);
@@ -291,8 +323,7 @@ static int sim_home(struct agents_sim *s, struct agents_ev *ev, int32_t hl) {
       return sim_route_arrive(s, ev);
     }
     /* No facility open on arrival, or the day is over: the trip fails at home. */
-    ev->fail |= 1u << c;
-    LC_CHECK(sim_record(s, ev, c, -1, depart, 0, -1, AGENTS_FAILED));
+    LC_CHECK(sim_record(s, ev, c, -1, depart, 0, -1, AGENTS_R_CLOSED));
     ev->done++;
   }
   sim_finish(s, ev);
@@ -336,7 +367,7 @@ static void sim_fac_advance(struct agents_sim *s, struct agents_fstate *F, int32
       F->qh = (F->qh + 1) % F->qcap;
       F->qn--;
     }
-    int32_t *peak = &F->load[F->bin * 4 + 2];
+    int32_t *peak = &F->load[F->bin * AGENTS_LOAD + 2];
     if (F->qn > *peak)
       *peak = F->qn;
   }
@@ -384,6 +415,31 @@ static void sim_heap_replace_top(int32_t *h, int32_t n, int32_t v) {
   h[i] = v;
 }
 
+/* Counts a refusal at facility F in bin b: an attempt, and a person unless this agent was
+ * already turned away there in the same bin (arrivals are settled in time order, so the
+ * agents of one bin are those since the bin began). */
+static int sim_refuse(struct agents_fstate *F, int32_t b, int64_t agent) {
+  F->load[b * AGENTS_LOAD + 4]++;
+  if (F->ref_bin != b) {
+    F->ref_bin = b;
+    F->n_ref = 0;
+  }
+  for (int32_t i = 0; i < F->n_ref; i++)
+    if (F->ref[i] == agent)
+      return LC_OK;
+  if (F->n_ref == F->cap_ref) {
+    int32_t cap = F->cap_ref ? 2 * F->cap_ref : 16;
+    int64_t *r = realloc(F->ref, (size_t)cap * sizeof *r);
+    if (!r)
+      return LC_ENOMEM;
+    F->ref = r;
+    F->cap_ref = cap;
+  }
+  F->ref[F->n_ref++] = agent;
+  F->load[b * AGENTS_LOAD + 3]++;
+  return LC_OK;
+}
+
 /* Settles one arrival at a facility owned by this rank. */
 static int sim_settle(struct agents_sim *s, struct agents_ev *ev) {
   const struct facility_set *fac = s->in->fac;
@@ -405,14 +461,15 @@ static int sim_settle(struct agents_sim *s, struct agents_ev *ev) {
     s->violations++;
     return LC_OK;
   }
-  F->load[b * 4 + 0]++;
+  F->load[b * AGENTS_LOAD + 0]++;
   int32_t close_s = fac->close_min[f] * 60;
   int32_t wait = 0;
   if (F->cap > 0 && F->heap[0] > t)
     wait = F->heap[0] - t;
   int64_t start = (int64_t)t + wait;
-  if (!sim_open_at(fac, f, t) || start >= close_s || wait > a->max_wait_s) {
-    F->load[b * 4 + 3]++;
+  int closed = !sim_open_at(fac, f, t) || start >= close_s;
+  if (closed || wait > a->max_wait_s) {
+    LC_CHECK(sim_refuse(F, b, ev->agent));
     if (ev->ntry + 1 < s->cfg->max_tries) {
       int32_t nl = dgraph_local(s->in->dg, fac->node[f]);
       int32_t g = -1, arr = 0;
@@ -435,8 +492,9 @@ static int sim_settle(struct agents_sim *s, struct agents_ev *ev) {
         return sim_route_arrive(s, ev);
       }
     }
-    ev->fail |= 1u << c;
-    LC_CHECK(sim_record(s, ev, c, f, t, 0, -1, AGENTS_FAILED));
+    int reason = closed ? AGENTS_R_CLOSED
+                 : ev->ntry + 1 >= s->cfg->max_tries ? AGENTS_R_FULL : AGENTS_R_GAVE_UP;
+    LC_CHECK(sim_record(s, ev, c, f, t, 0, -1, reason));
     return sim_go_home(s, ev, t, (int64_t)t + sim_walk_s(s, ev->group, ev->walk_cm));
   }
   int64_t end = start + a->duration_s;
@@ -444,15 +502,15 @@ static int sim_settle(struct agents_sim *s, struct agents_ev *ev) {
     sim_heap_replace_top(F->heap, F->cap, (int32_t)end);
   if (wait > 0) {
     LC_CHECK(sim_fac_enqueue(F, (int32_t)start));
-    int32_t *peak = &F->load[b * 4 + 2];
+    int32_t *peak = &F->load[b * AGENTS_LOAD + 2];
     if (F->qn > *peak)
       *peak = F->qn;
   }
-  F->load[(start / s->cfg->bin_s) * 4 + 1]++;
-  int outcome = ev->redirected ? AGENTS_REDIRECTED : wait > 0 ? AGENTS_WAITED : AGENTS_SERVED;
-  LC_CHECK(sim_record(s, ev, c, f, t, wait, (int32_t)end, outcome));
+  F->load[(start / s->cfg->bin_s) * AGENTS_LOAD + 1]++;
+  int reason = ev->redirected ? AGENTS_R_REDIRECTED : wait > 0 ? AGENTS_R_WAITED : AGENTS_R_SERVED;
+  LC_CHECK(sim_record(s, ev, c, f, t, wait, (int32_t)end, reason));
   if (start - ev->depart > s->thr_s[c])
-    ev->fail |= 1u << c;
+    ev->late |= 1u << c;
   return sim_go_home(s, ev, t, end + sim_walk_s(s, ev->group, ev->walk_cm));
 }
 
@@ -476,8 +534,10 @@ static void sim_free(struct agents_sim *s) {
     for (int r = 0; r < s->size; r++)
       free(s->out[r].ev);
   if (s->fs)
-    for (int64_t i = 0; i < s->n_fs; i++)
+    for (int64_t i = 0; i < s->n_fs; i++) {
       free(s->fs[i].q);
+      free(s->fs[i].ref);
+    }
   free(s->bucket);
   free(s->out);
   free(s->inbox);
@@ -490,6 +550,8 @@ static void sim_free(struct agents_sim *s) {
   free(s->thr_s);
   free(s->needed);
   free(s->covered);
+  free(s->late);
+  free(s->unmet);
 }
 
 /* Total memory of the machine in bytes (MemTotal), 0 when unknown. */
@@ -537,6 +599,16 @@ static int sim_memory_check(const struct agents_input *in, int64_t agents) {
   return LC_OK;
 }
 
+/* Seats of facility row f in this run: its capacity (0: no limit), times the design's
+ * capacity factor, rounded, at least 1. */
+static int32_t sim_seats(const struct agents_input *in, int64_t f) {
+  int32_t c = in->fac->capacity[f];
+  if (c <= 0 || in->cap_factor <= 0 || in->cap_factor == 1.0)
+    return c;
+  double v = nearbyint((double)c * in->cap_factor);
+  return v < 1 ? 1 : v > INT32_MAX ? INT32_MAX : (int32_t)v;
+}
+
 static int sim_setup(struct agents_sim *s, const struct agents_input *in, MPI_Comm comm,
                      struct agents_trips *trips) {
   memset(s, 0, sizeof *s);
@@ -575,8 +647,10 @@ static int sim_setup(struct agents_sim *s, const struct agents_input *in, MPI_Co
   size_t cells = (size_t)s->n_rows * (size_t)s->n_cat * (size_t)s->n_group;
   s->needed = calloc(cells > 0 ? cells : 1, sizeof *s->needed);
   s->covered = calloc(cells > 0 ? cells : 1, sizeof *s->covered);
+  s->late = calloc(cells > 0 ? cells : 1, sizeof *s->late);
+  s->unmet = calloc(cells > 0 ? AGENTS_N_UNMET * cells : 1, sizeof *s->unmet);
   if (!s->speed_cms || !s->thr_s || !s->floc || !s->bucket || !s->out || !s->needed ||
-      !s->covered)
+      !s->covered || !s->late || !s->unmet)
     return LC_ENOMEM;
   for (int g = 0; g < s->n_group; g++)
     s->speed_cms[g] = in->groups->g[g].speed_m_s * 100.0;
@@ -591,11 +665,11 @@ static int sim_setup(struct agents_sim *s, const struct agents_input *in, MPI_Co
     if (in->fac->capacity[f] < 0)
       LC_FAIL(LC_EPARAM, "facility row %lld has a negative capacity", (long long)f);
     s->floc[f] = (int32_t)s->n_fs++;
-    seats += in->fac->capacity[f];
+    seats += sim_seats(in, f);
   }
   s->fs = calloc((size_t)(s->n_fs > 0 ? s->n_fs : 1), sizeof *s->fs);
   s->seat_pool = malloc((size_t)(seats > 0 ? seats : 1) * sizeof *s->seat_pool);
-  s->load_pool = calloc((size_t)(s->n_fs > 0 ? s->n_fs : 1) * (size_t)s->n_bins * 4,
+  s->load_pool = calloc((size_t)(s->n_fs > 0 ? s->n_fs : 1) * (size_t)s->n_bins * AGENTS_LOAD,
                         sizeof *s->load_pool);
   if (!s->fs || !s->seat_pool || !s->load_pool)
     return LC_ENOMEM;
@@ -606,12 +680,13 @@ static int sim_setup(struct agents_sim *s, const struct agents_input *in, MPI_Co
       continue;
     struct agents_fstate *x = &s->fs[i];
     x->fac = (int32_t)f;
-    x->cap = in->fac->capacity[f];
+    x->cap = sim_seats(in, f);
+    x->ref_bin = -1;
     x->heap = s->seat_pool + at;
     for (int32_t j = 0; j < x->cap; j++)
       x->heap[j] = INT32_MIN;
     at += x->cap;
-    x->load = s->load_pool + (int64_t)i * s->n_bins * 4;
+    x->load = s->load_pool + (int64_t)i * s->n_bins * AGENTS_LOAD;
   }
   return LC_OK;
 }
@@ -736,11 +811,10 @@ static int sim_mark_cmp(const void *a, const void *b) {
   return x->delta < y->delta ? -1 : (x->delta > y->delta); /* Ends before starts. */
 }
 static int sim_capacity_sweep(struct agents_sim *s, int64_t *bad) {
-  const struct facility_set *fac = s->in->fac;
   int64_t n = 0;
   for (int64_t i = 0; i < s->trips->n; i++) {
     const struct agents_trip *t = agents_trips_at(s->trips, i);
-    if (t->end_s >= 0 && fac->capacity[t->fac] > 0)
+    if (t->end_s >= 0 && sim_seats(s->in, t->fac) > 0)
       n++;
   }
   struct sim_mark *m = malloc((size_t)(2 * n > 0 ? 2 * n : 1) * sizeof *m);
@@ -749,7 +823,7 @@ static int sim_capacity_sweep(struct agents_sim *s, int64_t *bad) {
   int64_t at = 0;
   for (int64_t i = 0; i < s->trips->n; i++) {
     const struct agents_trip *t = agents_trips_at(s->trips, i);
-    if (t->end_s < 0 || fac->capacity[t->fac] <= 0)
+    if (t->end_s < 0 || sim_seats(s->in, t->fac) <= 0)
       continue;
     m[at++] = (struct sim_mark){t->fac, t->arrive_s + t->wait_s, +1};
     m[at++] = (struct sim_mark){t->fac, t->end_s, -1};
@@ -760,7 +834,7 @@ static int sim_capacity_sweep(struct agents_sim *s, int64_t *bad) {
     if (i > 0 && m[i].fac != m[i - 1].fac)
       busy = 0;
     busy += m[i].delta;
-    if (busy > fac->capacity[m[i].fac]) {
+    if (busy > sim_seats(s->in, m[i].fac)) {
       (*bad)++;
       while (i + 1 < at && m[i + 1].fac == m[i].fac)
         i++;
@@ -784,19 +858,22 @@ static int sim_outputs(struct agents_sim *s, struct agents_output *out) {
   out->needed = calloc(cells > 0 ? cells : 1, sizeof *out->needed);
   out->covered = calloc(cells > 0 ? cells : 1, sizeof *out->covered);
   out->share = calloc(cells > 0 ? cells : 1, sizeof *out->share);
-  int64_t *load = calloc((size_t)(4 * F * T > 0 ? 4 * F * T : 1), sizeof *load);
-  if (!out->needed || !out->covered || !out->share || !load) {
+  out->late = calloc(cells > 0 ? cells : 1, sizeof *out->late);
+  out->unmet = calloc(cells > 0 ? AGENTS_N_UNMET * cells : 1, sizeof *out->unmet);
+  int64_t *load = calloc((size_t)(AGENTS_LOAD * F * T > 0 ? AGENTS_LOAD * F * T : 1),
+                         sizeof *load);
+  if (!out->needed || !out->covered || !out->share || !out->late || !out->unmet || !load) {
     free(load);
     return LC_ENOMEM;
   }
   for (int64_t i = 0; i < s->n_fs; i++) {
     const struct agents_fstate *x = &s->fs[i];
     for (int64_t b = 0; b < T; b++)
-      for (int q = 0; q < 4; q++)
-        load[((int64_t)q * F + x->fac) * T + b] = x->load[b * 4 + q];
+      for (int q = 0; q < AGENTS_LOAD; q++)
+        load[((int64_t)q * F + x->fac) * T + b] = x->load[b * AGENTS_LOAD + q];
   }
   /* Every facility has one owner, so a sum puts each row together. */
-  int64_t total = 4 * F * T, chunk = (int64_t)1 << 26;
+  int64_t total = AGENTS_LOAD * F * T, chunk = (int64_t)1 << 26;
   for (int64_t o = 0; o < total; o += chunk) {
     int cnt = (int)(total - o < chunk ? total - o : chunk);
     int rc = s->rank == 0 ? MPI_Reduce(MPI_IN_PLACE, load + o, cnt, MPI_INT64_T, MPI_SUM, 0,
@@ -815,9 +892,68 @@ static int sim_outputs(struct agents_sim *s, struct agents_output *out) {
   }
   LC_CHECK(agents_exchange_sum(s, s->needed, out->needed, (int)cells));
   LC_CHECK(agents_exchange_sum(s, s->covered, out->covered, (int)cells));
+  LC_CHECK(agents_exchange_sum(s, s->late, out->late, (int)cells));
+  for (int u = 0; u < AGENTS_N_UNMET; u++)
+    LC_CHECK(agents_exchange_sum(s, s->unmet + u * cells, out->unmet + u * cells, (int)cells));
   for (size_t i = 0; i < cells; i++)
     out->share[i] = out->needed[i] > 0 ? (double)out->covered[i] / (double)out->needed[i] : NAN;
   return LC_OK;
+}
+
+/* The invariants of the outcomes (identical on every rank: global sums): every person with a
+ * need is served in time, served late or unmet for one reason; FacilityLoad's services are
+ * the served trips; nowhere are more persons turned away than arrived or were refused. */
+static int sim_check_outcomes(const struct agents_output *out, int64_t served_load,
+                              int64_t served_trips, int64_t over) {
+  int64_t cells = (int64_t)out->n_rows * out->n_cat * out->n_group;
+  for (int64_t k = 0; k < cells; k++) {
+    int64_t sum = out->covered[k] + out->late[k];
+    for (int u = 0; u < AGENTS_N_UNMET; u++)
+      sum += out->unmet[u * cells + k];
+    if (sum != out->needed[k])
+      LC_FAIL(LC_EINVARIANT, "agents: row %lld, column %lld: %lld residents with the need but "
+              "%lld served in time, late or unmet", (long long)(k / (out->n_cat * out->n_group)),
+              (long long)(k % (out->n_cat * out->n_group)), (long long)out->needed[k],
+              (long long)sum);
+  }
+  if (served_load != served_trips)
+    LC_FAIL(LC_EINVARIANT, "agents: FacilityLoad counts %lld services, the trips %lld served",
+            (long long)served_load, (long long)served_trips);
+  if (over > 0)
+    LC_FAIL(LC_EINVARIANT, "agents: %lld facility bins turned away more persons than arrived",
+            (long long)over);
+  return LC_OK;
+}
+
+/* The one-line summary of the day: persons by outcome, then the trips. */
+static void sim_log(const struct agents_output *out, int64_t n_res, int64_t windows, double wall,
+                    int quiet) {
+  const struct agents_stats *x = &out->stats;
+  int64_t cells = (int64_t)out->n_rows * out->n_cat * out->n_group;
+  int64_t all0 = (int64_t)(out->n_rows - 1) * out->n_cat * out->n_group; /* Row "all". */
+  int64_t need = 0, ok = 0, late = 0, un[AGENTS_N_UNMET] = {0};
+  for (int64_t k = all0; k < cells; k++) {
+    need += out->needed[k];
+    ok += out->covered[k];
+    late += out->late[k];
+    for (int u = 0; u < AGENTS_N_UNMET; u++)
+      un[u] += out->unmet[u * cells + k];
+  }
+  (quiet ? log_debug : log_info)("agents: %lld agents (%lld residents); needs (resident x category) %lld: served in "
+           "time %lld, served late %lld, unmet %lld (%s %lld, %s %lld, %s %lld, %s %lld); %lld "
+           "trips walked (served %lld, waited %lld, redirected %lld, not served %lld), %lld "
+           "windows, %lld migrations, %.3f s, %.0f bytes per agent",
+           (long long)x->agents, (long long)n_res, (long long)need, (long long)ok,
+           (long long)late, (long long)(un[0] + un[1] + un[2] + un[3]),
+           agents_reason_names[AGENTS_R_NONE], (long long)un[0],
+           agents_reason_names[AGENTS_R_CLOSED], (long long)un[1],
+           agents_reason_names[AGENTS_R_FULL], (long long)un[2],
+           agents_reason_names[AGENTS_R_GAVE_UP], (long long)un[3],
+           (long long)(x->trips - x->reason[AGENTS_R_NONE]), (long long)x->outcome[0],
+           (long long)x->outcome[1], (long long)x->outcome[2],
+           (long long)(x->outcome[3] - x->reason[AGENTS_R_NONE]), (long long)windows,
+           (long long)x->migrations, wall,
+           x->agents > 0 ? (double)x->bytes / (double)x->agents : 0.0);
 }
 
 int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_output *out) {
@@ -937,10 +1073,22 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
     st = dgraph_agree(comm, sim_outputs(&s, out));
   if (st != LC_OK)
     goto done;
-  int64_t loc[8] = {s.n_trips_local, s.outcome[0], s.outcome[1], s.outcome[2], s.outcome[3],
-                    s.migrations, bad + s.violations, s.peak_bytes};
-  int64_t glob[8];
-  st = agents_exchange_sum(&s, loc, glob, 8);
+  /* Served services counted in FacilityLoad, and bins where more persons were turned away
+   * than arrived, on the facilities of this rank. */
+  int64_t served_load = 0, over = 0;
+  for (int64_t i = 0; i < s.n_fs; i++)
+    for (int b = 0; b < s.n_bins; b++) {
+      const int32_t *l = &s.fs[i].load[b * AGENTS_LOAD];
+      served_load += l[1];
+      over += l[3] > l[0] || l[3] > l[4];
+    }
+  enum { NL = 10 + AGENTS_N_REASONS };
+  int64_t loc[NL] = {s.n_trips_local, s.outcome[0], s.outcome[1], s.outcome[2], s.outcome[3],
+                     s.migrations, bad + s.violations, s.peak_bytes, served_load, over};
+  for (int r = 0; r < AGENTS_N_REASONS; r++)
+    loc[10 + r] = s.reason[r];
+  int64_t glob[NL];
+  st = agents_exchange_sum(&s, loc, glob, NL);
   double wall = MPI_Wtime() - t0, wmax = wall;
   if (st == LC_OK && MPI_Allreduce(&wall, &wmax, 1, MPI_DOUBLE, MPI_MAX, comm) != MPI_SUCCESS)
     st = LC_EMPI;
@@ -958,22 +1106,68 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
   x->violations = glob[6];
   x->bytes = glob[7];
   x->wall_s = wmax;
+  for (int r = 0; r < AGENTS_N_REASONS; r++)
+    x->reason[r] = glob[10 + r];
   if (x->violations > 0)
     st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                       "capacity exceeded at %lld facilities (sweep over the served trips)",
                       (long long)glob[6]);
-  else
-    log_info("agents: %lld agents (%lld residents), %lld trips (served %lld, waited %lld, "
-             "redirected %lld, failed %lld), %lld windows, %lld exchanges, %lld migrations, %.3f s, "
-             "%.0f bytes per agent", (long long)n_agents, (long long)n_res, (long long)x->trips,
-             (long long)x->outcome[0], (long long)x->outcome[1], (long long)x->outcome[2],
-             (long long)x->outcome[3], (long long)windows, (long long)x->exchanges,
-             (long long)x->migrations, wmax,
-             n_agents > 0 ? (double)x->bytes / (double)n_agents : 0.0);
+  if (st == LC_OK)
+    st = sim_check_outcomes(out, glob[8], x->outcome[0] + x->outcome[1] + x->outcome[2],
+                            glob[9]);
+  if (st == LC_OK)
+    sim_log(out, n_res, windows, wmax, in->quiet);
 done:
   free(first);
   sim_free(&s);
   if (st != LC_OK)
     agents_output_free(out);
   return st;
+}
+
+const char *const agents_param_names[AGENTS_N_PARAMS] = {"capacity", "service_time",
+                                                         "visit_rate"};
+
+int agents_run_design(const struct agents_input *in, MPI_Comm comm, struct agents_output *out) {
+  const struct agents_config *cfg = in->cfg;
+  if (!cfg->sens_enabled || cfg->n_design == 0)
+    return LC_OK;
+  int D = cfg->n_design;
+  int64_t cells = (int64_t)out->n_rows * out->n_cat * out->n_group;
+  size_t n = (size_t)D * (size_t)(cells > 0 ? cells : 1);
+  out->design_needed = calloc(n, sizeof *out->design_needed);
+  out->design_covered = calloc(n, sizeof *out->design_covered);
+  out->design_unmet = calloc(n, sizeof *out->design_unmet);
+  if (!out->design_needed || !out->design_covered || !out->design_unmet)
+    LC_FAIL(LC_ENOMEM, "agents: out of memory for the sensitivity design");
+  out->n_design = D;
+  double t0 = MPI_Wtime();
+  for (int d = 0; d < D; d++) {
+    const double *f = cfg->design[d];
+    struct agents_config c2;
+    LC_CHECK(agents_plans_scaled(cfg, f[AGENTS_P_RATE], f[AGENTS_P_SERVICE], &c2));
+    /* The same agents, plans and random streams; only the assumed parameters change. */
+    c2.trips = 0;
+    c2.sens_enabled = 0;
+    struct agents_input i2 = *in;
+    i2.cfg = &c2;
+    i2.cap_factor = f[AGENTS_P_CAPACITY];
+    i2.quiet = 1;
+    struct agents_output o2;
+    int st = agents_run(&i2, comm, &o2);
+    agents_config_free(&c2);
+    LC_CHECK(st);
+    for (int64_t k = 0; k < cells; k++) {
+      int64_t u = 0;
+      for (int r = 0; r < AGENTS_N_UNMET; r++)
+        u += o2.unmet[r * cells + k];
+      out->design_needed[d * cells + k] = o2.needed[k];
+      out->design_covered[d * cells + k] = o2.covered[k];
+      out->design_unmet[d * cells + k] = u;
+    }
+    agents_output_free(&o2);
+  }
+  log_info("agents: sensitivity design of %d points (capacity, service time, visit rate "
+           "factors) simulated in %.2f s", D, MPI_Wtime() - t0);
+  return LC_OK;
 }

@@ -466,6 +466,8 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
       cmp_print(x, scen, base, &cmp, rl ? rn : NULL, rl, pb, pa);
     if (st == LC_OK)
       st = cmp_facility_load(res->file, x, scen);
+    if (st == LC_OK)
+      st = compare_band_print(res->file, scen, x->row_name, x->cat_id, R, C);
     free(rn);
     free(rl);
   }

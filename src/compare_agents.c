@@ -521,5 +521,6 @@ int compare_write_agents(struct results *res, const char *scenario, const char *
   if (MPI_Barrier(res->comm) != MPI_SUCCESS)
     LC_FAIL(LC_EMPI, "MPI_Barrier failed");
   LC_CHECK(ca_realised(res, scenario, baseline, group));
-  return ca_load(res, scenario, baseline, group);
+  LC_CHECK(ca_load(res, scenario, baseline, group));
+  return compare_band_write(res, scenario, baseline);
 }

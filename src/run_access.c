@@ -292,6 +292,7 @@ int run_scenario_agents(struct run_ctx *rc, struct run_scen *s) {
   run_agents_input(rc, s, &in);
   LC_CHECK(agents_run(&in, rc->comm, &s->agents));
   s->agents_done = 1;
+  LC_CHECK(agents_run_design(&in, rc->comm, &s->agents));
   double t = MPI_Wtime() - t0;
   rc->t_agents += t;
   log_info("%s%s: agent day simulated in %.2f s", s->name, run_illustrative(s), t);

@@ -47,14 +47,45 @@
 #define AGENTS_MAX_CATEGORIES 32
 /* Seconds in the simulated day (FacilityLoad bins cover 00:00 to 24:00). */
 #define AGENTS_DAY_S 86400
+/* FacilityLoad tables. */
+#define AGENTS_LOAD 5
 
 /* Trip outcomes (the Trips `outcome` column). */
 enum agents_outcome {
   AGENTS_SERVED = 0,        /* Served at the first facility without waiting. */
   AGENTS_WAITED = 1,        /* Served at the first facility after waiting. */
   AGENTS_REDIRECTED = 2,    /* Turned away at least once, then served elsewhere. */
-  AGENTS_FAILED = 3         /* Not served: no open facility, K refusals or the day ended. */
+  AGENTS_FAILED = 3         /* Not served (the reason column says why; reason "none within
+                               radius" is an unmet need with no walk, not a failed trip). */
 };
+
+/* Why a need ended as it did (the Trips `reason` column; agents_reason_names). The first
+ * three are served; the others are unmet needs. */
+enum agents_reason {
+  AGENTS_R_SERVED = 0,      /* Served at the first facility without waiting. */
+  AGENTS_R_WAITED = 1,      /* Served at the first facility after waiting. */
+  AGENTS_R_REDIRECTED = 2,  /* Turned away at least once, then served elsewhere. */
+  AGENTS_R_NONE = 3,        /* No facility of the category within its radius: no walk. */
+  AGENTS_R_CLOSED = 4,      /* Closed on arrival: none open when it would arrive, service
+                               could not start before closing, or the day was over. */
+  AGENTS_R_FULL = 5,        /* Capacity full after K tries: Agents:max_tries facilities
+                               turned it away, the last for a wait beyond its tolerance. */
+  AGENTS_R_GAVE_UP = 6,     /* Gave up waiting: turned away for a wait beyond its tolerance
+                               with no other facility open within the radius. */
+  AGENTS_N_REASONS = 7
+};
+/* Unmet reasons are AGENTS_R_NONE .. AGENTS_N_REASONS - 1. */
+#define AGENTS_N_UNMET (AGENTS_N_REASONS - AGENTS_R_NONE)
+
+/* Names of the reasons (index = code), as written in the Trips group's attribute reason_names. */
+extern const char *const agents_reason_names[AGENTS_N_REASONS];
+
+/* Parameters of the sensitivity design (Agents:sensitivity). */
+enum agents_param { AGENTS_P_CAPACITY = 0, AGENTS_P_SERVICE = 1, AGENTS_P_RATE = 2,
+                    AGENTS_N_PARAMS = 3 };
+extern const char *const agents_param_names[AGENTS_N_PARAMS];
+/* Most design points (one-at-a-time plus every corner of three parameters). */
+#define AGENTS_MAX_DESIGN 32
 
 /* Destination choice rules (Agents:choice). */
 enum agents_choice { AGENTS_NEAREST = 0, AGENTS_LOGIT = 1 };
@@ -101,6 +132,11 @@ struct agents_config {
   int32_t day_end_s;        /* Agents:day_end "HH:MM" (default 24:00). */
   int trips;                /* Agents:trips: keep and write the Trips table (default true). */
   struct agents_plans plans;/* Filled by agents_prepare. */
+  /* Agents:sensitivity: the design of factors applied to the assumed parameters. Point d
+   * multiplies parameter p by design[d][p]; the central run (all 1) is not a point. */
+  int sens_enabled;
+  int n_design;
+  double design[AGENTS_MAX_DESIGN][AGENTS_N_PARAMS];
 };
 
 /* What the simulation reads from the run; nothing is modified. */
@@ -121,6 +157,9 @@ struct agents_input {
                                         none): the baseline's agents keep their ids and
                                         draws (those of removed residents drop out), the
                                         added residents' agents are numbered after them. */
+  int quiet;                         /* Log the day's summary at debug level (design runs). */
+  double cap_factor;                 /* Seats of every limited facility times this, rounded,
+                                        at least 1 (0 stands for 1: the central run). */
 };
 
 /* One trip as recorded (48 bytes). */
@@ -134,6 +173,7 @@ struct agents_trip {
   int32_t walk_cm;   /* Walked from home to that facility (all legs). */
   int32_t end_s;     /* End of service, -1 when not served. */
   uint8_t group, cat, outcome, index;
+  uint8_t reason;    /* enum agents_reason. */
 };
 
 /* Trips held by one rank, in chunks (no per-trip allocation, no doubling copies). */
@@ -147,6 +187,7 @@ struct agents_trips {
 struct agents_stats {
   int64_t agents, residents, trips;
   int64_t outcome[4];
+  int64_t reason[AGENTS_N_REASONS]; /* Trips (needs) by reason. */
   int64_t windows, migrations, exchanges;
   int64_t violations;     /* Invariant violations found (0 in a valid run). */
   double wall_s;          /* Wall time of the simulated day (maximum over ranks). */
@@ -158,12 +199,21 @@ struct agents_output {
   int64_t n_fac;
   int32_t bin_s;
   struct agents_trips trips;  /* This rank's trips (recorded where they were settled). */
-  int64_t *load;              /* 4 blocks of n_fac x n_bins (arrivals, served, peak queue,
-                                 refused), complete on rank 0 only (NULL elsewhere). */
+  int64_t *load;              /* AGENTS_LOAD blocks of n_fac x n_bins (arrivals, served,
+                                 peak queue, refused persons, attempts turned away), complete
+                                 on rank 0 only (NULL elsewhere). */
   int64_t *needed;            /* rows x cats x groups: residents with a trip of the category. */
   int64_t *covered;           /* rows x cats x groups: of those, every such trip served with
                                  door-to-service time within the category threshold. */
   double *share;              /* covered / needed, NaN when none needed. */
+  int64_t *late;              /* rows x cats x groups: every trip of c served, some beyond
+                                 the threshold. */
+  int64_t *unmet;             /* AGENTS_N_UNMET blocks of rows x cats x groups: some trip of c
+                                 not served, by the reason of the first one not served. */
+  /* Sensitivity design (cfg->sens_enabled): per point d, needed and covered (each
+   * rows x cats x groups) at design_needed + d * cells, and unmet totals likewise. */
+  int n_design;
+  int64_t *design_needed, *design_covered, *design_unmet;
   struct agents_stats stats;
 };
 
@@ -191,6 +241,11 @@ void agents_config_free(struct agents_config *cfg);
  * migration, clocks monotone, capacity never exceeded). Returns the same status on every
  * rank. Collective over comm (the communicator of dg). */
 int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_output *out);
+
+/* Reruns the day over the sensitivity design of in->cfg (same agents, plans and random
+ * streams; the Trips are not kept) and stores every point's needed, covered and unmet counts
+ * in out (which agents_run filled). Nothing when the design is off. Collective. */
+int agents_run_design(const struct agents_input *in, MPI_Comm comm, struct agents_output *out);
 
 /* Writes scenario_base/Trips (rows sorted by agent and trip index: identical for any number
  * of ranks), scenario_base/FacilityLoad and scenario_base/RealisedCoverage. Collective. */

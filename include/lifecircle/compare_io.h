@@ -58,6 +58,19 @@ int compare_write_agents(struct results *res, const char *scenario, const char *
  * Read back from the file. Collective over res->comm. */
 int compare_write_housing(struct results *res, const char *scenario);
 
+/* Writes /Comparisons/<scenario>/realised_served_gain and its band over the sensitivity
+ * design (_low, _high, _sign_holds; int64, R x C) from both scenarios' RealisedCoverage
+ * design datasets, or only the group attribute `realised_band` saying why not (older results,
+ * Agents:sensitivity off). Returns LC_OK, LC_EFORMAT (different designs, bad shapes),
+ * LC_ENOMEM or LC_EHDF5, agreed. Collective over res->comm. (compare_band.c) */
+int compare_band_write(struct results *res, const char *scenario, const char *baseline);
+
+/* Prints the realised served gain of one comparison with its band and whether its sign holds
+ * over the design, per row (n_rows names) and category (n_cat ids), or says it was not
+ * computed. Local (rank 0). */
+int compare_band_print(hid_t file, const char *scenario, char *const *row_name,
+                       char *const *cat_id, int n_rows, int n_cat);
+
 /* Reads a 1-D dataset of fixed- or variable-length strings into newly allocated strings.
  * Local. */
 int compare_read_strings(hid_t file, const char *name, char ***out, int64_t *n);

@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
     st = agents_prepare(&cfg, &rc.cats, &rc.groups);
   st = dgraph_agree(MPI_COMM_WORLD, st);
   struct agents_input in = {&cfg, &rc.dg, rc.part, &rc.base.acc, &rc.fac, &rc.pop, &rc.groups,
-                            &rc.cats, NULL, (uint64_t)rc.seed, NULL};
+                            &rc.cats, NULL, (uint64_t)rc.seed, NULL, 0, 1.0};
   struct rusage r0, r1;
   getrusage(RUSAGE_SELF, &r0);
   if (st == LC_OK)

@@ -65,6 +65,7 @@ def load(path):
             "served": f[BASE + "/FacilityLoad/served"][:],
             "arrivals": f[BASE + "/FacilityLoad/arrivals"][:],
             "refused": f[BASE + "/FacilityLoad/refused"][:],
+            "attempts": f[BASE + "/FacilityLoad/attempts"][:],
             "needed": f[BASE + "/RealisedCoverage/needed"][:],
             "covered": f[BASE + "/RealisedCoverage/covered"][:],
             "share": f[BASE + "/RealisedCoverage/share"][:],
@@ -110,7 +111,10 @@ def test_against_trips_and_static(runs):
     per_fac = np.bincount(f, minlength=st["served"].shape[0])
     assert np.array_equal(st["served"].sum(axis=1), per_fac)
     assert (st["arrivals"].sum(axis=1) >= per_fac + 0).all()
-    assert st["refused"].sum() == st["arrivals"].sum() - per_fac.sum()
+    # Every arrival is served or turned away (attempts); persons turned away are distinct
+    # agents per facility and bin, never more than the arrivals or the attempts.
+    assert st["attempts"].sum() == st["arrivals"].sum() - per_fac.sum()
+    assert (st["refused"] <= st["arrivals"]).all() and (st["refused"] <= st["attempts"]).all()
     # Realised coverage recomputed from the trips (one agent per resident).
     if st["per_agent"] == 1:
         G = st["n_groups"]

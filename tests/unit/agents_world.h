@@ -163,7 +163,7 @@ static inline int world_run(struct world *w, MPI_Comm comm, const int32_t *part,
   w->cov = (struct coverage_spec){w->pop.n_subdistricts, C, G, w->thr, w->target, w->ess,
                                   w->serves, w->speed, 5000};
   w->in = (struct agents_input){&w->cfg, &w->dg, w->part, &w->acc, &w->fac, &w->pop,
-                                &w->groups, &w->cats, &w->cov, 12345, NULL};
+                                &w->groups, &w->cats, &w->cov, 12345, NULL, 0, 1.0};
   return agents_run(&w->in, comm, &w->out);
 }
 
@@ -189,7 +189,8 @@ static struct agents_trip *world_trips(struct world *w, MPI_Comm comm, int64_t *
   return t;
 }
 
-/* FacilityLoad cell (q: 0 arrivals, 1 served, 2 peak queue, 3 refused) on rank 0. */
+/* FacilityLoad cell (q: 0 arrivals, 1 served, 2 peak queue, 3 refused persons, 4 attempts)
+ * on rank 0. */
 static inline int64_t world_load(const struct world *w, int q, int64_t f, int64_t bin) {
   return w->out.load[((int64_t)q * w->out.n_fac + f) * w->out.n_bins + bin];
 }

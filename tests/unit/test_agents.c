@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/agents_internal.h"
 #include "agents_world.h"
 
 #define T0800 28800
@@ -100,6 +101,7 @@ static void redirect_case(int max_tries) {
     CU_ASSERT_EQUAL(world_load(&W, 1, b, 32), 1);
     CU_ASSERT_EQUAL(W.out.covered[at], 2);
     CU_ASSERT_EQUAL(W.out.stats.outcome[AGENTS_REDIRECTED], 1);
+    CU_ASSERT_EQUAL(t[1].reason, AGENTS_R_REDIRECTED);
   } else {
     CU_ASSERT_EQUAL(t[1].fac, a);
     CU_ASSERT_EQUAL(t[1].outcome, AGENTS_FAILED);
@@ -109,13 +111,47 @@ static void redirect_case(int max_tries) {
     CU_ASSERT_EQUAL(world_load(&W, 0, b, 32), 0);
     CU_ASSERT_EQUAL(W.out.covered[at], 1);
     CU_ASSERT_EQUAL(W.out.stats.outcome[AGENTS_FAILED], 1);
+    /* K = 1 facility turned it away for its wait: capacity full after K tries, one person
+     * unmet for that reason. */
+    int64_t cells = (int64_t)W.out.n_rows * W.out.n_cat * W.out.n_group;
+    CU_ASSERT_EQUAL(t[1].reason, AGENTS_R_FULL);
+    CU_ASSERT_EQUAL(W.out.unmet[(AGENTS_R_FULL - AGENTS_R_NONE) * cells + at], 1);
+    CU_ASSERT_EQUAL(W.out.unmet[(AGENTS_R_GAVE_UP - AGENTS_R_NONE) * cells + at], 0);
   }
+  /* One person (agent 1) turned away at A once: one attempt. */
+  CU_ASSERT_EQUAL(world_load(&W, 4, a, 32), 1);
+  CU_ASSERT_EQUAL(W.out.late[at], 0);
   CU_ASSERT_EQUAL(W.out.needed[at], 2);
   free(t);
   world_free(&W);
 }
 
 static void test_redirect_on_queue(void) { redirect_case(3); }
+
+/* Shop A alone (1 seat, 60 min): agent 1 is turned away for its wait with K = 3 but no other
+ * shop within the radius: it gave up waiting (not "capacity full after K tries"). */
+static void test_gave_up_waiting(void) {
+  world_init(&W, "agents/short_wait.yml", NULL);
+  world_path(&W, 3, 10000);
+  world_population(&W, 0);
+  world_residents(&W, 0, "adult", 2);
+  int64_t a = world_facility(&W, "shop", 1, 0, 1, NULL, NULL);
+  CU_ASSERT_EQUAL_FATAL(world_run(&W, MPI_COMM_SELF, NULL, 4), LC_OK);
+  int64_t n;
+  struct agents_trip *t = world_trips(&W, MPI_COMM_SELF, &n);
+  CU_ASSERT_EQUAL_FATAL(n, 2);
+  CU_ASSERT_EQUAL(t[0].reason, AGENTS_R_SERVED);
+  CU_ASSERT_EQUAL(t[1].fac, a);
+  CU_ASSERT_EQUAL(t[1].reason, AGENTS_R_GAVE_UP);
+  CU_ASSERT_EQUAL(t[1].outcome, AGENTS_FAILED);
+  int64_t cells = (int64_t)W.out.n_rows * W.out.n_cat * W.out.n_group;
+  int64_t at = (0 * (int64_t)W.cats.n + 0) * 4 + 2;
+  CU_ASSERT_EQUAL(W.out.unmet[(AGENTS_R_GAVE_UP - AGENTS_R_NONE) * cells + at], 1);
+  CU_ASSERT_EQUAL(W.out.covered[at], 1);
+  CU_ASSERT_EQUAL(world_load(&W, 3, a, 32), 1);
+  free(t);
+  world_free(&W);
+}
 static void test_fail_after_k(void) { redirect_case(1); }
 
 /* Clinic A at node 1 opens at 09:00; clinic B at node 2 is open from 08:00. Leaving at 08:00,
@@ -152,6 +188,136 @@ static void closed_case(const char *b_close) {
 }
 
 static void test_closed_skipped(void) { closed_case(NULL); }
+
+/* No clinic at all: the need has no facility within the radius. It is recorded with reason
+ * "none within radius", no facility and no walk, and counts as an unmet person; the agent
+ * never leaves home (no arrival anywhere). */
+static void test_none_within_radius(void) {
+  world_init(&W, "agents/clinic_0800.yml", NULL);
+  world_path(&W, 3, 10000);
+  world_population(&W, 0);
+  world_residents(&W, 0, "adult", 1);
+  int64_t s = world_facility(&W, "shop", 1, 0, -1, NULL, NULL);
+  CU_ASSERT_EQUAL_FATAL(world_run(&W, MPI_COMM_SELF, NULL, 4), LC_OK);
+  int64_t n;
+  struct agents_trip *t = world_trips(&W, MPI_COMM_SELF, &n);
+  CU_ASSERT_EQUAL_FATAL(n, 1);
+  CU_ASSERT_EQUAL(t[0].reason, AGENTS_R_NONE);
+  CU_ASSERT_EQUAL(t[0].fac, -1);
+  CU_ASSERT_EQUAL(t[0].walk_cm, 0);
+  CU_ASSERT_EQUAL(t[0].end_s, -1);
+  int64_t cells = (int64_t)W.out.n_rows * W.out.n_cat * W.out.n_group;
+  int64_t at = (0 * (int64_t)W.cats.n + 1) * 4 + 2;
+  CU_ASSERT_EQUAL(W.out.needed[at], 1);
+  CU_ASSERT_EQUAL(W.out.unmet[at], 1); /* Block 0: none within radius. */
+  CU_ASSERT_EQUAL(W.out.covered[at] + W.out.late[at], 0);
+  CU_ASSERT_EQUAL(W.out.stats.reason[AGENTS_R_NONE], 1);
+  int64_t arrivals = 0;
+  for (int b = 0; b < W.out.n_bins; b++)
+    arrivals += world_load(&W, 0, s, b);
+  CU_ASSERT_EQUAL(arrivals, 0);
+  (void)cells;
+  free(t);
+  world_free(&W);
+}
+
+/* A closed clinic on arrival (closed_case with B closing at 08:03) is "closed on arrival". */
+static void test_closed_reason(void) {
+  world_init(&W, "agents/clinic_0800.yml", NULL);
+  world_path(&W, 3, 10000);
+  world_population(&W, 0);
+  world_residents(&W, 0, "adult", 1);
+  world_facility(&W, "clinic", 1, 0, -1, "09:00", NULL);
+  world_facility(&W, "clinic", 2, 0, -1, NULL, "08:03");
+  CU_ASSERT_EQUAL_FATAL(world_run(&W, MPI_COMM_SELF, NULL, 4), LC_OK);
+  int64_t n;
+  struct agents_trip *t = world_trips(&W, MPI_COMM_SELF, &n);
+  CU_ASSERT_EQUAL_FATAL(n, 1);
+  CU_ASSERT_EQUAL(t[0].reason, AGENTS_R_CLOSED);
+  int64_t cells = (int64_t)W.out.n_rows * W.out.n_cat * W.out.n_group;
+  int64_t at = (0 * (int64_t)W.cats.n + 1) * 4 + 2;
+  CU_ASSERT_EQUAL(W.out.unmet[(AGENTS_R_CLOSED - AGENTS_R_NONE) * cells + at], 1);
+  free(t);
+  world_free(&W);
+}
+
+/* The design's plans (agents_plans_scaled) on the shipped activities: rates times 2 are at
+ * most 1, exclusive sets scaled back to sum 1 keep their proportions (pupils' schools stay
+ * 0.667/0.333), seat times double; and with the same draws an agent doing an activity at a
+ * lower rate does it at every higher rate (common random numbers), at the same start. */
+static int in_set(const struct agents_config *cfg, int g, int a) {
+  int in = cfg->plans.act[g][a].excl_first != a;
+  for (int m = a + 1; m < cfg->plans.n_act[g]; m++)
+    in |= cfg->plans.act[g][m].excl_first == a;
+  return in;
+}
+
+static void test_design_plans(void) {
+  const char *root = getenv("LC_ROOT");
+  char cats_path[1024], groups_path[1024], text[1200];
+  snprintf(cats_path, sizeof cats_path, "%s/inputs/categories.yml", root ? root : ".");
+  snprintf(groups_path, sizeof groups_path, "%s/inputs/groups.yml", root ? root : ".");
+  struct category_set cats;
+  struct group_set groups;
+  struct params p;
+  struct agents_config cfg, lo, hi;
+  CU_ASSERT_EQUAL_FATAL(categories_load(cats_path, &cats), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(group_load(groups_path, &groups), LC_OK);
+  snprintf(text, sizeof text, "Agents:\n  activities: %s/inputs/activities.yml\n",
+           root ? root : ".");
+  CU_ASSERT_EQUAL_FATAL(params_from_string(text, "t.yml", &p), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(agents_configure(&p, &cfg), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(agents_prepare(&cfg, &cats, &groups), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(agents_plans_scaled(&cfg, 0.5, 1.0, &lo), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(agents_plans_scaled(&cfg, 2.0, 2.0, &hi), LC_OK);
+  int pupil = group_find(&groups, "pupil");
+  for (int g = 0; g < cfg.plans.n_group; g++)
+    for (int a = 0; a < cfg.plans.n_act[g]; a++) {
+      const struct agents_activity *c = &cfg.plans.act[g][a], *h = &hi.plans.act[g][a];
+      CU_ASSERT(h->p_day <= 1.0 + 1e-12);
+      CU_ASSERT_DOUBLE_EQUAL(lo.plans.act[g][a].p_day, c->p_day * 0.5, 1e-12);
+      CU_ASSERT_EQUAL(h->duration_s, 2 * c->duration_s);
+      CU_ASSERT_EQUAL(lo.plans.act[g][a].duration_s, c->duration_s);
+      if (g == pupil && c->excl_first != a) /* The pupils' set sums to 1: unchanged. */
+        CU_ASSERT_DOUBLE_EQUAL(h->excl_off, c->excl_off, 1e-9);
+      if (g == pupil && (c->excl_first != a || h->excl_off > 0))
+        CU_ASSERT_DOUBLE_EQUAL(h->p_day, c->p_day, 1e-9);
+    }
+  int64_t subset_bad = 0, done_lo = 0;
+  for (int64_t agent = 0; agent < 3000; agent++)
+    for (int g = 0; g < cfg.plans.n_group; g++) {
+      struct agents_slot s0[AGENTS_MAX_ACTIVITIES], s1[AGENTS_MAX_ACTIVITIES],
+          s2[AGENTS_MAX_ACTIVITIES];
+      int n0 = agents_plan_day(&lo, 7, agent, g, s0), n1 = agents_plan_day(&cfg, 7, agent, g, s1),
+          n2 = agents_plan_day(&hi, 7, agent, g, s2);
+      done_lo += n0;
+      /* Activities outside exclusive sets: lo subset of central subset of hi. */
+      for (int i = 0; i < n0; i++) {
+        int a = s0[i].act, in1 = 0;
+        if (in_set(&cfg, g, a))
+          continue;
+        for (int j = 0; j < n1; j++)
+          in1 |= s1[j].act == a && s1[j].start == s0[i].start;
+        subset_bad += !in1;
+      }
+      for (int i = 0; i < n1; i++) {
+        int a = s1[i].act, in2 = 0;
+        if (in_set(&cfg, g, a))
+          continue;
+        for (int j = 0; j < n2; j++)
+          in2 |= s2[j].act == a && s2[j].start == s1[i].start;
+        subset_bad += !in2;
+      }
+    }
+  CU_ASSERT(done_lo > 1000);
+  CU_ASSERT_EQUAL(subset_bad, 0);
+  agents_config_free(&lo);
+  agents_config_free(&hi);
+  agents_config_free(&cfg);
+  params_free(&p);
+  group_free(&groups);
+  categories_free(&cats);
+}
 static void test_closed_fails(void) { closed_case("08:03"); }
 
 /* Five adults at one agent per two residents: three agents of weights 2, 2 and 1, whose
@@ -309,6 +475,12 @@ int lc_test_register(void) {
   CU_add_test(s, "queue beyond tolerance: redirected to the next facility",
               test_redirect_on_queue);
   CU_add_test(s, "max_tries 1: the turned-away agent fails", test_fail_after_k);
+  CU_add_test(s, "no other facility: the turned-away agent gave up waiting", test_gave_up_waiting);
+  CU_add_test(s, "no facility within the radius: an unmet need, no walk",
+              test_none_within_radius);
+  CU_add_test(s, "no facility open on arrival: closed on arrival", test_closed_reason);
+  CU_add_test(s, "design plans: rates and seat times scaled, common random numbers",
+              test_design_plans);
   CU_add_test(s, "closed facility skipped for the next open one", test_closed_skipped);
   CU_add_test(s, "no facility open on arrival: failed at home", test_closed_fails);
   CU_add_test(s, "one agent per N residents, weights add up", test_residents_per_agent);

@@ -137,7 +137,8 @@ static int trips_equal(const struct agents_trip *a, const struct agents_trip *b)
   return a->agent == b->agent && a->origin == b->origin && a->fac == b->fac &&
          a->depart_s == b->depart_s && a->arrive_s == b->arrive_s && a->wait_s == b->wait_s &&
          a->walk_cm == b->walk_cm && a->end_s == b->end_s && a->group == b->group &&
-         a->cat == b->cat && a->outcome == b->outcome && a->index == b->index;
+         a->cat == b->cat && a->outcome == b->outcome && a->index == b->index &&
+         a->reason == b->reason;
 }
 
 static void same_as_one_rank(const char *extra, uint64_t seed) {
@@ -169,9 +170,48 @@ static void same_as_one_rank(const char *extra, uint64_t seed) {
   size_t cells = (size_t)w.out.n_rows * (size_t)w.out.n_cat * (size_t)w.out.n_group;
   CU_ASSERT_EQUAL(memcmp(w.out.needed, ref.out.needed, cells * sizeof(int64_t)), 0);
   CU_ASSERT_EQUAL(memcmp(w.out.covered, ref.out.covered, cells * sizeof(int64_t)), 0);
+  CU_ASSERT_EQUAL(memcmp(w.out.late, ref.out.late, cells * sizeof(int64_t)), 0);
+  CU_ASSERT_EQUAL(memcmp(w.out.unmet, ref.out.unmet, AGENTS_N_UNMET * cells * sizeof(int64_t)), 0);
   if (rank_ == 0) {
-    size_t ld = (size_t)4 * (size_t)w.out.n_fac * (size_t)w.out.n_bins;
+    size_t ld = (size_t)AGENTS_LOAD * (size_t)w.out.n_fac * (size_t)w.out.n_bins;
     CU_ASSERT_EQUAL(memcmp(w.out.load, ref.out.load, ld * sizeof(int64_t)), 0);
+    /* Persons turned away never exceed arrivals or attempts, bin by bin. */
+    size_t fb = (size_t)w.out.n_fac * (size_t)w.out.n_bins;
+    int64_t over = 0, refused = 0;
+    for (size_t k = 0; k < fb; k++) {
+      over += w.out.load[3 * fb + k] > w.out.load[k] || w.out.load[3 * fb + k] > w.out.load[4 * fb + k];
+      refused += w.out.load[3 * fb + k];
+    }
+    CU_ASSERT_EQUAL(over, 0);
+    CU_ASSERT(refused > 0);
+  }
+  /* need = served in time + served late + unmet (by reason), cell by cell; and every reason
+   * recounted from the trips (one agent per resident): each (agent, category) is unmet by
+   * its first trip not served. */
+  int64_t bad_sum = 0;
+  for (size_t k = 0; k < cells; k++) {
+    int64_t sum = ref.out.covered[k] + ref.out.late[k];
+    for (int u = 0; u < AGENTS_N_UNMET; u++)
+      sum += ref.out.unmet[u * cells + k];
+    bad_sum += sum != ref.out.needed[k];
+  }
+  CU_ASSERT_EQUAL(bad_sum, 0);
+  if (w.cfg.sens_enabled) {
+    /* The design reruns: identical for any rank count, and the central run's counts are
+     * not changed by them. */
+    int64_t *keep = malloc(cells * sizeof *keep);
+    memcpy(keep, w.out.covered, cells * sizeof *keep);
+    CU_ASSERT_EQUAL_FATAL(agents_run_design(&w.in, MPI_COMM_WORLD, &w.out), LC_OK);
+    CU_ASSERT_EQUAL_FATAL(agents_run_design(&ref.in, MPI_COMM_SELF, &ref.out), LC_OK);
+    CU_ASSERT_EQUAL_FATAL(w.out.n_design, w.cfg.n_design);
+    size_t dn = (size_t)w.out.n_design * cells * sizeof(int64_t);
+    CU_ASSERT_EQUAL(memcmp(w.out.design_needed, ref.out.design_needed, dn), 0);
+    CU_ASSERT_EQUAL(memcmp(w.out.design_covered, ref.out.design_covered, dn), 0);
+    CU_ASSERT_EQUAL(memcmp(w.out.design_unmet, ref.out.design_unmet, dn), 0);
+    CU_ASSERT_EQUAL(memcmp(keep, w.out.covered, cells * sizeof *keep), 0);
+    /* Capacity x0.5 (point 0) and x2 (point 1) change something in this congested city. */
+    CU_ASSERT(memcmp(w.out.design_unmet, w.out.design_unmet + cells, cells * sizeof(int64_t)) != 0);
+    free(keep);
   }
   /* Conservation: each agent (one per resident, numbered over nodes then groups) has
    * exactly one trip per planned activity, in order, from its home. */
@@ -236,6 +276,9 @@ static void test_same_nearest(void) { same_as_one_rank(NULL, 11); }
 static void test_same_logit_window1(void) {
   same_as_one_rank("  choice: logit\n  window_s: 1\n  max_tries: 4\n", 12);
 }
+static void test_same_design(void) {
+  same_as_one_rank("  sensitivity:\n    enabled: true\n    corners: all\n", 14);
+}
 static void test_same_k1_window900(void) {
   same_as_one_rank("  max_tries: 1\n  window_s: 900\n  bin_s: 600\n", 13);
 }
@@ -251,5 +294,6 @@ int lc_test_register(void) {
   CU_add_test(s, "random city: equal to one rank (logit, 1 s windows, K 4)",
               test_same_logit_window1);
   CU_add_test(s, "random city: equal to one rank (K 1, 900 s windows)", test_same_k1_window900);
+  CU_add_test(s, "random city: sensitivity design equal to one rank", test_same_design);
   return 0;
 }
