@@ -34,7 +34,7 @@ gcc "${CFLAGS[@]}" -I "$W/old/include" "$ROOT/tests/compare_libraries_driver.c" 
   "$W"/old/src/*.c $(pkg-config --cflags --libs jansson) -lm -o "$W/drv_old"
 # shellcheck disable=SC2046
 gcc "${CFLAGS[@]}" -I "$ROOT/include" "$ROOT/tests/compare_libraries_driver.c" \
-  "$ROOT"/src/{geo,rng,geom,status}.c $(pkg-config --cflags --libs proj geos jansson) -lm \
+  "$ROOT"/src/{geo,rng,geom,status,log}.c -fopenmp $(pkg-config --cflags --libs proj geos jansson) -lm \
   -o "$W/drv_new"
 echo "old: $(git -C "$ROOT" log -1 --format='%h %s' "$OLD" | cut -c1-80)"
 echo "new: working tree at $(git -C "$ROOT" rev-parse --short HEAD)"
@@ -65,8 +65,12 @@ def pairs(path, out, polylines):
             rows = np.c_[nl[u], nt[u], nl[v], nt[v]]
     np.savetxt(out, rows, fmt="%.17g")
     return len(rows)
-def points(out, *arrays):
-    np.savetxt(out, np.vstack(arrays), fmt="%.17g")
+def points(out, **parts):
+    # The points, and beside them (out.kind) what each one is.
+    np.savetxt(out, np.vstack(list(parts.values())), fmt="%.17g")
+    with open(out + ".kind", "w") as k:
+        for name, a in parts.items():
+            k.write((name.replace("_", " ") + "\n") * len(a))
 def polygon_points(path, n=700):
     g = json.load(open(path, encoding="utf-8"))
     pts = []
@@ -76,14 +80,15 @@ def polygon_points(path, n=700):
         for poly in polys:
             for ring in poly:
                 r = np.array(ring, float)
-                pts.append(r)
+                pts.append(r[:-1])
                 pts.append((r[:-1] + r[1:]) / 2)
     p = np.vstack(pts)
+    edge = p
     lo, hi = p.min(0), p.max(0)
     pad = (hi - lo) * 0.02
     gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], n),
                          np.linspace(lo[1] - pad[1], hi[1] + pad[1], n))
-    return np.vstack([p, np.c_[gx.ravel(), gy.ravel()]])
+    return edge, np.c_[gx.ravel(), gy.ravel()]
 print("segments: xinhua", pairs(f"{w}/xinhua.h5", f"{w}/seg_xinhua.txt", True),
       *(f"synth{n} {pairs(f'{w}/synth{n}.h5', f'{w}/seg_synth{n}.txt', False)}"
         for n in (5000, 100000, 1000000)))
@@ -91,18 +96,23 @@ with h5py.File(f"{w}/xinhua.h5", "r") as f:
     nodes = np.c_[f["Graph/nodes/lon"][:], f["Graph/nodes/lat"][:]]
     poly = np.c_[f["Graph/edges/geom_lon"][:], f["Graph/edges/geom_lat"][:]]
 for name in ("subdistricts-partial", "xinhua-boundary"):
-    points(f"{w}/pts_{name}.txt", nodes, poly, polygon_points(f"{data}/{name}.geojson"))
+    edge, grid = polygon_points(f"{data}/{name}.geojson")
+    points(f"{w}/pts_{name}.txt", graph_node=nodes, polyline_point=poly,
+           polygon_vertex_or_edge_midpoint=edge, grid_point=grid)
 with h5py.File(f"{w}/synth100000.h5", "r") as f:
     snodes = np.c_[f["Graph/nodes/lon"][:], f["Graph/nodes/lat"][:]]
-points(f"{w}/pts_synth.txt", snodes, polygon_points(f"{w}/pop100000/subdistricts.geojson"))
+edge, grid = polygon_points(f"{w}/pop100000/subdistricts.geojson")
+points(f"{w}/pts_synth.txt", graph_node=snodes, polygon_vertex_or_edge_midpoint=edge,
+       grid_point=grid)
 PY
 
 status=0
 # compare NAME: the two drivers' outputs FILE.old and FILE.new, line by line.
 compare() {
-  /usr/bin/python3 - "$1" "$2.old" "$2.new" "$3" <<'PY' || status=1
-import sys
-name, a, b, inputs = sys.argv[1:5]
+  /usr/bin/python3 - "$1" "$2.old" "$2.new" "$3" "${4:-}" <<'PY' || status=1
+import json, sys
+import numpy as np
+name, a, b, inputs, geojson = sys.argv[1:6]
 A, B = open(a).read().split("\n"), open(b).read().split("\n")
 I = open(inputs).read().split("\n") if inputs != "-" else None
 assert len(A) == len(B), (len(A), len(B))
@@ -121,8 +131,33 @@ if name.startswith("lengths"):
               f"{int(s12 * 100 + 0.5)} cm")
     sys.exit(1 if cm_diff else 0)
 print(f"{name}: {len(A) - 1} lines, {len(diff)} differ")
-for i in diff[:50]:
-    print(f"  line {i + 1}{' (' + I[i] + ')' if I else ''}: old {A[i]} new {B[i]}")
+if not diff:
+    sys.exit(0)
+if geojson:
+    # Each differing point's kind and its distance to the nearest polygon edge (degrees).
+    kind = open(inputs + ".kind").read().split("\n")
+    segs = []
+    for ft in json.load(open(geojson, encoding="utf-8"))["features"]:
+        g = ft["geometry"]
+        for poly in [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]:
+            for ring in poly:
+                r = np.array(ring, float)
+                segs.append(np.c_[r[:-1], r[1:]])
+    ax, ay, bx, by = np.vstack(segs).T
+    by_kind, far = {}, 0.0
+    for i in diff:
+        x, y = map(float, I[i].split())
+        t = np.clip(((x - ax) * (bx - ax) + (y - ay) * (by - ay)) /
+                    np.maximum((bx - ax) ** 2 + (by - ay) ** 2, 1e-300), 0, 1)
+        d = float(np.hypot(ax + t * (bx - ax) - x, ay + t * (by - ay) - y).min())
+        far = max(far, d)
+        by_kind[kind[i]] = by_kind.get(kind[i], 0) + 1
+        print(f"  {kind[i]} {I[i]}: old {A[i]} new {B[i]}, {d:.1e} degree from an edge")
+    print(f"  {name}: differences by kind {by_kind}; the farthest from a polygon edge "
+          f"{far:.1e} degree")
+else:
+    for i in diff:
+        print(f"  line {i + 1}: old {A[i]} new {B[i]}")
 sys.exit(1 if diff else 0)
 PY
 }
@@ -137,6 +172,6 @@ for c in "subdistricts-partial $DATA/subdistricts-partial.geojson subdistrict" \
   "synth $W/pop100000/subdistricts.geojson name"; do
   read -r tag file prop <<<"$c"
   for v in old new; do "$W/drv_$v" geom "$file" "$prop" <"$W/pts_$tag.txt" >"$W/zone_$tag.$v"; done
-  compare "zones $tag" "$W/zone_$tag" "$W/pts_$tag.txt"
+  compare "zones $tag" "$W/zone_$tag" "$W/pts_$tag.txt" "$file"
 done
 exit $status
