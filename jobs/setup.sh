@@ -5,7 +5,7 @@
 
 LC_PACKAGES="build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
 hdf5-tools libmetis-dev libcunit1-dev libreadosm-dev libexpat1-dev zlib1g-dev libyaml-dev libjansson-dev
-libcsv-dev nettle-dev osmium-tool python3-h5py python3-numpy python3-matplotlib python3-scipy
+libcsv-dev nettle-dev libproj-dev libgeos-dev librandom123-dev osmium-tool python3-h5py python3-numpy python3-matplotlib python3-scipy
 python3-networkx python3-pytest python3-geographiclib python3-yaml fonts-noto-cjk slurm-wlm munge
 clang libclang-rt-14-dev python3-jinja2 chromium poppler-utils gdal-bin libproj-dev proj-data
 python3-pyproj python3-gdal"

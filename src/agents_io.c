@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agents_internal.h"
+#include "lifecircle/datadir.h"
 #include "lifecircle/status.h"
 
 static int io_time(struct params *p, const char *key, const char *def, int32_t *sec) {
@@ -61,8 +62,7 @@ int agents_configure(struct params *p, struct agents_config *cfg) {
   long tries = 3;
   memset(cfg, 0, sizeof *cfg);
   LC_CHECK(params_get_bool_or(p, "Agents:enabled", 1, &cfg->enabled));
-  LC_CHECK(params_get_string_or(p, "Agents:activities", "inputs/activities.yml",
-                                &cfg->activities));
+  LC_CHECK(datadir_param(p, "Agents:activities", "activities.yml", &cfg->activities));
   LC_CHECK(params_get_int_or(p, "Agents:residents_per_agent", 1, 1000000, "residents", 1,
                              &cfg->residents_per_agent));
   LC_CHECK(params_get_choice_or(p, "Agents:choice", choices, 2, AGENTS_NEAREST, &cfg->choice));

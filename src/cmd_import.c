@@ -10,6 +10,7 @@
 
 #include "lifecircle/categories.h"
 #include "lifecircle/cli.h"
+#include "lifecircle/datadir.h"
 #include "lifecircle/dimacs.h"
 #include "lifecircle/graph_io.h"
 #include "lifecircle/import.h"
@@ -32,24 +33,15 @@ static void cmd_import_usage(FILE *out) {
           "options:\n"
           "  -o, --output FILE     graph file to write (HDF5; written under a temporary name\n"
           "                        and renamed when complete)\n"
-          "  --profile FILE        walking profile (default inputs/profiles/walk.yml, else\n"
-          "                        %s/inputs/profiles/walk.yml)\n"
-          "  --categories FILE     facility categories (default inputs/categories.yml, else\n"
-          "                        %s/inputs/categories.yml)\n"
+          "  --profile FILE        walking profile (default inputs/profiles/walk.yml, the\n"
+          "                        installed copy in %s/inputs or the source tree's)\n"
+          "  --categories FILE     facility categories (default inputs/categories.yml, as\n"
+          "                        for --profile)\n"
           "  -h, --help            this help\n"
           "\n"
           "Runs on rank 0 under mpiexec; other ranks wait. Map data (c) OpenStreetMap\n"
           "contributors, ODbL 1.0.\n",
-          LC_DATADIR, LC_DATADIR);
-}
-
-/* The default data file: ./inputs/NAME when it exists, else the installed copy. */
-static const char *cmd_import_default(const char *name, char *buf, size_t size) {
-  snprintf(buf, size, "inputs/%s", name);
-  if (access(buf, F_OK) == 0)
-    return buf;
-  snprintf(buf, size, "%s/inputs/%s", LC_DATADIR, name);
-  return buf;
+          LC_DATADIR);
 }
 
 static int cmd_import_suffix(const char *s, const char *suffix) {
@@ -201,19 +193,17 @@ int cmd_import(int argc, char **argv) {
     rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__,
                       "import: the output graph file is required: -o GRAPH.h5");
   if (rc == LC_OK && rank == 0) {
-    char pbuf[4096], cbuf[4096];
-    if (!profile_path)
-      profile_path = cmd_import_default("profiles/walk.yml", pbuf, sizeof pbuf);
-    if (!categories_path)
-      categories_path = cmd_import_default("categories.yml", cbuf, sizeof cbuf);
     int dimacs = 0;
     for (int i = 0; i < n_inputs; i++)
       if (cmd_import_suffix(inputs[i], ".gr") || cmd_import_suffix(inputs[i], ".co"))
         dimacs = 1;
-    if (dimacs)
-      rc = cmd_import_dimacs(inputs, n_inputs, out);
-    else
-      rc = cmd_import_osm(inputs, n_inputs, out, profile_path, categories_path);
+    if (!dimacs && !profile_path)
+      rc = datadir_input("profiles/walk.yml", &profile_path);
+    if (!dimacs && rc == LC_OK && !categories_path)
+      rc = datadir_input("categories.yml", &categories_path);
+    if (rc == LC_OK)
+      rc = dimacs ? cmd_import_dimacs(inputs, n_inputs, out)
+                  : cmd_import_osm(inputs, n_inputs, out, profile_path, categories_path);
   }
   free(inputs);
   return cli_agree(rc);

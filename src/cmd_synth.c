@@ -12,6 +12,7 @@
 
 #include "lifecircle/categories.h"
 #include "lifecircle/cli.h"
+#include "lifecircle/datadir.h"
 #include "lifecircle/graph.h"
 #include "lifecircle/graph_io.h"
 #include "lifecircle/log.h"
@@ -33,7 +34,8 @@ static void synth_usage(void) {
          "  -o, --output GRAPH.h5         graph file to write\n"
          "  --facilities FILE.csv         also write facilities: M per category at random nodes,\n"
          "                                moved by up to 20 m (columns id,category,lon,lat,name)\n"
-         "  --categories FILE             categories file (default inputs/categories.yml)\n"
+         "  --categories FILE             categories file (default: the shipped\n"
+         "                                inputs/categories.yml)\n"
          "  --per-category M              facilities per category (default max(1, N / 2000))\n"
          "  --population-dir DIR          also write DIR/subdistricts.geojson, residents.csv,\n"
          "                                density.csv\n"
@@ -180,8 +182,8 @@ static int synth_parse(int argc, char **argv, struct synth_options *o, int *help
   snprintf(detail, sizeof detail, "about 160 bytes per node for %lld nodes",
            (long long)o->params.n_nodes);
   LC_CHECK(memcheck_fits(need, "synth", detail));
-  if (!o->categories)
-    o->categories = "inputs/categories.yml";
+  if (!o->categories && o->facilities)
+    LC_CHECK(datadir_input("categories.yml", &o->categories));
   if (!o->per_category) {
     o->per_category = o->params.n_nodes / 2000;
     if (o->per_category < 1)

@@ -1,48 +1,18 @@
-/* Philox4x32-10, written from the description in Salmon, Moraes, Dror and Shaw, "Parallel
- * random numbers: as easy as 1, 2, 3", SC'11, section 3.3 (Philox): each round multiplies two
- * of the four words by fixed constants, swaps the halves and mixes in the round key; the key
- * is advanced between rounds by a Weyl sequence. */
+/* Counter-based random numbers over Philox4x32-10 from Random123's reference header (Salmon,
+ * Moraes, Dror and Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC'11). */
 #include "lifecircle/rng.h"
 
+#include <Random123/philox.h>
 #include <math.h>
 
-/* The multipliers and the Weyl key increments of Philox4x32 from the paper. */
-#define RNG_M0 UINT32_C(0xD2511F53)
-#define RNG_M1 UINT32_C(0xCD9E8D57)
-#define RNG_W0 UINT32_C(0x9E3779B9)
-#define RNG_W1 UINT32_C(0xBB67AE85)
-#define RNG_ROUNDS 10
-
-/* One round: the high and low halves of the two 64-bit products, permuted and mixed with the
- * round key. */
-static void rng_round(uint32_t x[4], const uint32_t k[2]) {
-  uint64_t p0 = (uint64_t)RNG_M0 * x[0];
-  uint64_t p1 = (uint64_t)RNG_M1 * x[2];
-  uint32_t hi0 = (uint32_t)(p0 >> 32), lo0 = (uint32_t)p0;
-  uint32_t hi1 = (uint32_t)(p1 >> 32), lo1 = (uint32_t)p1;
-  uint32_t y0 = hi1 ^ x[1] ^ k[0];
-  uint32_t y2 = hi0 ^ x[3] ^ k[1];
-  x[0] = y0;
-  x[1] = lo1;
-  x[2] = y2;
-  x[3] = lo0;
-}
-
 void rng_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
-  uint32_t x[4] = {ctr[0], ctr[1], ctr[2], ctr[3]};
-  uint32_t k[2] = {key[0], key[1]};
-  for (int r = 0; r < RNG_ROUNDS; r++) {
-    /* The first round uses the key as given; each later round uses the next Weyl key. */
-    if (r > 0) {
-      k[0] += RNG_W0;
-      k[1] += RNG_W1;
-    }
-    rng_round(x, k);
-  }
-  out[0] = x[0];
-  out[1] = x[1];
-  out[2] = x[2];
-  out[3] = x[3];
+  const philox4x32_ctr_t c = {{ctr[0], ctr[1], ctr[2], ctr[3]}};
+  const philox4x32_key_t k = {{key[0], key[1]}};
+  const philox4x32_ctr_t r = philox4x32_R(10, c, k);
+  out[0] = r.v[0];
+  out[1] = r.v[1];
+  out[2] = r.v[2];
+  out[3] = r.v[3];
 }
 
 /* The block for (seed, agent, purpose, index). */

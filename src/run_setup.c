@@ -9,6 +9,7 @@
 #include "lifecircle/cli.h"
 #include "lifecircle/crs.h"
 #include "lifecircle/facility_datum.h"
+#include "lifecircle/datadir.h"
 #include "lifecircle/import.h"
 #include "lifecircle/log.h"
 #include "lifecircle/path.h"
@@ -45,7 +46,7 @@ static int run_read_graph(struct run_ctx *rc) {
   /* OSM inputs: every rank imports the same files (district-scale inputs take well under a
    * second; import large cities once with `lifecircle import` and give Graph:file). */
   const char *profile_path;
-  LC_CHECK(params_get_string_or(p, "Graph:profile", "inputs/profiles/walk.yml", &profile_path));
+  LC_CHECK(datadir_param(p, "Graph:profile", "profiles/walk.yml", &profile_path));
   char **inputs = calloc((size_t)n_osm, sizeof *inputs);
   if (!inputs)
     return LC_ENOMEM;
@@ -336,8 +337,8 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
   LC_CHECK(params_get_int_or(p, "Partition:seed", 0, 2147483647, "", 1, &rc->part_seed));
   LC_CHECK(params_get_bool_or(p, "Partition:weights", 1, &rc->part_weights));
   LC_CHECK(params_get_int_or(p, "Accessibility:k", 1, 64, "facilities", 8, &rc->k));
-  LC_CHECK(params_get_string_or(p, "Categories:file", "inputs/categories.yml", &cats_path));
-  LC_CHECK(params_get_string_or(p, "Groups:file", "inputs/groups.yml", &groups_path));
+  LC_CHECK(datadir_param(p, "Categories:file", "categories.yml", &cats_path));
+  LC_CHECK(datadir_param(p, "Groups:file", "groups.yml", &groups_path));
   LC_CHECK(categories_load(cats_path, &rc->cats));
   LC_CHECK(group_load(groups_path, &rc->groups));
   LC_CHECK(run_serves(rc));

@@ -1,4 +1,5 @@
-/* Geodesic distance on the WGS84 ellipsoid (Vincenty's inverse formula), for edge lengths. */
+/* Geodesic distance on the WGS84 ellipsoid (Karney's algorithm, PROJ's geod_inverse), for edge
+ * lengths. */
 #ifndef LIFECIRCLE_GEO_H
 #define LIFECIRCLE_GEO_H
 
@@ -9,13 +10,10 @@
 #define GEO_WGS84_F (1.0 / 298.257223563)
 
 /* Geodesic (shortest path on the WGS84 ellipsoid) distance in metres between two points
- * given in degrees, by Vincenty's inverse formula (T. Vincenty, "Direct and inverse solutions
- * of geodesics on the ellipsoid with application of nested equations", Survey Review 23(176),
- * 1975), iterated until the longitude on the auxiliary sphere changes by less than 1e-12 rad.
- * Accurate to well below a millimetre. Points must be finite with |lat| <= 90 and
- * |lon| <= 180. Returns LC_OK, LC_EPARAM for invalid coordinates, or LC_EINVARIANT when the
- * iteration does not converge (nearly antipodal points, never on a walking network).
- * Local. */
+ * given in degrees, by PROJ's geod_inverse (C. F. F. Karney, "Algorithms for geodesics",
+ * J. Geodesy 87, 2013), which converges everywhere, antipodal points included, and is exact
+ * to about 15 nanometres. Points must be finite with |lat| <= 90 and |lon| <= 180. Returns
+ * LC_OK or LC_EPARAM for invalid coordinates. Local, thread-safe. */
 int geo_distance_m(double lon1, double lat1, double lon2, double lat2, double *metres);
 
 /* The same distance rounded to the nearest whole centimetre (ties away from zero).

@@ -1,5 +1,5 @@
-/* Counter-based random numbers: Philox4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel
- * random numbers: as easy as 1, 2, 3", SC'11). Every draw is a pure function of
+/* Counter-based random numbers: Philox4x32-10 from Random123 (Salmon, Moraes, Dror and
+ * Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC'11). Every draw is a pure function of
  * (seed, agent, purpose, index), so an agent draws the same numbers on any rank, with any
  * number of threads, in any order. There is no state to create, share or free.
  *
@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-/* One Philox4x32-10 block: encrypts the counter `ctr` under `key` with ten rounds and writes
- * four 32-bit words to `out` (`out` may alias `ctr`). Matches the Random123 known-answer
- * vectors. Local, pure, thread-safe. */
+/* One Philox4x32-10 block, by Random123's reference header (philox4x32_R with 10 rounds):
+ * encrypts the counter `ctr` under `key` and writes four 32-bit words to `out` (`out` may
+ * alias `ctr`). Local, pure, thread-safe. */
 void rng_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
 /* A 64-bit random word for (seed, agent, purpose, index): the first two output words of the

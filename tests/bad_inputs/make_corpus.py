@@ -529,6 +529,11 @@ def polygons():
     write(f, "duplicate-id.geojson", fc(poly("新华路街道", [ring], code="1"),
                                         poly("新华路街道", [ring], code="2")))
     write(f, "name-long.geojson", fc(poly("新华路街道" + "x" * 600, [ring])))
+    # GEOS's validity check: a bow-tie ring crosses itself; a hole outside its shell.
+    write(f, "self-intersection.geojson", fc(poly("新华路街道", [[
+        [121.40, 31.19], [121.45, 31.22], [121.45, 31.19], [121.40, 31.22], [121.40, 31.19]]])))
+    write(f, "hole-outside.geojson", fc(poly("新华路街道", [ring, [
+        [121.46, 31.19], [121.47, 31.19], [121.47, 31.20], [121.46, 31.19]]])))
     c.update({
         "open-ring.geojson": case(EFORMAT, r"feature 1 .*not closed", "a ring not closed"),
         "short-ring.geojson": case(EFORMAT, r"feature 1 .*3 positions", "3 positions"),
@@ -537,6 +542,10 @@ def polygons():
         "point.geojson": case(EFORMAT, r"feature 1 .*Point", "a point"),
         "duplicate-id.geojson": case(EFORMAT, r"feature 2 .*code", "one name, two codes"),
         "name-long.geojson": case(EFORMAT, r"feature 1: .*name", "a 615-byte name"),
+        "self-intersection.geojson": case(EFORMAT, r"feature 1 .*invalid polygon: "
+                                          r"Self-intersection at \(121\.425", "a bow-tie ring"),
+        "hole-outside.geojson": case(EFORMAT, r"feature 1 .*invalid polygon: Hole lies "
+                                     r"outside shell", "a hole outside its shell"),
     })
     expect(f, c, json_generated(), " Driven as Population:subdistricts.")
 

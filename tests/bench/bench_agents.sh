@@ -6,19 +6,30 @@
 #   shanghai:  5,000,000 nodes x 5 residents = 25,000,000 agents (Shanghai: 24.9 million in
 #              2020), 10,000 facilities per category, catchment lists of k = 4, hourly
 #              FacilityLoad bins; one simulated day at 1 rank (about 12 GB of memory).
+#   smoke:     2,000 nodes x 20 residents = 40,000 agents, 2 facilities per category; one
+#              day at 1 and 2 ranks, seconds in all (run by ctest: bench_smoke_bench_agents).
 # Prints one line of figures per run (wall and CPU seconds of the simulated day, trips per
-# second, bytes of agent state and trips per agent, peak memory per rank) and appends them to
-# $WORK/figures.txt. The driver (bench_agents_driver.c) loads each city the way
+# second, bytes of agent state and trips per agent, peak memory per rank), appends them to
+# $WORK/figures.txt, and ends with the table of those lines. The driver (bench_agents_driver.c) loads each city the way
 # `lifecircle run` does and times agents_run alone.
 #
-# usage: tests/bench/bench_agents.sh [BUILD_DIR] [changning|shanghai|all]
-# environment: LC_BENCH_DIR (work directory, default a new one under /tmp), MPIEXEC.
+# usage: tests/bench/bench_agents.sh [BUILD_DIR] [changning|shanghai|all|smoke]
+# environment: LC_BENCH_DIR (work directory, default a new one under /tmp, removed at the
+# end of a smoke run), MPIEXEC.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 WHAT=${2:-changning}
-WORK=${LC_BENCH_DIR:-$(mktemp -d /tmp/lc-bench-agents.XXXXXX)}
+if [ -n "${LC_BENCH_DIR:-}" ]; then
+  WORK=$LC_BENCH_DIR
+else
+  WORK=$(mktemp -d /tmp/lc-bench-agents.XXXXXX)
+  [ "$WHAT" = smoke ] && trap 'rm -rf "$WORK"' EXIT
+fi
+case $WHAT in changning | shanghai | all | smoke) ;;
+*) echo "bench_agents: unknown city '$WHAT' (changning, shanghai, all or smoke)" >&2; exit 2 ;;
+esac
 MPIEXEC=${MPIEXEC:-mpiexec}
 source "$ROOT/tests/bench/lib.sh"
 # Ranks waiting in a collective yield the core instead of spinning: on a machine shared with
@@ -69,6 +80,11 @@ day() {
   echo "$1 $line (load average: $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$WORK/figures.txt"
 }
 
+if [ "$WHAT" = smoke ]; then
+  city smoke 2000 20 2 8 900
+  day smoke 1
+  day smoke 2
+fi
 if [ "$WHAT" = changning ] || [ "$WHAT" = all ]; then
   city changning 5000 140.9 40 8 900
   day changning 1
@@ -78,4 +94,9 @@ if [ "$WHAT" = shanghai ] || [ "$WHAT" = all ]; then
   city shanghai 5000000 5 10000 4 3600
   day shanghai 1
 fi
-echo "figures in $WORK/figures.txt"
+echo
+echo "# bench_agents ($WHAT): $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -n), $(nproc) cores," \
+  "$("$BUILD/lifecircle" --version | head -1)"
+echo "# city ranks threads nodes agents ... sim_s (the simulated day, wall) ... (load average)"
+cat "$WORK/figures.txt"
+echo "figures in $WORK/figures.txt" >&2

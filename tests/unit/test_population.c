@@ -132,9 +132,68 @@ static void test_geom_errors(void) {
                     "feature 2", "no string property 'name'");
   expect_geom_error(FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":null}"),
                     "feature 2", "(none) is not a Polygon");
+  /* GEOS's validity check, its reason and location in the message: a bow tie crossing
+   * itself at (0.5, 0.5); a hole outside its shell; two parts of one MultiPolygon
+   * overlapping. */
+  expect_geom_error(FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":{"
+                       "\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}"),
+                    "feature 2 (x)", "invalid polygon: Self-intersection at (0.5000000, 0.5000000)");
+  expect_geom_error(FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":{"
+                       "\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[1,1],[0,1],[0,0]],"
+                       "[[3,3],[4,3],[4,4],[3,3]]]}}"),
+                    "feature 2 (x)", "Hole lies outside shell");
+  expect_geom_error(FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":{"
+                       "\"type\":\"MultiPolygon\",\"coordinates\":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]],"
+                       "[[[1,1],[3,1],[3,3],[1,3],[1,1]]]]}}"),
+                    "feature 2 (x)", "invalid polygon");
 #undef FC
   struct polygon_set ps;
   CU_ASSERT_EQUAL(geom_load_polygons("/nonexistent/x.geojson", "name", &ps), LC_EIO);
+}
+
+/* Three unit squares W [0,1]x[0,1], E [1,2]x[0,1], N [0,1]x[1,2], the exterior of W
+ * clockwise (accepted: containment does not depend on orientation). Oracle by hand: a point
+ * on a boundary belongs to the polygon east-north-east of it, so the squares are half-open,
+ * [x0, x1) x [y0, y1). Points on a 1/64 grid (exact in binary, so many lie exactly on
+ * edges and corners), located serially and by 4 OpenMP threads. */
+static void test_geom_boundary_threads(void) {
+  const char *text =
+      "{\"type\":\"FeatureCollection\",\"features\":["
+      "{\"type\":\"Feature\",\"properties\":{\"name\":\"W\"},\"geometry\":{\"type\":\"Polygon\","
+      "\"coordinates\":[[[0,0],[0,1],[1,1],[1,0],[0,0]]]}},"
+      "{\"type\":\"Feature\",\"properties\":{\"name\":\"E\"},\"geometry\":{\"type\":\"Polygon\","
+      "\"coordinates\":[[[1,0],[2,0],[2,1],[1,1],[1,0]]]}},"
+      "{\"type\":\"Feature\",\"properties\":{\"name\":\"N\"},\"geometry\":{\"type\":\"Polygon\","
+      "\"coordinates\":[[[0,1],[1,1],[1,2],[0,2],[0,1]]]}}]}";
+  const char *path = write_tmp(".geojson", text);
+  struct polygon_set ps;
+  CU_ASSERT_EQUAL_FATAL(geom_load_polygons(path, "name", &ps), LC_OK);
+  remove(path);
+  CU_ASSERT_EQUAL(geom_locate(&ps, 1, 0.5), 1);   /* W|E edge: E. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 0.5, 1), 2);   /* W|N edge: N. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 1, 1), -1);    /* Corner; nothing to its north-east. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 0, 0), 0);     /* W's south-west corner. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 2, 0.5), -1);  /* E's east edge. */
+  CU_ASSERT(geom_contains(&ps, 0, 0.5, 0.5));
+  CU_ASSERT(!geom_contains(&ps, 0, 1, 0.5));
+  CU_ASSERT(geom_contains(&ps, 1, 1, 0.5));
+  enum { K = 193 }; /* -0.5 .. 2.5 in steps of 1/64. */
+  static int serial[K * K], parallel[K * K];
+  int64_t wrong = 0;
+  for (int k = 0; k < K * K; k++) {
+    double x = -0.5 + (k % K) / 64.0, y = -0.5 + (k / K) / 64.0;
+    int want = y >= 0 && y < 1 ? (x >= 0 && x < 1 ? 0 : x >= 1 && x < 2 ? 1 : -1)
+               : y >= 1 && y < 2 && x >= 0 && x < 1 ? 2
+                                                    : -1;
+    serial[k] = geom_locate(&ps, x, y);
+    wrong += serial[k] != want;
+  }
+  CU_ASSERT_EQUAL(wrong, 0);
+#pragma omp parallel for num_threads(4) schedule(dynamic, 64)
+  for (int k = 0; k < K * K; k++)
+    parallel[k] = geom_locate(&ps, -0.5 + (k % K) / 64.0, -0.5 + (k / K) / 64.0);
+  CU_ASSERT_EQUAL(memcmp(serial, parallel, sizeof serial), 0);
+  geom_free(&ps);
 }
 
 static void test_largest_remainder(void) {
@@ -404,7 +463,13 @@ static void test_assign_default(void) {
   CU_ASSERT_EQUAL_FATAL(population_load_density(wp, "worldpop2020_1km_persons", &d), LC_OK);
   CU_ASSERT_EQUAL(d.n, 160);
   /* A 30 x 30 grid graph with 100 m-ish edges over the polygon's box. */
-  const double *b = ps.bbox;
+  double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+  for (int64_t p = 0; p < ps.n_points; p++) {
+    b[0] = fmin(b[0], ps.lon[p]);
+    b[1] = fmin(b[1], ps.lat[p]);
+    b[2] = fmax(b[2], ps.lon[p]);
+    b[3] = fmax(b[3], ps.lat[p]);
+  }
   const int k = 30;
   struct graph g;
   graph_init(&g);
@@ -455,6 +520,7 @@ int lc_test_register(void) {
   if (!s || !CU_add_test(s, "polygons by hand", test_geom_hand) ||
       !CU_add_test(s, "real polygons vs matplotlib", test_geom_real) ||
       !CU_add_test(s, "polygon errors", test_geom_errors) ||
+      !CU_add_test(s, "boundary rule and threads", test_geom_boundary_threads) ||
       !CU_add_test(s, "largest remainder", test_largest_remainder) ||
       !CU_add_test(s, "groups", test_groups) ||
       !CU_add_test(s, "resident tables", test_table) ||
