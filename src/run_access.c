@@ -181,9 +181,15 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
         res[i * G + g] = rc->pop.by_group[gid * G + g];
     }
   }
+  int8_t *status = malloc((size_t)(C > 0 ? C : 1));
+  if (st == LC_OK)
+    st = status ? run_data_status(rc, s->facp, status, &s->data_reason) : LC_ENOMEM;
+  if (st == LC_OK && s->data_reason[0])
+    log_info("%s: data status: %s", s->name, s->data_reason);
   st = cli_agree(st);
   if (st == LC_OK) {
-    struct coverage_spec spec = {rc->subs.n, C, G, thr, target, ess, rc->serves, speed, max_r};
+    struct coverage_spec spec = {rc->subs.n, C,     G,    thr, target, ess, rc->serves,
+                                 speed,      max_r, status};
     st = coverage_compute_partial(&spec, n, (const int64_t *const *)s->nearest, res, sub, which,
                                   which ? &rc->base.cov : NULL, rc->comm, &s->cov);
   }
@@ -193,6 +199,7 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
   free(ess);
   free(target);
   free(speed);
+  free(status);
   return st;
 }
 
@@ -294,6 +301,11 @@ void run_scenario_free(struct run_scen *s) {
     agents_output_free(&s->agents);
   s->agents_done = 0;
   coverage_free(&s->cov);
+  free(s->data_reason);
+  s->data_reason = NULL;
+  free(s->e2sfca);
+  free(s->e2sfca_rows);
+  s->e2sfca = s->e2sfca_rows = NULL;
   free(s->nearest);
   free(s->near_store);
   for (int c = 0; s->borrowed && c < s->acc.n_cat; c++)

@@ -44,6 +44,9 @@ struct run_scen {
   int64_t **nearest;              /* Per category: nearest distance per owned node (in
                                    * near_store, or the baseline's for a borrowed one). */
   struct coverage cov;
+  char *data_reason;              /* Why categories have thin or no data ("" when none). */
+  double *e2sfca;                 /* Owned nodes x categories: E2SFCA accessibility (e2sfca.h). */
+  double *e2sfca_rows;            /* Rows x categories: its demand-weighted mean. */
   struct agents_output agents;    /* The simulated day (when Agents:enabled). */
   int agents_done;
 };
@@ -71,6 +74,7 @@ struct run_ctx {
   struct category_set cats;
   struct group_set groups;
   uint8_t *serves; /* n_cat x n_group. */
+  int64_t *official; /* Per category: Facilities:official_counts:<id>, 0 when not given. */
   struct facility_set fac;
   int64_t n_excluded;
   struct polygon_set subs;
@@ -144,6 +148,16 @@ int run_stop_check(struct run_ctx *rc, const char *phase);
 /* Makes this rank fail at `phase` when LIFECIRCLE_FAULT is "RANK:PHASE" naming it (fault
  * injection for tests). Returns LC_OK or LC_EFAULT. Local. */
 int run_fault(const struct run_ctx *rc, const char *phase);
+
+/* Reads Facilities:official_counts:<category id> (optional) into rc->official. Local. */
+int run_read_official_counts(struct run_ctx *rc);
+
+/* Data status of every category with the facilities fs in force: COVERAGE_DATA_NONE when no
+ * facility of the category is on the network, _THIN when fewer than the official count or
+ * the categories file's expected density times the residents, else _OK; *reason (freed by
+ * the caller) says why for every category not ok, in words. Local. */
+int run_data_status(const struct run_ctx *rc, const struct facility_set *fs, int8_t *status,
+                    char **reason);
 
 /* Frees everything the context holds. Local. */
 void run_free(struct run_ctx *rc);

@@ -35,7 +35,7 @@ static void test_coverage_by_hand(void) {
   int thr[2] = {5, 10}, ess[2] = {1, 1};
   double target[2] = {0.5, 0.9}, speed[2] = {1.0, 0.5};
   uint8_t serves[4] = {1, 1, 1, 1};
-  struct coverage_spec spec = {1, 2, 2, thr, target, ess, serves, speed, 1000};
+  struct coverage_spec spec = {1, 2, 2, thr, target, ess, serves, speed, 1000, NULL};
   struct coverage cov;
   CU_ASSERT_EQUAL_FATAL(coverage_compute(&spec, n, near, res, sub, MPI_COMM_WORLD, &cov), LC_OK);
   CU_ASSERT_EQUAL(cov.n_rows, 2);
