@@ -376,6 +376,13 @@ static int run_write_access(struct run_ctx *rc, const struct run_scen *sc, struc
   return st;
 }
 
+#define RUN_E2SFCA_DESC                                                                    \
+  "E2SFCA (Luo & Qi 2009, enhanced two-step floating catchment area; Gaussian decay of "     \
+  "Dai 2010 with the category's radius as catchment): capacity (1 per facility where it "    \
+  "is 0, no limit) per 1000 residents of the groups the category serves, from the k-entry "  \
+  "catchment lists (a full list may leave farther facilities within the radius out: see "    \
+  "the log);"
+
 static int run_write_coverage(struct run_ctx *rc, const struct run_scen *sc, struct results *res,
                               const char *base) {
   const struct coverage *cv = &sc->cov;
@@ -445,6 +452,13 @@ static int run_write_coverage(struct run_ctx *rc, const struct run_scen *sc, str
     st = results_attr_str(res, name, "reason",
                           sc->data_reason && sc->data_reason[0] ? sc->data_reason
                                                                  : "every category has data");
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/Coverage/e2sfca", base);
+    st = results_write_global(res, name, H5IO_F64, sc->e2sfca_rows, R, C, "per 1000 residents",
+                              RUN_E2SFCA_DESC " mean over the row's nodes weighted by the "
+                              "residents of the served groups (rows: subdistricts, then all); "
+                              "NaN when the category has no data or the row no such residents");
+  }
   RUN_COV1("complete_categories", H5IO_I64, complete_cats, "1",
            "1 for the essential categories the complete life circle is computed over "
            "(those with data), 0 for the others")
@@ -468,6 +482,12 @@ int run_write_scenario(struct run_ctx *rc, struct results *res, const struct run
                        const char *base) {
   LC_CHECK(run_write_facilities(s->facp, res, base));
   LC_CHECK(run_write_access(rc, s, res, base));
+  char name[512];
+  snprintf(name, sizeof name, "%s/NodeAccess/e2sfca", base);
+  LC_CHECK(results_write_nodes(res, name, H5IO_F64, s->dgp->n_owned, s->dgp->global, s->e2sfca,
+                               rc->cats.n, "per 1000 residents",
+                               RUN_E2SFCA_DESC " per node (columns: /Categories/id); NaN when "
+                               "the category has no data"));
   return run_write_coverage(rc, s, res, base);
 }
 
