@@ -1,6 +1,7 @@
 /* lifecircle compare RESULTS.h5 [--baseline NAME]: every complete scenario of a results file
  * against the baseline — residents newly covered and no longer covered per subdistrict x
- * category x group (static, and realised by the agent simulation), node-level changes of the
+ * category x group and over the groups each category serves (static, and realised by the
+ * agent simulation), node-level changes of the
  * nearest distance, facility load changes, the pass/fail table before and after — written to
  * /Comparisons/<scenario> and printed as a table. The file is changed
  * through a copy that replaces it only when complete. */
@@ -34,12 +35,18 @@ static void cmd_compare_usage(void) {
          "agents), the change of every node's walking distance to the nearest facility of\n"
          "each category, every facility's load before and after, and the pass/fail table.\n"
          "Writes /Comparisons/<scenario>/{newly_covered, no_longer_covered,\n"
-         "realised_newly_covered, realised_no_longer_covered, realised_covered_change,\n"
+         "served_newly_covered, served_no_longer_covered (over the groups each category\n"
+         "serves), realised_newly_covered, realised_no_longer_covered,\n"
+         "realised_served_newly_covered, realised_served_no_longer_covered,\n"
+         "realised_covered_change,\n"
          "delta_nearest_cm, reach_change, facility_load_before, facility_load_after,\n"
          "facility_load_change, facility_baseline_row, pass_before, pass_after, ...} into the\n"
          "file (replacing earlier comparisons of the same scenarios; the file is rewritten\n"
-         "through a copy, so an interrupted compare leaves it as it was) and prints a table\n"
-         "per subdistrict and category, and the facility load per category.\n\n"
+         "through a copy, so an interrupted compare leaves it as it was) and prints, per\n"
+         "subdistrict and category, the residents of the groups the category serves gaining\n"
+         "and losing access, then the same per served group, the categories with no data or\n"
+         "thin data, and the facility load per category. Results files without\n"
+         "/Categories/serves (older versions) are refused.\n\n"
          "options:\n"
          "  -b, --baseline NAME    the scenario compared against (default: baseline)\n"
          "  -s, --scenarios LIST   only these scenarios (comma-separated)\n"

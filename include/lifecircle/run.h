@@ -125,12 +125,14 @@ void run_scenario_free(struct run_scen *s);
  * categories, groups, subdistricts, population. */
 int run_write_common(struct run_ctx *rc, struct results *res);
 
-/* Writes a scenario's Facilities, NodeAccess and Coverage under base. */
+/* Writes a scenario's Facilities, NodeAccess (with E2SFCA) and Coverage (with the data
+ * status and E2SFCA per row) under base. */
 int run_write_scenario(struct run_ctx *rc, struct results *res, const struct run_scen *s,
                        const char *base);
 
-/* Writes /Comparisons/<scenario>: residents newly covered and no longer covered, the
- * node-level delta of nearest_cm, and pass/fail before and after. */
+/* Writes /Comparisons/<scenario>: residents newly covered and no longer covered (per group
+ * and over the groups each category serves), the node-level delta of nearest_cm, and
+ * pass/fail before and after. */
 int run_write_comparison(struct run_ctx *rc, struct results *res, const struct run_scen *s);
 
 /* Evaluates the baseline and the selected scenarios and writes the results file, reusing
