@@ -319,7 +319,7 @@ static void cmp_pair(int have, int64_t gain, int64_t loss) {
 /* The data status of both scenarios in words (rank 0): categories with no data or thin
  * data, with the reasons the run recorded. */
 static void cmp_print_status(const struct cmp_ctx *x, const char *name, const int64_t *status,
-                             const char *reason) {
+                             char *const *reason) {
   if (!status) {
     printf("  %s: data status not recorded (results written before Coverage/data_status)\n",
            name);
@@ -342,17 +342,10 @@ static void cmp_print_status(const struct cmp_ctx *x, const char *name, const in
       continue;
     printf("    %-9s %s", status[c] == COVERAGE_DATA_NONE ? "no data" : "thin",
            x->cat_label[c]);
-    /* The run's reason for this category: its "id: ..." entry of the "; "-separated list. */
-    size_t n = strlen(x->cat_id[c]);
-    const char *at = reason;
-    while (at && (strncmp(at, x->cat_id[c], n) != 0 || at[n] != ':'))
-      at = (at = strstr(at, "; ")) ? at + 2 : NULL;
-    if (at && status[c] == COVERAGE_DATA_THIN) {
-      const char *end = strstr(at, "; ");
-      printf(" - %.*s", (int)(end ? (size_t)(end - at) : strlen(at)), at);
-    } else {
+    if (reason && reason[c][0] && status[c] == COVERAGE_DATA_THIN)
+      printf(" - %s", reason[c]);
+    else
       printf(" (%s)", x->cat_id[c]);
-    }
     printf("\n");
   }
 }
@@ -590,7 +583,8 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
     /* The realised tables as written (absent when the agents were not simulated). */
     int G = x->n_group;
     int64_t *rn = NULL, *rl = NULL, *rsn = NULL, *rsl = NULL, *sb = NULL, *sa = NULL;
-    char *why_b = NULL, *why_a = NULL;
+    char **why_b = NULL, **why_a = NULL;
+    int64_t n_why_a = 0, n_why_b = 0;
     int64_t *served = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1) * sizeof *served);
     if (!served)
       st = LC_ENOMEM;
@@ -613,12 +607,17 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
       if (!h5io_exists(res->file, name))
         continue;
       st = cmp_read_table(res->file, name, C, 0, w ? &sa : &sb);
-      hid_t d = st == LC_OK ? H5Oopen(res->file, name, H5P_DEFAULT) : -1;
-      if (d >= 0) {
-        if (H5Aexists(d, "reason") > 0 && h5io_read_attr_str(d, "reason", w ? &why_a : &why_b))
-          st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read %s's reason", name);
-        H5Oclose(d);
-      }
+      snprintf(name, sizeof name, "/Scenarios/%s/Coverage/data_status_reason", w ? scen : base);
+      int64_t nr = 0;
+      if (st == LC_OK && h5io_exists(res->file, name))
+        st = compare_read_strings(res->file, name, w ? &why_a : &why_b, &nr);
+      if (st == LC_OK && nr != 0 && nr != C)
+        st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s has %" PRId64 " rows, not %d",
+                          name, nr, C);
+      if (w)
+        n_why_a = nr;
+      else
+        n_why_b = nr;
     }
     if (st == LC_OK) {
       compare_served_sum(R, C, G, cmp.newly_covered, x->serves, served);
@@ -626,8 +625,10 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
       cmp_print(x, scen, base, &cmp, served, served + R * C, rsl ? rn : NULL, rsl ? rl : NULL,
                 rsl ? rsn : NULL, rsl, pb, pa, sb, sa);
       cmp_print_status(x, base, sb, why_b);
-      if (!sb || !sa || memcmp(sb, sa, (size_t)C * sizeof *sb) != 0 ||
-          (why_a && why_b && strcmp(why_a, why_b) != 0))
+      int same = sb && sa && !memcmp(sb, sa, (size_t)C * sizeof *sb);
+      for (int c = 0; same && why_a && why_b && c < C; c++)
+        same = !strcmp(why_a[c], why_b[c]);
+      if (!same)
         cmp_print_status(x, scen, sa, why_a);
       else
         printf("  %s: the same data status\n", scen);
@@ -639,8 +640,8 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
     free(rsl);
     free(sb);
     free(sa);
-    free(why_b);
-    free(why_a);
+    cmp_free_strings(why_b, n_why_b);
+    cmp_free_strings(why_a, n_why_a);
     free(rn);
     free(rl);
   }

@@ -221,10 +221,12 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
     }
   }
   int8_t *status = malloc((size_t)(C > 0 ? C : 1));
+  s->data_reason = calloc((size_t)(C > 0 ? C : 1), sizeof *s->data_reason);
   if (st == LC_OK)
-    st = status ? run_data_status(rc, s->facp, status, &s->data_reason) : LC_ENOMEM;
-  if (st == LC_OK && s->data_reason[0])
-    log_info("%s: data status: %s", s->name, s->data_reason);
+    st = status && s->data_reason ? run_data_status(rc, s->facp, status, s->data_reason)
+                                  : LC_ENOMEM;
+  if (st == LC_OK)
+    run_data_log(rc, s->name, s->data_reason);
   st = cli_agree(st);
   if (st == LC_OK) {
     struct coverage_spec spec = {rc->subs.n, C,     G,    thr, target, ess, rc->serves,
@@ -342,6 +344,8 @@ void run_scenario_free(struct run_scen *s) {
     agents_output_free(&s->agents);
   s->agents_done = 0;
   coverage_free(&s->cov);
+  for (int c = 0; s->data_reason && c < s->acc.n_cat; c++)
+    free(s->data_reason[c]);
   free(s->data_reason);
   s->data_reason = NULL;
   free(s->e2sfca);

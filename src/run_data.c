@@ -27,29 +27,10 @@ int run_read_official_counts(struct run_ctx *rc) {
   return LC_OK;
 }
 
-/* Appends to a growing string; returns LC_OK or LC_ENOMEM. */
-static int run_data_append(char **buf, size_t *len, size_t *cap, const char *text) {
-  size_t n = strlen(text);
-  if (*len + n + 1 > *cap) {
-    size_t nc = (*cap ? 2 * *cap : 256) + n;
-    char *p = realloc(*buf, nc);
-    if (!p)
-      return LC_ENOMEM;
-    *buf = p;
-    *cap = nc;
-  }
-  memcpy(*buf + *len, text, n + 1);
-  *len += n;
-  return LC_OK;
-}
-
 int run_data_status(const struct run_ctx *rc, const struct facility_set *fs, int8_t *status,
                     char **reason) {
   int C = rc->cats.n;
   int64_t *count = calloc((size_t)(C > 0 ? C : 1), sizeof *count);
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  *reason = NULL;
   if (!count)
     return LC_ENOMEM;
   for (int64_t f = 0; f < fs->n; f++)
@@ -58,8 +39,8 @@ int run_data_status(const struct run_ctx *rc, const struct facility_set *fs, int
   int64_t people = 0;
   for (int64_t i = 0; i < rc->g.n_nodes; i++)
     people += rc->pop.residents[i];
-  int st = run_data_append(&buf, &len, &cap, "");
-  for (int c = 0; c < C && st == LC_OK; c++) {
+  int st = LC_OK;
+  for (int c = 0; c < C; c++) {
     const struct category *k = &rc->cats.c[c];
     double expected = k->expected_per_10k * (double)people / 1e4;
     char line[1024];
@@ -67,33 +48,30 @@ int run_data_status(const struct run_ctx *rc, const struct facility_set *fs, int
     status[c] = COVERAGE_DATA_OK;
     if (count[c] == 0) {
       status[c] = COVERAGE_DATA_NONE;
-      snprintf(line, sizeof line, "%s: no data (no facility of the category on the network)",
-               k->id);
+      snprintf(line, sizeof line, "no data (no facility of the category on the network)");
     } else if (rc->official && rc->official[c] > count[c]) {
       status[c] = COVERAGE_DATA_THIN;
       snprintf(line, sizeof line,
-               "%s: thin data (%" PRId64 " facilities on the network, %" PRId64
+               "thin data (%" PRId64 " facilities on the network, %" PRId64
                " in the official count Facilities:official_counts:%s)",
-               k->id, count[c], rc->official[c], k->id);
+               count[c], rc->official[c], k->id);
     } else if (k->expected_per_10k > 0 && (double)count[c] < expected) {
       status[c] = COVERAGE_DATA_THIN;
       snprintf(line, sizeof line,
-               "%s: thin data (%" PRId64 " facilities on the network, %.1f expected: %g per "
+               "thin data (%" PRId64 " facilities on the network, %.1f expected: %g per "
                "10,000 residents x %" PRId64 " residents, source: %s)",
-               k->id, count[c], expected, k->expected_per_10k, people,
+               count[c], expected, k->expected_per_10k, people,
                k->expected_source ? k->expected_source : "no source given");
     }
-    /* Entries are separated by "; ", which no entry contains. */
-    if (line[0] && len > 0)
-      st = run_data_append(&buf, &len, &cap, "; ");
-    if (line[0] && st == LC_OK)
-      st = run_data_append(&buf, &len, &cap, line);
+    if (!(reason[c] = strdup(line)))
+      st = LC_ENOMEM;
   }
   free(count);
-  if (st != LC_OK) {
-    free(buf);
-    return st;
-  }
-  *reason = buf;
-  return LC_OK;
+  return st;
+}
+
+void run_data_log(const struct run_ctx *rc, const char *scenario, char *const *reason) {
+  for (int c = 0; c < rc->cats.n; c++)
+    if (reason[c][0])
+      log_info("%s: data status of %s: %s", scenario, rc->cats.c[c].id, reason[c]);
 }

@@ -447,11 +447,13 @@ static int run_write_coverage(struct run_ctx *rc, const struct run_scen *sc, str
   RUN_COV1("data_status", H5IO_I64, status, "1",
            "per category (/Categories/id): 0 ok, 1 thin (fewer facilities than the "
            "categories file's expected density or the official count), 2 no data (no "
-           "facility on the network); the attribute `reason` says why, in words")
-  if (st == LC_OK)
-    st = results_attr_str(res, name, "reason",
-                          sc->data_reason && sc->data_reason[0] ? sc->data_reason
-                                                                 : "every category has data");
+           "facility on the network); data_status_reason says why, in words")
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/Coverage/data_status_reason", base);
+    st = results_write_strings(res, name, sc->data_reason, C,
+                               "per category: why its data are thin or missing, in words "
+                               "(empty when ok)");
+  }
   if (st == LC_OK) {
     snprintf(name, sizeof name, "%s/Coverage/e2sfca", base);
     st = results_write_global(res, name, H5IO_F64, sc->e2sfca_rows, R, C, "per 1000 residents",

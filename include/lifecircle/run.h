@@ -44,7 +44,7 @@ struct run_scen {
   int64_t **nearest;              /* Per category: nearest distance per owned node (in
                                    * near_store, or the baseline's for a borrowed one). */
   struct coverage cov;
-  char *data_reason;              /* Why categories have thin or no data ("" when none). */
+  char **data_reason;             /* Per category: why its data are thin or missing ("" ok). */
   double *e2sfca;                 /* Owned nodes x categories: E2SFCA accessibility (e2sfca.h). */
   double *e2sfca_rows;            /* Rows x categories: its demand-weighted mean. */
   struct agents_output agents;    /* The simulated day (when Agents:enabled). */
@@ -156,10 +156,13 @@ int run_read_official_counts(struct run_ctx *rc);
 
 /* Data status of every category with the facilities fs in force: COVERAGE_DATA_NONE when no
  * facility of the category is on the network, _THIN when fewer than the official count or
- * the categories file's expected density times the residents, else _OK; *reason (freed by
- * the caller) says why for every category not ok, in words. Local. */
+ * the categories file's expected density times the residents, else _OK; reason[c] (newly
+ * allocated, freed by the caller) says why in words, "" when ok. Local. */
 int run_data_status(const struct run_ctx *rc, const struct facility_set *fs, int8_t *status,
                     char **reason);
+
+/* Logs the reasons of the categories whose data are thin or missing. Local. */
+void run_data_log(const struct run_ctx *rc, const char *scenario, char *const *reason);
 
 /* Frees everything the context holds. Local. */
 void run_free(struct run_ctx *rc);
