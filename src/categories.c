@@ -21,7 +21,7 @@ static const char *const categories_groups[] = {"child", "pupil", "adult", "elde
 static const char *const categories_keys[] = {
     "id",       "name_zh",     "name_en", "threshold_min", "target_share", "essential",
     "radius_m", "capacity",    "service_min", "open",      "close",        "groups",
-    "source",   "osm"};
+    "source",   "osm",         "expected"};
 #define CATEGORIES_N_KEYS (sizeof categories_keys / sizeof categories_keys[0])
 
 /* Records a message "file:line:column: context: text" for a node and returns status. */
@@ -297,10 +297,33 @@ static void categories_entry_free(struct category *c) {
   free(c->name_en);
   free(c->groups);
   free(c->source);
+  free(c->expected_source);
   for (int i = 0; i < c->n_rules; i++)
     categories_rule_free(&c->rules[i]);
   free(c->rules);
   memset(c, 0, sizeof *c);
+}
+
+/* Reads the optional `expected` map: {per_10k_residents: X > 0, source: text}, the density
+ * of facilities below which the category's data count as thin. */
+static int categories_expected_read(const char *file, struct ytree_node *m, const char *ctx,
+                                    struct category *c) {
+  struct ytree_node *e = ytree_child(m, "expected");
+  if (!e)
+    return LC_OK;
+  e->used = 1;
+  if (e->type != YTREE_MAP)
+    return categories_fail(LC_EPARAM, file, e, ctx,
+                           "'expected' must be a map {per_10k_residents: X, source: TEXT}");
+  for (int i = 0; i < e->n_children; i++)
+    if (strcmp(e->children[i]->key, "per_10k_residents") && strcmp(e->children[i]->key, "source"))
+      return categories_fail(LC_EPARAM, file, e->children[i], ctx,
+                             "unknown key '%s' in 'expected' (allowed: per_10k_residents, "
+                             "source)",
+                             e->children[i]->key);
+  LC_CHECK(categories_double(file, e, "per_10k_residents", ctx, 0.0, 1e4, 1,
+                             "facilities per 10,000 residents", &c->expected_per_10k));
+  return categories_string(file, e, "source", ctx, &c->expected_source);
 }
 
 /* Checks an id: lower-case ASCII letters, digits and '_', starting with a letter. */
@@ -329,7 +352,7 @@ static int categories_entry_read(const char *file, struct ytree_node *m, int ind
       return categories_fail(LC_EPARAM, file, m->children[i], ctx,
                              "unknown key '%s' (allowed: id, name_zh, name_en, threshold_min, "
                              "target_share, essential, radius_m, capacity, service_min, open, "
-                             "close, groups, source, osm)",
+                             "close, groups, source, osm, expected)",
                              m->children[i]->key);
   }
   LC_CHECK(categories_string(file, m, "id", ctx, &c->id));
@@ -358,7 +381,7 @@ static int categories_entry_read(const char *file, struct ytree_node *m, int ind
   LC_CHECK(categories_groups_read(file, m, ctx, &c->groups));
   LC_CHECK(categories_string(file, m, "source", ctx, &c->source));
   LC_CHECK(categories_rules_read(file, m, ctx, c));
-  return LC_OK;
+  return categories_expected_read(file, m, ctx, c);
 }
 
 int categories_load(const char *path, struct category_set *set) {

@@ -1,6 +1,7 @@
 /* lifecircle compare RESULTS.h5 [--baseline NAME]: every complete scenario of a results file
  * against the baseline — residents newly covered and no longer covered per subdistrict x
- * category x group (static, and realised by the agent simulation), node-level changes of the
+ * category x group and over the groups each category serves (static, and realised by the
+ * agent simulation), node-level changes of the
  * nearest distance, facility load changes, the pass/fail table before and after — written to
  * /Comparisons/<scenario> and printed as a table. The file is changed
  * through a copy that replaces it only when complete. */
@@ -22,6 +23,7 @@
 #include "lifecircle/log.h"
 #include "lifecircle/results.h"
 #include "lifecircle/status.h"
+#include "lifecircle/textwidth.h"
 
 static void cmd_compare_usage(void) {
   printf("usage: mpiexec -n N lifecircle compare RESULTS.h5 [--baseline NAME] "
@@ -33,12 +35,18 @@ static void cmd_compare_usage(void) {
          "agents), the change of every node's walking distance to the nearest facility of\n"
          "each category, every facility's load before and after, and the pass/fail table.\n"
          "Writes /Comparisons/<scenario>/{newly_covered, no_longer_covered,\n"
-         "realised_newly_covered, realised_no_longer_covered, realised_covered_change,\n"
+         "served_newly_covered, served_no_longer_covered (over the groups each category\n"
+         "serves), realised_newly_covered, realised_no_longer_covered,\n"
+         "realised_served_newly_covered, realised_served_no_longer_covered,\n"
+         "realised_covered_change,\n"
          "delta_nearest_cm, reach_change, facility_load_before, facility_load_after,\n"
          "facility_load_change, facility_baseline_row, pass_before, pass_after, ...} into the\n"
          "file (replacing earlier comparisons of the same scenarios; the file is rewritten\n"
-         "through a copy, so an interrupted compare leaves it as it was) and prints a table\n"
-         "per subdistrict and category, and the facility load per category.\n\n"
+         "through a copy, so an interrupted compare leaves it as it was) and prints, per\n"
+         "subdistrict and category, the residents of the groups the category serves gaining\n"
+         "and losing access, then the same per served group, the categories with no data or\n"
+         "thin data, and the facility load per category. Results files without\n"
+         "/Categories/serves (older versions) are refused.\n\n"
          "options:\n"
          "  -b, --baseline NAME    the scenario compared against (default: baseline)\n"
          "  -s, --scenarios LIST   only these scenarios (comma-separated)\n"
@@ -52,7 +60,9 @@ struct cmp_ctx {
   int64_t n_nodes, lo, hi; /* This rank's block of nodes [lo, hi). */
   int n_cat, n_group, n_sub;
   char **cat_id, **group_id, **row_name;
+  char **cat_label; /* "中文名 English name" of every category, for the printout. */
   int64_t n_cat_ids, n_group_ids, n_sub_names;
+  int64_t *serves;  /* C x G: /Categories/serves. */
   int *threshold_min;
   double *speed_m_s;
   int64_t *residents;   /* Block x groups. */
@@ -70,6 +80,8 @@ static void cmp_ctx_free(struct cmp_ctx *x) {
   cmp_free_strings(x->cat_id, x->n_cat_ids);
   cmp_free_strings(x->group_id, x->n_group_ids);
   cmp_free_strings(x->row_name, x->n_sub_names + 1);
+  cmp_free_strings(x->cat_label, x->n_cat_ids);
+  free(x->serves);
   free(x->threshold_min);
   free(x->speed_m_s);
   free(x->residents);
@@ -92,6 +104,34 @@ static int cmp_read_table(hid_t file, const char *name, int64_t rows, int64_t nc
   return st;
 }
 
+/* Category labels "中文名 English name" (the id where a file lacks the names). */
+static int cmp_read_labels(hid_t file, struct cmp_ctx *x) {
+  char **zh = NULL, **en = NULL;
+  int64_t nz = 0, ne = 0;
+  int st = LC_OK;
+  if (h5io_exists(file, "/Categories/name_zh") && h5io_exists(file, "/Categories/name_en")) {
+    st = compare_read_strings(file, "/Categories/name_zh", &zh, &nz);
+    if (st == LC_OK)
+      st = compare_read_strings(file, "/Categories/name_en", &en, &ne);
+  }
+  x->cat_label = calloc((size_t)(x->n_cat > 0 ? x->n_cat : 1), sizeof *x->cat_label);
+  if (st == LC_OK && !x->cat_label)
+    st = LC_ENOMEM;
+  for (int c = 0; st == LC_OK && c < x->n_cat; c++) {
+    int named = nz == x->n_cat && ne == x->n_cat;
+    size_t len = named ? strlen(zh[c]) + strlen(en[c]) + 2 : strlen(x->cat_id[c]) + 1;
+    if (!(x->cat_label[c] = malloc(len)))
+      st = LC_ENOMEM;
+    else if (named)
+      snprintf(x->cat_label[c], len, "%s %s", zh[c], en[c]);
+    else
+      snprintf(x->cat_label[c], len, "%s", x->cat_id[c]);
+  }
+  cmp_free_strings(zh, nz);
+  cmp_free_strings(en, ne);
+  return st;
+}
+
 static int cmp_read_common(hid_t file, struct cmp_ctx *x) {
   LC_CHECK(compare_read_strings(file, "/Categories/id", &x->cat_id, &x->n_cat_ids));
   LC_CHECK(compare_read_strings(file, "/Groups/id", &x->group_id, &x->n_group_ids));
@@ -110,6 +150,9 @@ static int cmp_read_common(hid_t file, struct cmp_ctx *x) {
   free(subs);
   if (!(x->row_name[x->n_sub] = strdup("all")))
     return LC_ENOMEM;
+  /* The served groups: every headline count is over them (older files are refused). */
+  LC_CHECK(compare_read_serves(file, x->n_cat, x->n_group, &x->serves));
+  LC_CHECK(cmp_read_labels(file, x));
   int64_t *thr = NULL, rows = 0, cols = 0;
   double *speed = NULL;
   LC_CHECK(h5io_read(file, "/Categories/threshold_min", H5IO_I64, (void **)&thr, &rows, &cols));
@@ -242,70 +285,149 @@ static int cmp_read_nearest(hid_t file, const struct cmp_ctx *x, const char *sce
   return st;
 }
 
-static const char *cmp_pass_word(int64_t p) { return p == 1 ? "pass" : p == 0 ? "fail" : "-"; }
-
-/* Writes "total (g1/g2/...)" of one table cell into buf. */
-static void cmp_cell(const int64_t *v, int G, char *buf, size_t size) {
-  int64_t t = 0;
-  for (int g = 0; g < G; g++)
-    t += v[g];
-  size_t at = (size_t)snprintf(buf, size, "%" PRId64 " (", t);
-  for (int g = 0; g < G && at < size; g++)
-    at += (size_t)snprintf(buf + at, size - at, "%s%" PRId64, g ? "/" : "", v[g]);
-  if (at < size)
-    snprintf(buf + at, size - at, ")");
+/* The pass/fail word of one cell: "no data" when the category has no facility on the
+ * network (never a failure), "-" when the row has no residents of the served groups. */
+static const char *cmp_pass_word(int64_t p, int64_t status) {
+  if (status == COVERAGE_DATA_NONE)
+    return "no data";
+  return p == 1 ? "pass" : p == 0 ? "fail" : "-";
 }
 
-/* 1 when any of the G values is nonzero. */
-static int cmp_any(const int64_t *v, int G) {
-  for (int g = 0; g < G; g++)
-    if (v[g])
-      return 1;
-  return 0;
+/* Column widths of the printout: the widest subdistrict and category label. */
+static void cmp_widths(const struct cmp_ctx *x, int *w_row, int *w_cat) {
+  *w_row = textwidth("subdistrict");
+  *w_cat = textwidth("category");
+  for (int r = 0; r <= x->n_sub; r++)
+    if (textwidth(x->row_name[r]) > *w_row)
+      *w_row = textwidth(x->row_name[r]);
+  for (int c = 0; c < x->n_cat; c++)
+    if (textwidth(x->cat_label[c]) > *w_cat)
+      *w_cat = textwidth(x->cat_label[c]);
 }
 
-/* Prints the table of one comparison (rank 0): static and realised gains and losses per
- * subdistrict and category; rn and rl (realised newly / no longer covered) may be NULL. */
+/* Prints "+gain" and "-loss" right-aligned in 9 columns each, or "-" twice. */
+static void cmp_pair(int have, int64_t gain, int64_t loss) {
+  char a[32] = "-", b[32] = "-";
+  if (have) {
+    snprintf(a, sizeof a, "+%" PRId64, gain);
+    snprintf(b, sizeof b, "-%" PRId64, loss);
+  }
+  textwidth_rpad(stdout, a, 10);
+  textwidth_rpad(stdout, b, 10);
+}
+
+/* The data status of both scenarios in words (rank 0): categories with no data or thin
+ * data, with the reasons the run recorded. */
+static void cmp_print_status(const struct cmp_ctx *x, const char *name, const int64_t *status,
+                             char *const *reason) {
+  if (!status) {
+    printf("  %s: data status not recorded (results written before Coverage/data_status)\n",
+           name);
+    return;
+  }
+  int none = 0, thin = 0;
+  for (int c = 0; c < x->n_cat; c++) {
+    none += status[c] == COVERAGE_DATA_NONE;
+    thin += status[c] == COVERAGE_DATA_THIN;
+  }
+  if (!none && !thin) {
+    printf("  %s: every category has data\n", name);
+    return;
+  }
+  printf("  %s: %d categories with no data (no facility on the network: shares NaN, pass "
+         "\"no data\", left out of the complete life circle), %d with thin data\n",
+         name, none, thin);
+  for (int c = 0; c < x->n_cat; c++) {
+    if (status[c] == COVERAGE_DATA_OK)
+      continue;
+    printf("    %-9s %s", status[c] == COVERAGE_DATA_NONE ? "no data" : "thin",
+           x->cat_label[c]);
+    if (reason && reason[c][0] && status[c] == COVERAGE_DATA_THIN)
+      printf(" - %s", reason[c]);
+    else
+      printf(" (%s)", x->cat_id[c]);
+    printf("\n");
+  }
+}
+
+/* Prints the table of one comparison (rank 0). Headline first: per subdistrict and
+ * category, the residents of the groups the category serves gaining and losing access
+ * (static and realised) and pass/fail before and after; then the same per served group.
+ * rn, rl (realised, R x C*G) and rsn, rsl (realised over the served groups, R x C) may be
+ * NULL; status_b, status_a (data status per category) may be NULL for older files. */
 static void cmp_print(const struct cmp_ctx *x, const char *scen, const char *base,
-                      const struct comparison *cmp, const int64_t *rn, const int64_t *rl,
-                      const int64_t *pb, const int64_t *pa) {
-  int R = x->n_sub + 1, C = x->n_cat, G = x->n_group;
-  char groups[256];
-  size_t at = 0;
-  groups[0] = '\0';
-  for (int g = 0; g < G && at < sizeof groups; g++)
-    at += (size_t)snprintf(groups + at, sizeof groups - at, "%s%s", g ? "/" : "", x->group_id[g]);
-  printf("\n%s compared with %s: residents gaining (+) and losing (-) access within the "
-         "category's threshold, total (%s); static: the walk to the nearest facility; "
-         "realised: the simulated day's trips served in time%s; pass/fail against the "
-         "category's target\n",
-         scen, base, groups, rn ? "" : " (not available: no agent simulation or no Trips)");
-  printf("  %-20s %-20s %-28s %-28s %-28s %-28s %s\n", "subdistrict", "category",
-         "static gain", "static loss", "realised gain", "realised loss", "pass before -> after");
-  int64_t quiet = 0;
+                      const struct comparison *cmp, const int64_t *sn, const int64_t *sl,
+                      const int64_t *rn, const int64_t *rl, const int64_t *rsn,
+                      const int64_t *rsl, const int64_t *pb, const int64_t *pa,
+                      const int64_t *status_b, const int64_t *status_a) {
+  int R = x->n_sub + 1, C = x->n_cat, G = x->n_group, w_row, w_cat;
+  cmp_widths(x, &w_row, &w_cat);
+  printf("\n%s compared with %s: residents of the groups each category serves gaining (+) "
+         "and losing (-) access within the category's threshold; static: the walk to the "
+         "nearest facility; realised: the simulated day's trips served in time%s; pass/fail "
+         "against the category's target (\"no data\": no facility of the category on the "
+         "network, not a failure)\n",
+         scen, base, rsn ? "" : " (not available: no agent simulation or no Trips)");
+  printf("  ");
+  textwidth_pad(stdout, "subdistrict", w_row + 2);
+  textwidth_pad(stdout, "category", w_cat + 2);
+  printf("%-24s %20s %20s   %s\n", "served groups", "static gain  loss", "realised gain  loss",
+         "pass before -> after");
+  int64_t quiet = 0, shown = 0;
+  uint8_t *show = calloc((size_t)(R * C > 0 ? R * C : 1), 1);
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++) {
-      size_t k = ((size_t)r * C + c) * G;
-      const int64_t *gv = cmp->newly_covered + k, *lv = cmp->no_longer_covered + k;
-      int any = cmp_any(gv, G) || cmp_any(lv, G) || (rn && (cmp_any(rn + k, G) ||
-                                                            cmp_any(rl + k, G)));
-      int64_t b = pb[r * C + c], a = pa[r * C + c];
-      if (!any && a == b) {
+      size_t k = (size_t)r * C + c;
+      int64_t b = pb[k], a = pa[k];
+      int64_t sb = status_b ? status_b[c] : 0, sa = status_a ? status_a[c] : 0;
+      int any = sn[k] || sl[k] || (rsn && (rsn[k] || rsl[k]));
+      if (!any && a == b && sa == sb) {
         quiet++;
         continue;
       }
-      char gs[160], ls[160], rgs[160] = "-", rls[160] = "-";
-      cmp_cell(gv, G, gs, sizeof gs);
-      cmp_cell(lv, G, ls, sizeof ls);
-      if (rn) {
-        cmp_cell(rn + k, G, rgs, sizeof rgs);
-        cmp_cell(rl + k, G, rls, sizeof rls);
-      }
-      printf("  %-20s %-20s +%-27s -%-27s +%-27s -%-27s %s -> %s%s\n", x->row_name[r],
-             x->cat_id[c], gs, ls, rgs, rls, cmp_pass_word(b), cmp_pass_word(a),
-             a != b ? "  (changed)" : "");
+      if (show)
+        show[k] = 1;
+      shown++;
+      char groups[128];
+      size_t at = 0;
+      groups[0] = '\0';
+      for (int g = 0; g < G && at < sizeof groups; g++)
+        if (x->serves[c * G + g])
+          at += (size_t)snprintf(groups + at, sizeof groups - at, "%s%s", at ? "," : "",
+                                 x->group_id[g]);
+      printf("  ");
+      textwidth_pad(stdout, x->row_name[r], w_row + 2);
+      textwidth_pad(stdout, x->cat_label[c], w_cat + 2);
+      printf("%-24s", groups);
+      cmp_pair(1, sn[k], sl[k]);
+      printf(" ");
+      cmp_pair(rsn != NULL, rsn ? rsn[k] : 0, rsl ? rsl[k] : 0);
+      printf("   %s -> %s%s\n", cmp_pass_word(b, sb), cmp_pass_word(a, sa),
+             a != b || sa != sb ? "  (changed)" : "");
     }
   printf("  (%" PRId64 " subdistrict x category rows without change not shown)\n", quiet);
+  if (shown && show) {
+    printf("  per served group (a category's headline is the sum of these):\n");
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < C; c++) {
+        if (!show[(size_t)r * C + c])
+          continue;
+        for (int g = 0; g < G; g++) {
+          if (!x->serves[c * G + g])
+            continue;
+          size_t k = ((size_t)r * C + c) * G + g;
+          printf("  ");
+          textwidth_pad(stdout, x->row_name[r], w_row + 2);
+          textwidth_pad(stdout, x->cat_label[c], w_cat + 2);
+          printf("%-24s", x->group_id[g]);
+          cmp_pair(1, cmp->newly_covered[k], cmp->no_longer_covered[k]);
+          printf(" ");
+          cmp_pair(rn != NULL, rn ? rn[k] : 0, rl ? rl[k] : 0);
+          printf("\n");
+        }
+      }
+  }
+  free(show);
 }
 
 /* Facility load before and after per category, from the comparison's facility_load_*
@@ -348,13 +470,18 @@ static int cmp_facility_load(hid_t file, const struct cmp_ctx *x, const char *sc
         break;
       }
   }
+  int w_row, w_cat;
+  cmp_widths(x, &w_row, &w_cat);
   if (st == LC_OK) {
     printf("  facility load per category (agents served, refused: before -> after; %" PRId64
            " facilities changed, per facility in facility_load_change)\n", changed);
     for (int c = 0; c < C; c++)
-      if (tot[c] != tot[C + c] || tot[2 * C + c] != tot[3 * C + c])
-        printf("  %-22s served %8" PRId64 " -> %8" PRId64 "   refused %8" PRId64 " -> %8" PRId64
-               "\n", x->cat_id[c], tot[c], tot[C + c], tot[2 * C + c], tot[3 * C + c]);
+      if (tot[c] != tot[C + c] || tot[2 * C + c] != tot[3 * C + c]) {
+        printf("  ");
+        textwidth_pad(stdout, x->cat_label[c], w_cat);
+        printf(" served %8" PRId64 " -> %8" PRId64 "   refused %8" PRId64 " -> %8" PRId64 "\n",
+               tot[c], tot[C + c], tot[2 * C + c], tot[3 * C + c]);
+      }
   }
   free(tot);
   free(cat);
@@ -435,8 +562,8 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
   }
   st = cli_agree(st);
   if (st == LC_OK) {
-    struct coverage_spec spec = {x->n_sub, C, x->n_group, x->threshold_min, NULL, NULL, NULL,
-                                 x->speed_m_s, 0};
+    struct coverage_spec spec = {x->n_sub, C,    x->n_group, x->threshold_min, NULL, NULL,
+                                 NULL,     x->speed_m_s, 0, NULL};
     st = compare_compute(&spec, n, (const int64_t *const *)cols,
                          (const int64_t *const *)(cols + C), x->residents, x->subdistrict,
                          res->comm, &cmp);
@@ -454,20 +581,69 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
   st = cli_agree(st);
   if (st == LC_OK && x->rank == 0) {
     /* The realised tables as written (absent when the agents were not simulated). */
-    int64_t *rn = NULL, *rl = NULL;
+    int G = x->n_group;
+    int64_t *rn = NULL, *rl = NULL, *rsn = NULL, *rsl = NULL, *sb = NULL, *sa = NULL;
+    char **why_b = NULL, **why_a = NULL;
+    int64_t n_why_a = 0, n_why_b = 0;
+    int64_t *served = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1) * sizeof *served);
+    if (!served)
+      st = LC_ENOMEM;
     snprintf(name, sizeof name, "/Comparisons/%s/realised_newly_covered", scen);
-    if (h5io_exists(res->file, name)) {
-      st = cmp_read_table(res->file, name, R, (int64_t)C * x->n_group, &rn);
+    if (st == LC_OK && h5io_exists(res->file, name)) {
+      st = cmp_read_table(res->file, name, R, (int64_t)C * G, &rn);
       snprintf(name, sizeof name, "/Comparisons/%s/realised_no_longer_covered", scen);
       if (st == LC_OK)
-        st = cmp_read_table(res->file, name, R, (int64_t)C * x->n_group, &rl);
+        st = cmp_read_table(res->file, name, R, (int64_t)C * G, &rl);
+      snprintf(name, sizeof name, "/Comparisons/%s/realised_served_newly_covered", scen);
+      if (st == LC_OK)
+        st = cmp_read_table(res->file, name, R, C, &rsn);
+      snprintf(name, sizeof name, "/Comparisons/%s/realised_served_no_longer_covered", scen);
+      if (st == LC_OK)
+        st = cmp_read_table(res->file, name, R, C, &rsl);
     }
-    if (st == LC_OK)
-      cmp_print(x, scen, base, &cmp, rl ? rn : NULL, rl, pb, pa);
+    /* Data status of both (absent from files written before it was recorded). */
+    for (int w = 0; w < 2 && st == LC_OK; w++) {
+      snprintf(name, sizeof name, "/Scenarios/%s/Coverage/data_status", w ? scen : base);
+      if (!h5io_exists(res->file, name))
+        continue;
+      st = cmp_read_table(res->file, name, C, 0, w ? &sa : &sb);
+      snprintf(name, sizeof name, "/Scenarios/%s/Coverage/data_status_reason", w ? scen : base);
+      int64_t nr = 0;
+      if (st == LC_OK && h5io_exists(res->file, name))
+        st = compare_read_strings(res->file, name, w ? &why_a : &why_b, &nr);
+      if (st == LC_OK && nr != 0 && nr != C)
+        st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s has %" PRId64 " rows, not %d",
+                          name, nr, C);
+      if (w)
+        n_why_a = nr;
+      else
+        n_why_b = nr;
+    }
+    if (st == LC_OK) {
+      compare_served_sum(R, C, G, cmp.newly_covered, x->serves, served);
+      compare_served_sum(R, C, G, cmp.no_longer_covered, x->serves, served + R * C);
+      cmp_print(x, scen, base, &cmp, served, served + R * C, rsl ? rn : NULL, rsl ? rl : NULL,
+                rsl ? rsn : NULL, rsl, pb, pa, sb, sa);
+      cmp_print_status(x, base, sb, why_b);
+      int same = sb && sa && !memcmp(sb, sa, (size_t)C * sizeof *sb);
+      for (int c = 0; same && why_a && why_b && c < C; c++)
+        same = !strcmp(why_a[c], why_b[c]);
+      if (!same)
+        cmp_print_status(x, scen, sa, why_a);
+      else
+        printf("  %s: the same data status\n", scen);
+    }
     if (st == LC_OK)
       st = cmp_facility_load(res->file, x, scen);
     if (st == LC_OK)
       st = compare_band_print(res->file, scen, x->row_name, x->cat_id, R, C);
+    free(served);
+    free(rsn);
+    free(rsl);
+    free(sb);
+    free(sa);
+    cmp_free_strings(why_b, n_why_b);
+    cmp_free_strings(why_a, n_why_a);
     free(rn);
     free(rl);
   }

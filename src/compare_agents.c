@@ -364,6 +364,33 @@ static int ca_realised(struct results *res, const char *scenario, const char *ba
                                 "residents (agent weights) realised-covered for category c in "
                                 "the baseline but not in the scenario (column c*G+g; rows: "
                                 "subdistricts, then all)");
+    int64_t *serves = NULL, *served = NULL;
+    if (st == LC_OK) {
+      st = compare_read_serves(f, pop.n_cat, pop.n_group, &serves);
+      served = malloc((size_t)(2 * R * pop.n_cat > 0 ? 2 * R * pop.n_cat : 1) * sizeof *served);
+      if (st == LC_OK && !served)
+        st = LC_ENOMEM;
+    }
+    st = cli_agree(st);
+    if (st == LC_OK) {
+      compare_served_sum((int)R, pop.n_cat, pop.n_group, cr.cmp.newly_covered, serves, served);
+      compare_served_sum((int)R, pop.n_cat, pop.n_group, cr.cmp.no_longer_covered, serves,
+                         served + R * pop.n_cat);
+    }
+    snprintf(name, sizeof name, "%s/realised_served_newly_covered", group);
+    if (st == LC_OK)
+      st = results_write_global(res, name, H5IO_I64, served, R, pop.n_cat, "persons",
+                                "realised_newly_covered summed over the groups category c "
+                                "serves (/Categories/serves) only (columns: /Categories/id; "
+                                "rows: subdistricts, then all)");
+    snprintf(name, sizeof name, "%s/realised_served_no_longer_covered", group);
+    if (st == LC_OK)
+      st = results_write_global(res, name, H5IO_I64, served + R * pop.n_cat, R, pop.n_cat,
+                                "persons",
+                                "realised_no_longer_covered summed over the groups category c "
+                                "serves only");
+    free(serves);
+    free(served);
     if (st == LC_OK)
       st = results_attr_str(res, group, "realised",
                             "per agent, from the Trips of the baseline and the scenario");

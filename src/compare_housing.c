@@ -195,9 +195,27 @@ int compare_write_housing(struct results *res, const char *scenario) {
     double max_r = 0;
     for (int c = 0; c < x.C; c++)
       max_r = x.radius[c] > max_r ? x.radius[c] : max_r;
+    /* The scenario's data status: a category with no data stays out of the new residents'
+     * complete life circle, as in the scenario's own coverage. */
+    int8_t *status = NULL;
+    snprintf(name, sizeof name, "/Scenarios/%s/Coverage/data_status", scenario);
+    if (h5io_exists(f, name)) {
+      int64_t *st64 = NULL, n = x.C;
+      st = ch_vec(f, name, H5IO_I64, (void **)&st64, &n);
+      status = st == LC_OK ? malloc((size_t)x.C) : NULL;
+      if (st == LC_OK && !status)
+        st = LC_ENOMEM;
+      for (int c = 0; st == LC_OK && c < x.C; c++)
+        status[c] = (int8_t)st64[c];
+      free(st64);
+    }
+    st = cli_agree(st);
     struct coverage_spec spec = {x.S, x.C, x.G, thr, x.target, ess, serves, x.speed,
-                                 (int64_t)max_r};
-    st = coverage_compute(&spec, nb, (const int64_t *const *)near, added, sub, res->comm, &cov);
+                                 (int64_t)max_r, status};
+    if (st == LC_OK)
+      st = coverage_compute(&spec, nb, (const int64_t *const *)near, added, sub, res->comm,
+                            &cov);
+    free(status);
   }
   int64_t CG = (int64_t)x.C * x.G;
 #define CH_W(field, type, data, cols, units, desc)                                           \

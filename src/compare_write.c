@@ -1,11 +1,42 @@
 /* Writing /Comparisons/<scenario> of a results file (see compare_io.h). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lifecircle/cli.h"
 #include "lifecircle/compare_io.h"
+#include "lifecircle/h5io.h"
 #include "lifecircle/status.h"
+
+int compare_read_serves(hid_t file, int n_cat, int n_group, int64_t **serves) {
+  int64_t rows = 0, cols = 0;
+  *serves = NULL;
+  if (!h5io_exists(file, "/Categories/serves"))
+    LC_FAIL(LC_EFORMAT,
+            "the results file lacks /Categories/serves (the groups each category serves; "
+            "files written before it was recorded cannot be compared): rerun lifecircle run");
+  LC_CHECK(h5io_read(file, "/Categories/serves", H5IO_I64, (void **)serves, &rows, &cols));
+  if (rows != n_cat || cols != n_group) {
+    free(*serves);
+    *serves = NULL;
+    LC_FAIL(LC_EFORMAT, "/Categories/serves is %" PRId64 " x %" PRId64 ", not %d categories x "
+            "%d groups", rows, cols, n_cat, n_group);
+  }
+  return LC_OK;
+}
+
+void compare_served_sum(int n_rows, int n_cat, int n_group, const int64_t *table,
+                        const int64_t *serves, int64_t *out) {
+  for (int r = 0; r < n_rows; r++)
+    for (int c = 0; c < n_cat; c++) {
+      int64_t t = 0;
+      for (int g = 0; g < n_group; g++)
+        if (serves[c * n_group + g])
+          t += table[((size_t)r * n_cat + c) * n_group + g];
+      out[(size_t)r * n_cat + c] = t;
+    }
+}
 
 /* The node-level change of category c at node i: the distance difference (0 unless both
  * reach a facility) and the reach flag (1 newly reached, -1 no longer, 0 both or neither). */
@@ -40,7 +71,8 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
                   const int64_t *const *scen_nearest, const int8_t *pass_before,
                   const int8_t *pass_after) {
   int R = cmp->n_rows, C = cmp->n_cat, G = cmp->n_group;
-  int64_t *pass = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1) * sizeof *pass);
+  int64_t *pass = malloc((size_t)(4 * R * C > 0 ? 4 * R * C : 1) * sizeof *pass);
+  int64_t *serves = NULL;
   uint8_t *own = calloc((size_t)(C > 0 ? C : 1), 1);
   int *cols = malloc((size_t)(C > 0 ? C : 1) * sizeof *cols);
   int st = pass && own && cols ? LC_OK : LC_ENOMEM;
@@ -62,6 +94,14 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
     if (MPI_Allreduce(MPI_IN_PLACE, own, C, MPI_UINT8_T, MPI_MAX, res->comm) != MPI_SUCCESS)
       st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "comparison %s: cannot agree", scenario);
   }
+  if (st == LC_OK)
+    st = compare_read_serves(res->file, C, G, &serves);
+  st = cli_agree(st);
+  int64_t *served_new = pass + 2 * R * C, *served_lost = pass + 3 * R * C;
+  if (st == LC_OK) {
+    compare_served_sum(R, C, G, cmp->newly_covered, serves, served_new);
+    compare_served_sum(R, C, G, cmp->no_longer_covered, serves, served_lost);
+  }
   int n_cols = 0;
   for (int c = 0; c < C && st == LC_OK; c++)
     if (own[c])
@@ -82,6 +122,16 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
                              "persons",
                              "residents within the threshold in the baseline but not in the "
                              "scenario (column c*G+g; rows: subdistricts, then all)"))
+  snprintf(name, sizeof name, "%s/served_newly_covered", base);
+  CMP_W(results_write_global(res, name, H5IO_I64, served_new, R, C, "persons",
+                             "residents of the groups category c serves (/Categories/serves) "
+                             "newly within its threshold: newly_covered summed over those "
+                             "groups only (columns: /Categories/id; rows: subdistricts, then "
+                             "all)"))
+  snprintf(name, sizeof name, "%s/served_no_longer_covered", base);
+  CMP_W(results_write_global(res, name, H5IO_I64, served_lost, R, C, "persons",
+                             "residents of the groups category c serves no longer within its "
+                             "threshold: no_longer_covered summed over those groups only"))
   snprintf(name, sizeof name, "%s/delta_nearest_cm", base);
   CMP_W(results_write_nodes_mapped(res, name, H5IO_I64, n_owned, gid, C, 1, own, NULL,
                                    compare_row, &xd, "cm",
@@ -96,10 +146,12 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
                             "meaningful only where this is 0 and nearest_cm >= 0)"))
   snprintf(name, sizeof name, "%s/pass_before", base);
   CMP_W(results_write_global(res, name, H5IO_I64, pass, R, C, "1",
-                             "Coverage/pass of the baseline: 1 pass, 0 fail, -1 no residents"))
+                             "Coverage/pass of the baseline: 1 pass, 0 fail, -1 no residents "
+                             "or no data"))
   snprintf(name, sizeof name, "%s/pass_after", base);
   CMP_W(results_write_global(res, name, H5IO_I64, pass + R * C, R, C, "1",
-                             "Coverage/pass of the scenario: 1 pass, 0 fail, -1 no residents"))
+                             "Coverage/pass of the scenario: 1 pass, 0 fail, -1 no residents "
+                             "or no data"))
   snprintf(name, sizeof name, "%s/row_name", base);
   CMP_W(results_write_strings(res, name, row_names, R, "row names: subdistricts, then all"))
   CMP_W(compare_write_agents(res, scenario, baseline))
@@ -108,6 +160,7 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   CMP_W(results_attr_i64(res, base, "complete", 1))
 #undef CMP_W
   free(pass);
+  free(serves);
   free(own);
   free(cols);
   return st;

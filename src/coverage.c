@@ -18,6 +18,8 @@ void coverage_free(struct coverage *cov) {
   free(cov->share);
   free(cov->complete);
   free(cov->complete_share);
+  free(cov->complete_all_essential);
+  free(cov->data_status);
   free(cov->median_min);
   free(cov->p90_min);
   free(cov->served_share);
@@ -84,7 +86,10 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
       for (int c = 0; c < C; c++) {
         int64_t d = nearest_cm[c][i];
         int in = d >= 0 && d <= limit[c * G + g];
-        if (spec->essential[c] && !in)
+        /* The complete life circle of group g: the essential categories that serve g and
+         * have data. */
+        if (spec->essential[c] && spec->serves[c * G + g] && !in &&
+            !(spec->data_status && spec->data_status[c] == COVERAGE_DATA_NONE))
           all = 0;
         if (slot[c] < 0 || !in)
           continue; /* Only the complete life circle needs this category here. */
@@ -131,9 +136,11 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
   out->p90_min = malloc(rcg * sizeof *out->p90_min);
   out->served_share = malloc((size_t)R * C * sizeof *out->served_share);
   out->pass = malloc((size_t)R * C * sizeof *out->pass);
+  out->complete_all_essential = malloc((size_t)R * G * sizeof *out->complete_all_essential);
+  out->data_status = malloc((size_t)(C > 0 ? C : 1) * sizeof *out->data_status);
   if (!out->residents || !out->covered || !out->share || !out->complete ||
       !out->complete_share || !out->median_min || !out->p90_min || !out->served_share ||
-      !out->pass) {
+      !out->pass || !out->complete_all_essential || !out->data_status) {
     coverage_free(out);
     free(limit);
     free(sum);
@@ -144,10 +151,17 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
   memcpy(out->residents, res, (size_t)R * G * sizeof *res);
   memcpy(out->covered, cov, rcg * sizeof *cov);
   memcpy(out->complete, comp, (size_t)R * G * sizeof *comp);
+  for (int c = 0; c < C; c++)
+    out->data_status[c] = spec->data_status ? spec->data_status[c] : COVERAGE_DATA_OK;
   for (int r = 0; r < R; r++) {
     for (int g = 0; g < G; g++) {
       int64_t n = res[r * G + g];
+      int missing = 0;
+      for (int c = 0; c < C; c++)
+        missing |= spec->essential[c] && spec->serves[c * G + g] &&
+                    out->data_status[c] == COVERAGE_DATA_NONE;
       out->complete_share[r * G + g] = n > 0 ? (double)comp[r * G + g] / (double)n : NAN;
+      out->complete_all_essential[r * G + g] = missing ? NAN : out->complete_share[r * G + g];
     }
     for (int c = 0; c < C; c++) {
       int64_t num = 0, den = 0;
@@ -164,22 +178,25 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
         out->pass[r * C + c] = reuse->pass[r * C + c];
         continue;
       }
+      int none = out->data_status[c] == COVERAGE_DATA_NONE;
       for (int g = 0; g < G; g++) {
         size_t k = ((size_t)r * C + c) * G + g;
         int64_t n = res[r * G + g];
-        out->share[k] = n > 0 ? (double)cov[k] / (double)n : NAN;
+        out->share[k] = n > 0 && !none ? (double)cov[k] / (double)n : NAN;
         size_t h = ((size_t)r * n_hist + slot[c]) * G + g;
         double speed_m_min = spec->speed_m_s[g] * 60.0;
-        out->median_min[k] = qm[h] / speed_m_min;
-        out->p90_min[k] = qm[rhg + h] / speed_m_min;
+        out->median_min[k] = none ? NAN : qm[h] / speed_m_min;
+        out->p90_min[k] = none ? NAN : qm[rhg + h] / speed_m_min;
         if (spec->serves[c * G + g]) {
           num += cov[k];
           den += n;
         }
       }
-      out->served_share[r * C + c] = den > 0 ? (double)num / (double)den : NAN;
+      /* No data is not a measured failure: NaN and -1, never 0. */
+      out->served_share[r * C + c] = den > 0 && !none ? (double)num / (double)den : NAN;
       out->pass[r * C + c] =
-          den > 0 ? (int8_t)(out->served_share[r * C + c] >= spec->target_share[c]) : -1;
+          den > 0 && !none ? (int8_t)(out->served_share[r * C + c] >= spec->target_share[c])
+                           : -1;
     }
   }
   free(limit);

@@ -221,7 +221,7 @@ static int rk_gains(struct run_ctx *rc, const struct run_scen *b, const struct r
   }
   st = cli_agree(st);
   if (st == LC_OK) {
-    struct coverage_spec spec = {S, C, G, thr, NULL, NULL, rc->serves, speed, 0};
+    struct coverage_spec spec = {S, C, G, thr, NULL, NULL, rc->serves, speed, 0, NULL};
     st = compare_compute(&spec, n, (const int64_t *const *)b->nearest,
                          (const int64_t *const *)s->nearest, res, sub, rc->comm, &sc);
   }

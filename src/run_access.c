@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lifecircle/cli.h"
+#include "lifecircle/e2sfca.h"
 #include "lifecircle/log.h"
 #include "lifecircle/partition.h"
 #include "lifecircle/run.h"
@@ -135,6 +136,44 @@ static void run_result_borrow(const struct run_ctx *rc, int c, struct run_scen *
   s->borrowed[c] = 1;
 }
 
+/* E2SFCA of every category with data, per owned node and per row (e2sfca.h), warning where
+ * Accessibility:k truncates catchments. */
+static int run_e2sfca(struct run_ctx *rc, struct run_scen *s, const int64_t *res,
+                      const int32_t *sub, const int8_t *status) {
+  int C = rc->cats.n, R = rc->subs.n + 1;
+  int64_t n = s->dgp->n_owned;
+  s->e2sfca = malloc((size_t)(n * C > 0 ? n * C : 1) * sizeof *s->e2sfca);
+  s->e2sfca_rows = malloc((size_t)(R * C > 0 ? R * C : 1) * sizeof *s->e2sfca_rows);
+  int64_t *trunc = malloc((size_t)(C > 0 ? C : 1) * sizeof *trunc);
+  int8_t *skip = malloc((size_t)(C > 0 ? C : 1));
+  int st = cli_agree(s->e2sfca && s->e2sfca_rows && trunc && skip ? LC_OK : LC_ENOMEM);
+  if (st == LC_OK) {
+    for (int c = 0; c < C; c++)
+      skip[c] = status[c] == COVERAGE_DATA_NONE;
+    struct e2sfca_spec spec = {rc->subs.n,     C,         rc->groups.n, (int)rc->k,
+                               rc->serves,     rc->radius_cm, skip,     s->facp->n,
+                               s->facp->capacity};
+    st = e2sfca_compute(&spec, n, s->acc.t, res, sub, rc->comm, s->e2sfca, s->e2sfca_rows,
+                        trunc);
+  }
+  /* One line naming every category whose lists were full at some node with demand. */
+  char line[2048];
+  size_t at = 0;
+  line[0] = '\0';
+  for (int c = 0; c < C && st == LC_OK; c++)
+    if (trunc[c] > 0 && at < sizeof line)
+      at += (size_t)snprintf(line + at, sizeof line - at, "%s%s at %lld nodes", at ? ", " : "",
+                             rc->cats.c[c].id, (long long)trunc[c]);
+  if (st == LC_OK && at > 0)
+    log_warn("%s: E2SFCA: catchment lists full (Accessibility:k = %ld) at nodes with residents "
+             "served: %s; facilities beyond the k nearest within the radius are left out there "
+             "(raise Accessibility:k for the full catchments)",
+             s->name, rc->k, line);
+  free(trunc);
+  free(skip);
+  return st;
+}
+
 /* Coverage of a scenario from its nearest distances; categories not flagged in `which`
  * (NULL: all are) reuse the baseline's tables. The nearest distances of a category are
  * copied out of the catchment lists (whose entries hold 32-bit distances) into near_store,
@@ -181,18 +220,29 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
         res[i * G + g] = s->popp->by_group[gid * G + g];
     }
   }
+  int8_t *status = malloc((size_t)(C > 0 ? C : 1));
+  s->data_reason = calloc((size_t)(C > 0 ? C : 1), sizeof *s->data_reason);
+  if (st == LC_OK)
+    st = status && s->data_reason ? run_data_status(rc, s->facp, status, s->data_reason)
+                                  : LC_ENOMEM;
+  if (st == LC_OK)
+    run_data_log(rc, s->name, s->data_reason);
   st = cli_agree(st);
   if (st == LC_OK) {
-    struct coverage_spec spec = {rc->subs.n, C, G, thr, target, ess, rc->serves, speed, max_r};
+    struct coverage_spec spec = {rc->subs.n, C,     G,    thr, target, ess, rc->serves,
+                                 speed,      max_r, status};
     st = coverage_compute_partial(&spec, n, (const int64_t *const *)s->nearest, res, sub, which,
                                   which ? &rc->base.cov : NULL, rc->comm, &s->cov);
   }
+  if (st == LC_OK)
+    st = run_e2sfca(rc, s, res, sub, status);
   free(res);
   free(sub);
   free(thr);
   free(ess);
   free(target);
   free(speed);
+  free(status);
   return st;
 }
 
@@ -313,6 +363,13 @@ void run_scenario_free(struct run_scen *s) {
     agents_output_free(&s->agents);
   s->agents_done = 0;
   coverage_free(&s->cov);
+  for (int c = 0; s->data_reason && c < s->acc.n_cat; c++)
+    free(s->data_reason[c]);
+  free(s->data_reason);
+  s->data_reason = NULL;
+  free(s->e2sfca);
+  free(s->e2sfca_rows);
+  s->e2sfca = s->e2sfca_rows = NULL;
   free(s->nearest);
   free(s->near_store);
   for (int c = 0; s->borrowed && c < s->acc.n_cat; c++)

@@ -105,6 +105,22 @@ static int run_attr_equals(hid_t f, const char *obj, const char *name, const cha
   return eq;
 }
 
+/* 1 when a copy of scenario `group` (and its comparison) has the datasets this version
+ * writes that earlier versions did not: a copy of an older layout is computed again. */
+static int run_has_current_layout(hid_t f, const char *group, const char *cmp_group) {
+  static const char *const scen[] = {"Coverage/data_status", "Coverage/data_status_reason",
+                                     "Coverage/e2sfca",
+                                     "NodeAccess/e2sfca"};
+  char name[640];
+  for (size_t i = 0; i < sizeof scen / sizeof scen[0]; i++) {
+    snprintf(name, sizeof name, "%s/%s", group, scen[i]);
+    if (!h5io_exists(f, name))
+      return 0;
+  }
+  snprintf(name, sizeof name, "%s/served_newly_covered", cmp_group ? cmp_group : "");
+  return !cmp_group || h5io_exists(f, name);
+}
+
 /* Rank 0 looks for a complete copy of scenario `group` made with the same parameters whose
  * checksum verifies (and, for a scenario, whose comparison `cmp_group` is complete in the
  * same file, and, given base_sha, over a baseline of that checksum); *which receives the file
@@ -121,6 +137,11 @@ static int run_reuse_find(struct run_ctx *rc, struct run_reuse *ru, const char *
        * baseline. */
       if (base_sha && !run_attr_equals(f, "/Scenarios/baseline", "checksum", base_sha))
         continue;
+      if (!run_has_current_layout(f, group, cmp_group)) {
+        log_info("%s in the earlier results lacks datasets this version writes: computed again",
+                 group);
+        continue;
+      }
       hid_t g = H5Gopen2(f, group, H5P_DEFAULT);
       if (g < 0)
         continue;

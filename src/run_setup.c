@@ -178,8 +178,8 @@ static int run_read_facilities(struct run_ctx *rc) {
       count[rc->fac.category[f]]++;
   for (int c = 0; c < rc->cats.n; c++)
     if (count[c] == 0)
-      log_warn("category %s (%s) has no facility in this run: every resident counts as not "
-               "covered; feed it with a facility layer",
+      log_warn("category %s (%s) has no facility in this run: no data (shares NaN, pass -1, "
+               "left out of the complete life circle); feed it with a facility layer",
                rc->cats.c[c].id, rc->cats.c[c].name_en);
   free(count);
   log_info("facilities: %lld loaded, %lld beyond %.0f m of the network excluded",
@@ -342,6 +342,7 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
   LC_CHECK(categories_load(cats_path, &rc->cats));
   LC_CHECK(group_load(groups_path, &rc->groups));
   LC_CHECK(run_serves(rc));
+  LC_CHECK(run_read_official_counts(rc));
   LC_CHECK(run_check_radii(rc));
   LC_CHECK(run_read_graph(rc));
   LC_CHECK(graph_build_csr(&rc->g));
@@ -464,6 +465,7 @@ void run_free(struct run_ctx *rc) {
   geom_free(&rc->subs);
   facility_free(&rc->fac);
   free(rc->serves);
+  free(rc->official);
   group_free(&rc->groups);
   categories_free(&rc->cats);
   for (int c = 0; c < rc->n_poi_categories; c++)

@@ -133,6 +133,20 @@ static int run_write_tables(struct run_ctx *rc, struct results *res) {
   if (st == LC_OK)
     st = results_write_global(res, "/Categories/radius_m", H5IO_F64, f64 + C, C, 0, "m",
                               "catchment radius: facilities farther away are not reached");
+  if (st == LC_OK) {
+    int64_t *serves = malloc((size_t)(C * G > 0 ? C * G : 1) * sizeof *serves);
+    if (!serves) {
+      st = LC_ENOMEM;
+      goto done;
+    }
+    for (int k = 0; k < C * G; k++)
+      serves[k] = rc->serves[k];
+    st = results_write_global(res, "/Categories/serves", H5IO_I64, serves, C, G, "1",
+                              "1 where category c (row) serves group g (column, /Groups/id): "
+                              "the groups its headline counts and shares are over (the "
+                              "categories file's `groups`)");
+    free(serves);
+  }
   for (int g = 0; g < G; g++) {
     s1[g] = rc->groups.g[g].id;
     f64[g] = rc->groups.g[g].speed_m_s;
@@ -362,12 +376,20 @@ static int run_write_access(struct run_ctx *rc, const struct run_scen *sc, struc
   return st;
 }
 
-static int run_write_coverage(struct run_ctx *rc, const struct coverage *cv, struct results *res,
+#define RUN_E2SFCA_DESC                                                                    \
+  "E2SFCA (Luo & Qi 2009, enhanced two-step floating catchment area; Gaussian decay of "     \
+  "Dai 2010 with the category's radius as catchment): capacity (1 per facility where it "    \
+  "is 0, no limit) per 1000 residents of the groups the category serves, from the k-entry "  \
+  "catchment lists (a full list may leave farther facilities within the radius out: see "    \
+  "the log);"
+
+static int run_write_coverage(struct run_ctx *rc, const struct run_scen *sc, struct results *res,
                               const char *base) {
+  const struct coverage *cv = &sc->cov;
   int R = cv->n_rows, C = cv->n_cat, G = cv->n_group;
   char name[512];
   int st = LC_OK;
-  int64_t *pass = malloc((size_t)(R * C > 0 ? R * C : 1) * sizeof *pass);
+  int64_t *pass = malloc((size_t)(R * C + 2 * C > 0 ? R * C + 2 * C : 1) * sizeof *pass);
   char **rows = calloc((size_t)R + 1, sizeof *rows);
   if (!pass || !rows) {
     free(pass);
@@ -376,6 +398,11 @@ static int run_write_coverage(struct run_ctx *rc, const struct coverage *cv, str
   }
   for (int i = 0; i < R * C; i++)
     pass[i] = cv->pass[i];
+  int64_t *status = pass + R * C, *complete_cats = status + C;
+  for (int c = 0; c < C; c++) {
+    status[c] = cv->data_status[c];
+    complete_cats[c] = rc->cats.c[c].essential && cv->data_status[c] != COVERAGE_DATA_NONE;
+  }
   for (int s = 0; s < rc->subs.n; s++)
     rows[s] = rc->subs.name[s];
   rows[R - 1] = "all";
@@ -389,21 +416,55 @@ static int run_write_coverage(struct run_ctx *rc, const struct coverage *cv, str
   RUN_COV("covered", H5IO_I64, cv->covered, (int64_t)C * G, "persons",
           "residents within category c's threshold at their group's speed (column c*G+g)")
   RUN_COV("share", H5IO_F64, cv->share, (int64_t)C * G, "1",
-          "covered / residents (column c*G+g); NaN where the row has no residents")
+          "covered / residents (column c*G+g); NaN where the row has no residents or the "
+          "category has no data (data_status 2)")
   RUN_COV("complete", H5IO_I64, cv->complete, G, "persons",
-          "residents with every essential category within its threshold")
+          "residents with every essential category that serves their group (/Categories/serves) "
+          "and has data (complete_categories) within its threshold")
   RUN_COV("complete_share", H5IO_F64, cv->complete_share, G, "1",
-          "share of residents with a complete life circle")
+          "share of residents with a complete life circle over the essential categories "
+          "with data (complete_categories)")
+  RUN_COV("complete_all_essential", H5IO_F64, cv->complete_all_essential, G, "1",
+          "complete_share when every essential category serving the group has data; NaN (no "
+          "data) when any of them has none")
   RUN_COV("median_min", H5IO_F64, cv->median_min, (int64_t)C * G, "min",
           "median walking minutes to the nearest facility (column c*G+g), 1 m resolution; "
           "NaN when beyond the radius")
   RUN_COV("p90_min", H5IO_F64, cv->p90_min, (int64_t)C * G, "min",
           "90th percentile walking minutes (column c*G+g); NaN when beyond the radius")
   RUN_COV("served_share", H5IO_F64, cv->served_share, C, "1",
-          "share over the groups the category serves")
+          "share over the groups the category serves (/Categories/serves); NaN when the "
+          "category has no data")
   RUN_COV("pass", H5IO_I64, pass, C, "1",
-          "1 when served_share reaches the category's target, 0 when not, -1 no residents")
+          "1 when served_share reaches the category's target, 0 when not, -1 no residents "
+          "of the served groups or no data (data_status 2): never a measured failure")
 #undef RUN_COV
+#define RUN_COV1(field, type, data, units, desc)                                   \
+  if (st == LC_OK) {                                                               \
+    snprintf(name, sizeof name, "%s/Coverage/" field, base);                       \
+    st = results_write_global(res, name, type, data, C, 0, units, desc);           \
+  }
+  RUN_COV1("data_status", H5IO_I64, status, "1",
+           "per category (/Categories/id): 0 ok, 1 thin (fewer facilities than the "
+           "categories file's expected density or the official count), 2 no data (no "
+           "facility on the network); data_status_reason says why, in words")
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/Coverage/data_status_reason", base);
+    st = results_write_strings(res, name, sc->data_reason, C,
+                               "per category: why its data are thin or missing, in words "
+                               "(empty when ok)");
+  }
+  if (st == LC_OK) {
+    snprintf(name, sizeof name, "%s/Coverage/e2sfca", base);
+    st = results_write_global(res, name, H5IO_F64, sc->e2sfca_rows, R, C, "per 1000 residents",
+                              RUN_E2SFCA_DESC " mean over the row's nodes weighted by the "
+                              "residents of the served groups (rows: subdistricts, then all); "
+                              "NaN when the category has no data or the row no such residents");
+  }
+  RUN_COV1("complete_categories", H5IO_I64, complete_cats, "1",
+           "1 for the essential categories the complete life circle is computed over "
+           "(those with data), 0 for the others")
+#undef RUN_COV1
   if (st == LC_OK) {
     snprintf(name, sizeof name, "%s/Coverage/row_name", base);
     st = results_write_strings(res, name, rows, R, "row names: subdistricts, then all");
@@ -441,7 +502,13 @@ int run_write_scenario(struct run_ctx *rc, struct results *res, const struct run
                        const char *base) {
   LC_CHECK(run_write_facilities(s->facp, res, base));
   LC_CHECK(run_write_access(rc, s, res, base));
-  LC_CHECK(run_write_coverage(rc, &s->cov, res, base));
+  char name[512];
+  snprintf(name, sizeof name, "%s/NodeAccess/e2sfca", base);
+  LC_CHECK(results_write_nodes(res, name, H5IO_F64, s->dgp->n_owned, s->dgp->global, s->e2sfca,
+                               rc->cats.n, "per 1000 residents",
+                               RUN_E2SFCA_DESC " per node (columns: /Categories/id); NaN when "
+                               "the category has no data"));
+  LC_CHECK(run_write_coverage(rc, s, res, base));
   return run_write_population(rc, s, res, base);
 }
 
@@ -472,7 +539,7 @@ int run_write_comparison(struct run_ctx *rc, struct results *res, const struct r
     for (int r = 0; r < rc->subs.n; r++)
       rows[r] = rc->subs.name[r];
     rows[R - 1] = "all";
-    struct coverage_spec spec = {rc->subs.n, C, G, thr, NULL, NULL, rc->serves, speed, 0};
+    struct coverage_spec spec = {rc->subs.n, C, G, thr, NULL, NULL, rc->serves, speed, 0, NULL};
     st = compare_compute(&spec, n, (const int64_t *const *)b->nearest,
                          (const int64_t *const *)s->nearest, res_g, sub, rc->comm, &cmp);
   }

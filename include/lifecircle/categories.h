@@ -30,6 +30,9 @@ struct category {
   int close_min;      /* Default closing time, minutes after midnight. */
   char *groups;       /* Comma-separated population groups the category serves. */
   char *source;       /* Where the defaults come from. */
+  double expected_per_10k; /* Optional `expected`: facilities per 10,000 residents below which
+                              the category's data count as thin; 0 when not given. */
+  char *expected_source;   /* The source of expected_per_10k (NULL when not given). */
   int n_rules;
   struct category_rule *rules; /* OSM tag rules; any one matching is enough. */
 };

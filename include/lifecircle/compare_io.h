@@ -11,6 +11,8 @@
 
 /* Writes /Comparisons/<scenario>/ of a results file open for collective writing:
  *   newly_covered, no_longer_covered (int64, R x (C*G), column c*G+g; from cmp),
+ *   served_newly_covered, served_no_longer_covered (int64, R x C: their sums over the
+ *   groups each category serves, /Categories/serves read from the file),
  *   delta_nearest_cm (scenario minus baseline where both reach a facility within the
  *   radius, else 0) and reach_change (1 reached only in the scenario, -1 only in the
  *   baseline, 0 both or neither), int64, N x C, of the owned nodes, whose global ids are
@@ -36,7 +38,8 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
  *     minus the baseline's;
  *   realised_newly_covered, realised_no_longer_covered (int64, R x (C*G)): residents whose
  *     realised coverage (compare.h) appears or disappears, compared agent by agent from the
- *     Trips of both; their recount of needed and covered must equal both RealisedCoverage
+ *     Trips of both, and realised_served_newly_covered, realised_served_no_longer_covered
+ *     (int64, R x C) their sums over the groups each category serves; their recount of needed and covered must equal both RealisedCoverage
  *     tables (else LC_EINVARIANT); written only when both have Trips;
  *   facility_load_before, facility_load_after, facility_load_change (int64, F x 4, rows of
  *     the scenario's Facilities; columns arrivals, served, refused, peak_queue),
@@ -70,6 +73,16 @@ int compare_band_write(struct results *res, const char *scenario, const char *ba
  * computed. Local (rank 0). */
 int compare_band_print(hid_t file, const char *scenario, char *const *row_name,
                        char *const *cat_id, int n_rows, int n_cat);
+
+/* Reads /Categories/serves (int64, C x G: 1 where category c serves group g) into a newly
+ * allocated array. A results file without it (written before served groups were recorded)
+ * or of another shape is refused with LC_EFORMAT naming the dataset. Local. */
+int compare_read_serves(hid_t file, int n_cat, int n_group, int64_t **serves);
+
+/* out[r * C + c] = sum over the groups g that c serves of table[(r * C + c) * G + g]: the
+ * headline count of a category, which never adds groups it does not serve. Local, pure. */
+void compare_served_sum(int n_rows, int n_cat, int n_group, const int64_t *table,
+                        const int64_t *serves, int64_t *out);
 
 /* Reads a 1-D dataset of fixed- or variable-length strings into newly allocated strings.
  * Local. */

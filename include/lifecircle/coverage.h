@@ -18,6 +18,16 @@ struct coverage_spec {
   const uint8_t *serves;       /* n_cat x n_group: 1 when the category serves the group. */
   const double *speed_m_s;     /* Per group: walking speed in metres per second. */
   int64_t max_radius_m;        /* Distances beyond it count as "not reached". */
+  const int8_t *data_status;   /* Per category: COVERAGE_DATA_OK, _THIN or _NONE (NULL: all
+                                  ok). A category with no data has NaN shares and quantiles,
+                                  pass -1, and is left out of the complete life circle. */
+};
+
+/* Data status of a category (Coverage/data_status). */
+enum {
+  COVERAGE_DATA_OK = 0,   /* Facilities as expected (or no expectation given). */
+  COVERAGE_DATA_THIN = 1, /* Fewer facilities than expected: results rest on thin data. */
+  COVERAGE_DATA_NONE = 2  /* No facility of the category on the network: no data. */
 };
 
 /* Results; every array is global and identical on all ranks. Rows: subdistricts, then the
@@ -26,14 +36,20 @@ struct coverage {
   int n_rows, n_cat, n_group;
   int64_t *residents;  /* rows x groups. */
   int64_t *covered;    /* rows x categories x groups: residents within the threshold. */
-  double *share;       /* rows x categories x groups: covered / residents (NaN when none). */
-  int64_t *complete;   /* rows x groups: residents with every essential category covered. */
+  double *share;       /* rows x categories x groups: covered / residents (NaN when none, or
+                          when the category has no data). */
+  int64_t *complete;   /* rows x groups: residents with every essential category that
+                          serves their group and has data (status not NONE) covered. */
   double *complete_share; /* rows x groups. */
+  double *complete_all_essential; /* rows x groups: complete_share when every essential
+                          category serving the group has data, NaN when any has none. */
+  int8_t *data_status; /* categories: the spec's data status (all OK when it had none). */
   double *median_min;  /* rows x categories x groups: median walking minutes (NaN: beyond R). */
   double *p90_min;     /* rows x categories x groups: 90th percentile walking minutes. */
   double *served_share;/* rows x categories: share over the groups the category serves. */
   int8_t *pass;        /* rows x categories: 1 when served_share >= target, 0 when not,
-                          -1 when the row has no residents of the served groups. */
+                          -1 when the row has no residents of the served groups or the
+                          category has no data. */
 };
 
 /* Limit in centimetres of a threshold for a group: floor(minutes * 60 * speed * 100). */

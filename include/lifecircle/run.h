@@ -46,6 +46,9 @@ struct run_scen {
   int64_t **nearest;              /* Per category: nearest distance per owned node (in
                                    * near_store, or the baseline's for a borrowed one). */
   struct coverage cov;
+  char **data_reason;             /* Per category: why its data are thin or missing ("" ok). */
+  double *e2sfca;                 /* Owned nodes x categories: E2SFCA accessibility (e2sfca.h). */
+  double *e2sfca_rows;            /* Rows x categories: its demand-weighted mean. */
   struct agents_output agents;    /* The simulated day (when Agents:enabled). */
   int agents_done;
 };
@@ -73,6 +76,7 @@ struct run_ctx {
   struct category_set cats;
   struct group_set groups;
   uint8_t *serves; /* n_cat x n_group. */
+  int64_t *official; /* Per category: Facilities:official_counts:<id>, 0 when not given. */
   struct facility_set fac;
   int64_t n_excluded;
   struct polygon_set subs;
@@ -123,12 +127,14 @@ void run_scenario_free(struct run_scen *s);
  * categories, groups, subdistricts, population. */
 int run_write_common(struct run_ctx *rc, struct results *res);
 
-/* Writes a scenario's Facilities, NodeAccess and Coverage under base. */
+/* Writes a scenario's Facilities, NodeAccess (with E2SFCA) and Coverage (with the data
+ * status and E2SFCA per row) under base. */
 int run_write_scenario(struct run_ctx *rc, struct results *res, const struct run_scen *s,
                        const char *base);
 
-/* Writes /Comparisons/<scenario>: residents newly covered and no longer covered, the
- * node-level delta of nearest_cm, and pass/fail before and after. */
+/* Writes /Comparisons/<scenario>: residents newly covered and no longer covered (per group
+ * and over the groups each category serves), the node-level delta of nearest_cm, and
+ * pass/fail before and after. */
 int run_write_comparison(struct run_ctx *rc, struct results *res, const struct run_scen *s);
 
 /* Evaluates the baseline and the selected scenarios and writes the results file, reusing
@@ -146,6 +152,19 @@ int run_stop_check(struct run_ctx *rc, const char *phase);
 /* Makes this rank fail at `phase` when LIFECIRCLE_FAULT is "RANK:PHASE" naming it (fault
  * injection for tests). Returns LC_OK or LC_EFAULT. Local. */
 int run_fault(const struct run_ctx *rc, const char *phase);
+
+/* Reads Facilities:official_counts:<category id> (optional) into rc->official. Local. */
+int run_read_official_counts(struct run_ctx *rc);
+
+/* Data status of every category with the facilities fs in force: COVERAGE_DATA_NONE when no
+ * facility of the category is on the network, _THIN when fewer than the official count or
+ * the categories file's expected density times the residents, else _OK; reason[c] (newly
+ * allocated, freed by the caller) says why in words, "" when ok. Local. */
+int run_data_status(const struct run_ctx *rc, const struct facility_set *fs, int8_t *status,
+                    char **reason);
+
+/* Logs the reasons of the categories whose data are thin or missing. Local. */
+void run_data_log(const struct run_ctx *rc, const char *scenario, char *const *reason);
 
 /* Frees everything the context holds. Local. */
 void run_free(struct run_ctx *rc);

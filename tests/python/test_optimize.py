@@ -149,6 +149,10 @@ def test_scenario_round_trip(optimized, tmp_path):
         e = groups.index("elderly")
         newly = f["Comparisons/opt1/newly_covered"][-1]
         assert newly[c * G + e] == sum(g for _, g in picks)
+        # optimize's gain is compare's served gain: the groups the category serves only.
+        served = f["Comparisons/opt1/served_newly_covered"][-1]
+        assert served[c] == sum(g for _, g in picks) == sum(
+            newly[c * G + g] for g in range(G) if f["Categories/serves"][c, g])
         fac = f["Scenarios/opt1/Facilities/node"][:]
         assert list(fac[-K:]) == [p[0] for p in picks]
         # The re-check simulated the same day as `run` does with the scenario: each site's
@@ -167,8 +171,8 @@ def test_scenario_round_trip(optimized, tmp_path):
             assert p["over_capacity"] == (p["capacity"] > 0 and
                                           (p["peak_queue"] > 0 or p["turned_away"] > 0))
         rk = fc["recheck_agents"]
-        rn = f["Comparisons/opt1/realised_newly_covered"][-1, c * G:(c + 1) * G].sum()
-        rl = f["Comparisons/opt1/realised_no_longer_covered"][-1, c * G:(c + 1) * G].sum()
+        rn = f["Comparisons/opt1/realised_served_newly_covered"][-1, c]
+        rl = f["Comparisons/opt1/realised_served_no_longer_covered"][-1, c]
         assert (rk["realised_newly_covered"], rk["realised_no_longer_covered"]) == (rn, rl)
         cov = lambda s: f["Scenarios/%s/RealisedCoverage/covered" % s][-1, c * G:(c + 1) * G].sum()
         assert rk["realised_covered_before"] == cov("baseline")

@@ -96,7 +96,8 @@ def test_nearest_against_scipy(runs):
 @pytest.mark.parametrize("scenario", ["baseline", "canteens", "market-closes", "crossing"])
 def test_coverage_recomputed(runs, scenario):
     """Coverage recomputed in numpy from the node tables equals the file's, for the baseline
-    and for every scenario (whose unchanged categories reuse the baseline's tables)."""
+    and for every scenario (whose unchanged categories reuse the baseline's tables); the
+    complete life circle over the essential categories serving the group that have data."""
     with h5py.File(runs[(3, 1)], "r") as f:
         base = "Scenarios/%s/" % scenario
         near = f[base + "NodeAccess/nearest_cm"][:]
@@ -109,7 +110,13 @@ def test_coverage_recomputed(runs, scenario):
         complete = f[base + "Coverage/complete"][:]
         median = f[base + "Coverage/median_min"][:]
         residents = f[base + "Coverage/residents"][:]
+        serves = f["Categories/serves"][:]
+        fac_node = f[base + "Facilities/node"][:]
+        fac_cat = f[base + "Facilities/category"][:]
     C, G = near.shape[1], res.shape[1]
+    # The complete life circle of group g: the essential categories that serve g and have
+    # data (a facility on the network).
+    has_data = np.array([((fac_node >= 0) & (fac_cat == c)).any() for c in range(C)])
     assert residents[-1].sum() == res.sum() > 0
     for row, mask in [(0, sub == 0), (-1, np.ones(len(sub), bool))]:
         all_in = np.ones((len(sub), G), bool)
@@ -117,7 +124,7 @@ def test_coverage_recomputed(runs, scenario):
             for g in range(G):
                 lim = np.floor(thr[c] * 60 * speed[g] * 100 + 1e-6)
                 inside = (near[:, c] >= 0) & (near[:, c] <= lim)
-                if ess[c]:
+                if ess[c] and serves[c, g] and has_data[c]:
                     all_in[:, g] &= inside
                 assert covered[row, c * G + g] == res[inside & mask, g].sum(), (c, g)
                 # Median: upper edge of the 1-metre bin where half the residents are reached.

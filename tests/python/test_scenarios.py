@@ -16,7 +16,7 @@ import scipy.sparse
 from geographiclib.geodesic import Geodesic
 from scipy.sparse.csgraph import dijkstra
 
-from lctest import ROOT, run
+from lctest import ROOT, compare_printout, run
 
 PARAMS = os.path.join(ROOT, "inputs", "changning", "xinhua.yml")
 EXAMPLES = os.path.join(ROOT, "inputs", "changning", "scenarios")
@@ -262,52 +262,48 @@ def test_realised_and_load_equal_numpy(results):
             f["Comparisons/" + scen].visititems(described)
 
 
-ROW = re.compile(r"^  (\S+)\s+(\S+)\s+\+(\d+) \(([\d/]+)\)\s+-(\d+) \(([\d/]+)\)\s+"
-                 r"(?:\+(\d+) \(([\d/]+)\)|\+-)\s+(?:-(\d+) \(([\d/]+)\)|--)\s+"
-                 r"(pass|fail|-) -> (pass|fail|-)")
-
-
-def printed_tables(stdout):
-    """{scenario: {(row, category): (static gain, static loss, realised gain, realised loss
-    per group, pass before, after)}} from the output of `lifecircle compare`."""
-    out, cur = {}, None
-    for line in stdout.split("\n"):
-        m = re.match(r"^(\S+) compared with (\S+):", line)
-        if m:
-            cur = out.setdefault(m.group(1), {})
-            continue
-        m = ROW.match(line)
-        if m and cur is not None:
-            per = lambda s: [int(x) for x in s.split("/")] if s else None
-            cur[(m.group(1), m.group(2))] = (per(m.group(4)), per(m.group(6)), per(m.group(8)),
-                                             per(m.group(10)), m.group(11), m.group(12))
-            assert sum(per(m.group(4))) == int(m.group(3))
-    return out
-
-
 def check_printed(path, stdout):
-    """Every printed row equals the datasets; every row that changes is printed."""
-    tables = printed_tables(stdout)
-    words = {1: "pass", 0: "fail", -1: "-"}
+    """Every printed row equals the datasets: the headline per subdistrict and category is
+    over the groups the category serves (served_* tables), the detail per served group
+    (newly_covered etc.); every row that changes is printed, with "no data" for a category
+    without facilities; columns line up at double-width Chinese names."""
+    tables = compare_printout(stdout)
     with h5py.File(path, "r") as f:
         cats = [c.decode() for c in f["Categories/id"][:]]
+        label = ["%s %s" % (z.decode(), e.decode()) for z, e in
+                 zip(f["Categories/name_zh"][:], f["Categories/name_en"][:])]
+        groups = [g.decode() for g in f["Groups/id"][:]]
+        serves = f["Categories/serves"][:]
         rows = [r.decode() for r in f["Comparisons/%s/row_name" % NAMES[1]][:]]
-        G = f["Groups/id"].shape[0]
+        G = len(groups)
         assert sorted(tables) == sorted(NAMES)
         for scen in NAMES:
             g = f["Comparisons/" + scen]
-            tabs = [g[k][:] for k in ["newly_covered", "no_longer_covered",
-                                      "realised_newly_covered", "realised_no_longer_covered"]]
+            head = [g[k][:] for k in ["served_newly_covered", "served_no_longer_covered",
+                                      "realised_served_newly_covered",
+                                      "realised_served_no_longer_covered"]]
+            per = [g[k][:] for k in ["newly_covered", "no_longer_covered",
+                                     "realised_newly_covered", "realised_no_longer_covered"]]
             pb, pa = g["pass_before"][:], g["pass_after"][:]
+            sb = f["Scenarios/baseline/Coverage/data_status"][:]
+            sa = f["Scenarios/%s/Coverage/data_status" % scen][:]
+            word = lambda p, s: "no data" if s == 2 else {1: "pass", 0: "fail", -1: "-"}[p]
             for r, rn in enumerate(rows):
-                for c, cn in enumerate(cats):
-                    cells = [list(t[r, c * G:(c + 1) * G]) for t in tabs]
-                    changed = any(any(x) for x in cells) or pb[r, c] != pa[r, c]
-                    got = tables[scen].get((rn, cn))
-                    assert (got is not None) == changed, (scen, rn, cn)
-                    if got:
-                        assert list(got[:4]) == cells, (scen, rn, cn)
-                        assert got[4:] == (words[pb[r, c]], words[pa[r, c]])
+                for c in range(len(cats)):
+                    cells = [int(t[r, c]) for t in head]
+                    changed = any(cells) or pb[r, c] != pa[r, c] or sb[c] != sa[c]
+                    got = tables[scen]["head"].get((rn, label[c]))
+                    assert (got is not None) == changed, (scen, rn, cats[c])
+                    if not got:
+                        continue
+                    assert list(got[:4]) == cells, (scen, rn, cats[c])
+                    assert got[4:] == (word(pb[r, c], sb[c]), word(pa[r, c], sa[c]))
+                    for gi, gn in enumerate(groups):
+                        d = tables[scen]["detail"].get((rn, label[c], gn))
+                        # Only the groups the category serves are detailed.
+                        assert (d is not None) == bool(serves[c, gi]), (scen, rn, cats[c], gn)
+                        if d:
+                            assert list(d) == [int(t[r, c * G + gi]) for t in per]
 
 
 def test_compare_command_equals_run(results, tmp_path):
@@ -316,7 +312,7 @@ def test_compare_command_equals_run(results, tmp_path):
     p = run(["compare", copy], ranks=3)
     check_printed(copy, p.stdout)
     assert "canteens compared with baseline" in p.stdout
-    assert "elderly_canteen" in p.stdout
+    assert "老年助餐点/社区长者食堂 Elderly canteen" in p.stdout
     assert not os.path.exists(copy + ".compare.tmp")
     a, b = read_all(results, "/Comparisons"), read_all(copy, "/Comparisons")
     for k, v in a.items():

@@ -161,7 +161,7 @@ static inline int world_run(struct world *w, MPI_Comm comm, const int32_t *part,
   for (int g = 0; g < G; g++)
     w->speed[g] = w->groups.g[g].speed_m_s;
   w->cov = (struct coverage_spec){w->pop.n_subdistricts, C, G, w->thr, w->target, w->ess,
-                                  w->serves, w->speed, 5000};
+                                  w->serves, w->speed, 5000, NULL};
   w->in = (struct agents_input){&w->cfg, &w->dg, w->part, &w->acc, &w->fac, &w->pop,
                                 &w->groups, &w->cats, &w->cov, 12345, NULL, 0, 1.0};
   return agents_run(&w->in, comm, &w->out);

@@ -26,6 +26,10 @@ static void test_categories_small(void) {
   CU_ASSERT_EQUAL(m->close_min, 19 * 60 + 30);
   CU_ASSERT_STRING_EQUAL(m->groups, "adult,elderly");
   CU_ASSERT_STRING_EQUAL(m->source, "test fixture");
+  CU_ASSERT_DOUBLE_EQUAL(m->expected_per_10k, 0.4, 1e-12);
+  CU_ASSERT_STRING_EQUAL(m->expected_source, "fixture density");
+  CU_ASSERT_DOUBLE_EQUAL(s.c[1].expected_per_10k, 0.0, 0); /* Not given: never thin. */
+  CU_ASSERT_PTR_NULL(s.c[1].expected_source);
   CU_ASSERT_EQUAL_FATAL(m->n_rules, 2);
   CU_ASSERT_EQUAL(m->rules[0].n, 1);
   CU_ASSERT_STRING_EQUAL(m->rules[0].keys[0], "amenity");
@@ -255,6 +259,17 @@ static void test_categories_errors(void) {
                "empty value");
   expect_error("      - amenity:", "        amenity: x", NULL, LC_EPARAM, "16:9",
                "'osm' must be a list");
+  /* The optional `expected` density: a map of a positive number and its source. */
+  expect_error("    source:", "    source: test\n    expected:\n      per_10k_residents: 0\n"
+               "      source: x", NULL, LC_EPARAM, "16:", "per_10k_residents");
+  expect_error("    source:", "    source: test\n    expected:\n      per_10k_residents: a\n"
+               "      source: x", NULL, LC_EPARAM, "16:", "not a number");
+  expect_error("    source:", "    source: test\n    expected:\n      per_km2: 3\n"
+               "      source: x", NULL, LC_EPARAM, "16:", "unknown key 'per_km2' in 'expected'");
+  expect_error("    source:", "    source: test\n    expected:\n      per_10k_residents: 1",
+               NULL, LC_EPARAM, "16:", "'source' is required");
+  expect_error("    source:", "    source: test\n    expected: 3", NULL, LC_EPARAM, "15:",
+               "'expected' must be a map");
   /* Duplicate ids: the second entry (line 17) is a copy of the first. */
   char dup[1024] = "";
   for (int i = 1; base_lines[i]; i++) {
