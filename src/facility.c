@@ -355,12 +355,10 @@ static int check_unique_ids(const struct facility_set *tmp, const int64_t *pos,
 static int load_csv(const char *path, int crs, const char *category,
                     const char *category_column, const struct category_set *cats,
                     int layer_index, struct facility_set *tmp) {
-  static const char *const lon_names[] = {"lon", "lng", "longitude", "x"};
-  static const char *const lat_names[] = {"lat", "latitude", "y"};
   struct csvtab t;
   LC_CHECK(csvtab_load(path, &t));
   int rc = LC_OK;
-  int c_lon = csvtab_find(&t, lon_names, 4), c_lat = csvtab_find(&t, lat_names, 3);
+  int c_lon = csvtab_find_coord(&t, 0), c_lat = csvtab_find_coord(&t, 1);
   const char *catcol = category_column ? category_column : "category";
   int c_cat = csvtab_find(&t, &catcol, 1);
   const char *one[1];
@@ -378,8 +376,8 @@ static int load_csv(const char *path, int crs, const char *category,
   int c_crs = csvtab_find(&t, one, 1);
   if (c_lon < 0 || c_lat < 0) {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:1: missing coordinate columns: need lon/lng/longitude/x and "
-                      "lat/latitude/y",
+                      "%s:1: missing coordinate columns: need longitude (" CSVTAB_LON_NAMES
+                      ") and latitude (" CSVTAB_LAT_NAMES ")",
                       path);
     goto done;
   }
