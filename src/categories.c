@@ -583,6 +583,12 @@ static int categories_value_match(const char *rule, const char *value) {
 static int categories_rule_match(const struct category_rule *r, int n_tags,
                                  const char *const *keys, const char *const *values) {
   for (int i = 0; i < r->n; i++) {
+    if (!strcmp(r->values[i], "-")) { /* The key must be absent. */
+      for (int t = 0; t < n_tags; t++)
+        if (keys[t] && !strcmp(keys[t], r->keys[i]))
+          return 0;
+      continue;
+    }
     int ok = 0;
     for (int t = 0; t < n_tags && !ok; t++)
       if (keys[t] && values[t] && !strcmp(keys[t], r->keys[i]) &&

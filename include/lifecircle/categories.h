@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /* One OSM tag rule: all `n` key=value conditions must hold. A value is "*" (the key with any
- * value) or alternatives separated by '|' (a YAML list is stored joined by '|'); an
+ * value), "-" (the key is absent) or alternatives separated by '|' (a YAML list is stored joined by '|'); an
  * alternative is an exact value, or "~text" for a tag value containing text. A tag value
  * that is an OSM multi-value "a;b" matches when any of its parts matches. */
 struct category_rule {
