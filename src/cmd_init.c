@@ -293,35 +293,63 @@ static int init_write_params(const struct init_options *o, const char *dir, cons
   return LC_OK;
 }
 
+/* Source under --inputs (Shanghai set, international set) and name in DIR of each copy. */
+static const char *const init_copies[4][3] = {
+    {"categories.yml", "categories/international.yml", "categories.yml"},
+    {"groups.yml", "groups.yml", "groups.yml"},
+    {"activities.yml", "categories/international-activities.yml", "activities.yml"},
+    {"profiles/walk.yml", "profiles/walk.yml", "walk.yml"}};
+
+/* The files init writes in DIR: none may exist beforehand, and all are removed again when
+ * init fails (no half-written area). */
+static const char *const init_written[] = {"categories.yml", "groups.yml", "activities.yml",
+                                           "walk.yml", "zones.geojson",
+                                           "residents-ILLUSTRATIVE.csv", "params.yml"};
+#define INIT_N_WRITTEN (sizeof init_written / sizeof init_written[0])
+
+static void init_remove(const char *dir, int made_dir) {
+  char path[PATH_MAX];
+  for (size_t i = 0; i < INIT_N_WRITTEN; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, init_written[i]);
+    unlink(path);
+  }
+  if (made_dir)
+    rmdir(dir);
+}
+
 static int init_run(const struct init_options *o) {
   if (access(o->osm, R_OK) != 0)
     LC_FAIL(LC_EIO, "%s: cannot read the OSM file (%s)", o->osm, strerror(errno));
   if (o->zones && access(o->zones, R_OK) != 0)
     LC_FAIL(LC_EIO, "%s: cannot read the zones (%s)", o->zones, strerror(errno));
-  if (mkdir(o->out, 0777) != 0 && errno != EEXIST)
-    LC_FAIL(LC_EIO, "%s: cannot create the directory (%s)", o->out, strerror(errno));
   char path[PATH_MAX], from[PATH_MAX];
-  snprintf(path, sizeof path, "%s/params.yml", o->out);
-  if (access(path, F_OK) == 0)
-    LC_FAIL(LC_EIO, "%s exists: init never overwrites a parameter file; choose another -o",
-            path);
+  for (size_t i = 0; i < INIT_N_WRITTEN; i++) {
+    snprintf(path, sizeof path, "%s/%s", o->out, init_written[i]);
+    if (access(path, F_OK) == 0)
+      LC_FAIL(LC_EIO, "%s exists: init never overwrites a file; choose another -o", path);
+  }
   int shanghai = !strcmp(o->categories, "shanghai");
+  /* Every source is checked before anything is written. */
+  for (int i = 0; i < 4; i++) {
+    snprintf(from, sizeof from, "%s/%s", o->inputs, init_copies[i][shanghai ? 0 : 1]);
+    if (access(from, R_OK) != 0)
+      LC_FAIL(LC_EIO, "%s: cannot read (%s); run from the project root or give --inputs with "
+                      "the project's inputs folder",
+              from, strerror(errno));
+  }
+  int made_dir = mkdir(o->out, 0777) == 0;
+  if (!made_dir && errno != EEXIST)
+    LC_FAIL(LC_EIO, "%s: cannot create the directory (%s)", o->out, strerror(errno));
   char *dir = init_abs(o->out), *osm = init_abs(o->osm);
   char *stem = path_stem(o->osm);
   int rc = dir && osm && stem ? LC_OK : LC_ENOMEM;
   /* path_stem leaves ".osm" of "x.osm.pbf". */
   if (stem && strlen(stem) > 4 && !strcmp(stem + strlen(stem) - 4, ".osm"))
     stem[strlen(stem) - 4] = '\0';
-  static const char *const copies[4][2] = {{NULL, "categories.yml"},
-                                           {"groups.yml", "groups.yml"},
-                                           {"activities.yml", "activities.yml"},
-                                           {"profiles/walk.yml", "walk.yml"}};
   for (int i = 0; i < 4 && rc == LC_OK; i++) {
-    const char *src = copies[i][0] ? copies[i][0]
-                      : shanghai   ? "categories.yml"
-                                   : "categories/international.yml";
+    const char *src = init_copies[i][shanghai ? 0 : 1];
     snprintf(from, sizeof from, "%s/%s", o->inputs, src);
-    snprintf(path, sizeof path, "%s/%s", dir, copies[i][1]);
+    snprintf(path, sizeof path, "%s/%s", dir, init_copies[i][2]);
     rc = init_copy(from, path);
   }
   char *zones = NULL;
@@ -356,6 +384,8 @@ static int init_run(const struct init_options *o) {
       log_info("init: %d zones at admin_level %d", n_zones, o->admin_level);
     log_info("init: next: mpiexec -n 2 lifecircle run %s/params.yml", dir);
   }
+  if (rc != LC_OK)
+    init_remove(o->out, made_dir);
   free(zones);
   free(stem);
   free(osm);
