@@ -203,10 +203,10 @@ static int init_write_params(const struct init_options *o, const char *dir, cons
           "#   mpiexec -n 2 lifecircle run %s/params.yml\n"
           "# Every key is listed with its value; inputs/README.md describes each key and every\n"
           "# input format. Paths are absolute so the file runs from any directory.\n"
-          "# ILLUSTRATIVE population: no population input was given, so residents are %.0f\n"
-          "# per km2 of zone area (%s). Every result that counts residents\n"
-          "# rests on that assumption until Population:residents names real figures.\n\n",
-          name, dir, o->density, "Population:residents below");
+          "# ILLUSTRATIVE population: no population input was given, so every zone has %.0f\n"
+          "# residents per km2 of its area, an assumption and not a count. Every result that\n"
+          "# counts residents rests on it until Population:residents names real figures.\n\n",
+          name, dir, o->density);
   fprintf(f,
           "Run:\n"
           "  name: \"%s\"                 # Run name, stored in /Header.\n"
@@ -267,8 +267,8 @@ static int init_write_params(const struct init_options *o, const char *dir, cons
           "  max_tries: 3                   # Facilities tried before giving up (1..4).\n"
           "  bin_s: 900                     # FacilityLoad time bin, seconds.\n"
           "  window_s: 60                   # PDES window and lookahead, seconds.\n"
-          "  day_start: \"00:00\"\n"
-          "  day_end: \"24:00\"\n"
+          "  day_start: \"00:00\"             # Start of the simulated day.\n"
+          "  day_end: \"24:00\"               # End of the simulated day.\n"
           "  trips: true                    # Write the Trips table.\n\n"
           "Partition:\n"
           "  seed: 1                        # METIS seed.\n"

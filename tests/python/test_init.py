@@ -198,3 +198,31 @@ def test_bad_inputs(tmp_path):
     p = lctest.run(["init", "--osm", AREA, "-o", str(tmp_path / "d"), "--categories", "paris"],
                    check=False)
     assert p.returncode == 2 and "paris" in p.stderr
+
+
+def test_incomplete_relation_is_skipped_with_a_warning(tmp_path):
+    text = open(AREA, encoding="utf-8").read().replace("</osm>", (
+        '  <relation id="803">\n    <member type="way" ref="999" role="outer"/>\n'
+        '    <tag k="boundary" v="administrative"/><tag k="admin_level" v="8"/>\n'
+        '    <tag k="name" v="丁街道"/>\n  </relation>\n</osm>'))
+    osm = tmp_path / "cut.osm"
+    osm.write_text(text, encoding="utf-8")
+    out = tmp_path / "cut"
+    p = lctest.run(["init", "--osm", str(osm), "-o", str(out)])
+    assert "relation 803" in p.stderr and "skipped" in p.stderr
+    zones = json.loads((out / "zones.geojson").read_text(encoding="utf-8"))
+    assert sorted(f["properties"]["name"] for f in zones["features"]) == ["乙街道", "甲街道"]
+
+
+def test_user_zones(tmp_path):
+    # The user's own polygons (here the OSM zones named in English) replace the relations.
+    first, _ = init(tmp_path, "first")
+    out = tmp_path / "own"
+    lctest.run(["init", "--osm", AREA, "-o", str(out), "--zones",
+                str(first / "zones.geojson"), "--zone-name-property", "name_en"])
+    rows = (out / "residents-ILLUSTRATIVE.csv").read_text(encoding="utf-8").splitlines()[1:]
+    got = {r.split(",")[0].strip('"'): int(r.split(",")[1]) for r in rows}
+    assert got == {"Jia Subdistrict": JIA, "Yi Subdistrict": YI}
+    assert not (out / "zones.geojson").exists()
+    assert "name_property: name_en" in (out / "params.yml").read_text(encoding="utf-8")
+    lctest.run(["run", str(out / "params.yml")], ranks=1)
