@@ -307,6 +307,14 @@ static int run_read_report(struct run_ctx *rc) {
     const char *v;
     snprintf(key, sizeof key, "Report:languages:%d", i);
     LC_CHECK(params_get_string(p, key, &v));
+    /* A code no category is named in (a typo such as "eng") would show empty names. */
+    int named = 0;
+    for (int c = 0; c < rc->cats.n && !named; c++)
+      named = categories_name(&rc->cats.c[c], v)[0] != '\0';
+    if (!named || strchr(v, ','))
+      LC_FAIL(LC_EPARAM, "%s: %s = '%s': no category of %s is named in that language (give "
+                         "codes used in the categories' names, e.g. en, zh)",
+              p->file, key, v, rc->cats.file);
     if (rc->languages[0])
       strcat(rc->languages, ",");
     strcat(rc->languages, v);

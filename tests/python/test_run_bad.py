@@ -112,6 +112,9 @@ CASES = {
         lambda p, tmp: p.__setitem__("Graph", {"file": str(tmp / "graph.h5"),
                                                "profile": "inputs/profiles/walk.yml"}),
         ["Graph:profile applies only with Graph:osm", "lifecircle import --profile"]),
+    "report language no category is named in": (
+        lambda p, tmp: p["Report"].__setitem__("languages", ["zh", "eng"]),
+        ["Report:languages:1", "eng"]),
     "parameter out of range": (
         lambda p, tmp: p["Accessibility"].__setitem__("k", 1000), ["Accessibility:k", "1000"]),
 }
