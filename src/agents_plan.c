@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "agents_internal.h"
+#include "lifecircle/log.h"
 #include "lifecircle/rng.h"
 #include "lifecircle/status.h"
 #include "lifecircle/ytree.h"
@@ -252,25 +253,39 @@ static int plan_read(struct agents_config *cfg, const struct ytree *t,
     if (!a)
       return LC_ENOMEM;
     cfg->plans.act[g] = a;
-    cfg->plans.n_act[g] = gn->n_children;
+    /* An activity whose category is not in this run's set (an activities file shared by
+     * several category sets) is skipped with a note; src[j] is the entry activity j came
+     * from. */
+    int src[AGENTS_MAX_ACTIVITIES];
+    int n = 0;
     for (int j = 0; j < gn->n_children; j++) {
+      const struct ytree_node *cn = ytree_child(gn->children[j], "category");
+      if (gn->children[j]->type == YTREE_MAP && cn && cn->type == YTREE_SCALAR &&
+          categories_find(cats, cn->value) < 0) {
+        log_warn("%s:%d:%d: activities:%s: category '%s' is not in %s: this activity is "
+                 "skipped", t->file, cn->line, cn->column, gn->key, cn->value,
+                 cats->file ? cats->file : "the categories");
+        continue;
+      }
       struct plan_where w = {t->file, gn->key, j, NULL};
-      LC_CHECK(plan_activity(&w, gn->children[j], cfg, cats, g, groups, &a[j]));
+      LC_CHECK(plan_activity(&w, gn->children[j], cfg, cats, g, groups, &a[n]));
+      src[n++] = j;
     }
+    cfg->plans.n_act[g] = n;
     /* Exclusive sets: activities with the same label share one draw. */
-    for (int j = 0; j < gn->n_children; j++) {
-      const struct ytree_node *ex = ytree_child(gn->children[j], "exclusive");
+    for (int j = 0; j < n; j++) {
+      const struct ytree_node *ex = ytree_child(gn->children[src[j]], "exclusive");
       a[j].excl_first = j;
       a[j].excl_off = 0;
       if (!ex)
         continue;
       if (ex->type != YTREE_SCALAR || !*ex->value) {
-        struct plan_where w = {t->file, gn->key, j, cats->c[a[j].cat].id};
+        struct plan_where w = {t->file, gn->key, src[j], cats->c[a[j].cat].id};
         PLAN_FAIL(LC_EPARAM, &w, ex, "exclusive must be a label (a string)");
       }
       double off = 0;
       for (int m = 0; m < j; m++) {
-        const struct ytree_node *em = ytree_child(gn->children[m], "exclusive");
+        const struct ytree_node *em = ytree_child(gn->children[src[m]], "exclusive");
         if (em && em->type == YTREE_SCALAR && strcmp(em->value, ex->value) == 0) {
           if (a[j].excl_first == j)
             a[j].excl_first = m;
@@ -279,7 +294,7 @@ static int plan_read(struct agents_config *cfg, const struct ytree *t,
       }
       a[j].excl_off = off;
       if (off + a[j].p_day > 1.0 + 1e-9) {
-        struct plan_where w = {t->file, gn->key, j, cats->c[a[j].cat].id};
+        struct plan_where w = {t->file, gn->key, src[j], cats->c[a[j].cat].id};
         PLAN_FAIL(LC_EPARAM, &w, ex, "the daily probabilities of the exclusive set '%s' sum "
                   "to %.6g, more than 1", ex->value, off + a[j].p_day);
       }

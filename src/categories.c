@@ -21,7 +21,7 @@ static const char *const categories_groups[] = {"child", "pupil", "adult", "elde
 static const char *const categories_keys[] = {
     "id",       "name_zh",     "name_en", "threshold_min", "target_share", "essential",
     "radius_m", "capacity",    "service_min", "open",      "close",        "groups",
-    "source",   "osm",         "expected"};
+    "source",   "osm",         "expected",    "names"};
 #define CATEGORIES_N_KEYS (sizeof categories_keys / sizeof categories_keys[0])
 
 /* Records a message "file:line:column: context: text" for a node and returns status. */
@@ -291,7 +291,99 @@ static int categories_rules_read(const char *file, struct ytree_node *m, const c
   return LC_OK;
 }
 
+/* Reads the names: optional `name_zh`, `name_en` (required unless `names` has `en`) and the
+ * optional map `names` (language code: name, any languages). c->names lists every name once,
+ * zh and en first when given, then the map's other languages in file order. */
+static int categories_names_read(const char *file, struct ytree_node *m, const char *ctx,
+                                 struct category *c) {
+  struct ytree_node *map = ytree_child(m, "names");
+  int n_map = 0;
+  if (map) {
+    ytree_mark_used(map);
+    if (map->type != YTREE_MAP)
+      return categories_fail(LC_EPARAM, file, map, ctx,
+                             "'names' must be a map of language codes to names (en: ..., "
+                             "fr: ...)");
+    n_map = map->n_children;
+    for (int i = 0; i < n_map; i++) {
+      struct ytree_node *v = map->children[i];
+      const char *k = v->key;
+      int ok = k[0] != '\0' && strlen(k) <= 15;
+      for (const char *q = k; *q && ok; q++)
+        ok = isalpha((unsigned char)*q) || *q == '-' || *q == '_';
+      if (!ok)
+        return categories_fail(LC_EPARAM, file, v, ctx,
+                               "'names: %s' is not a language code (letters, '-' or '_')", k);
+      if (v->type != YTREE_SCALAR || !v->value[0])
+        return categories_fail(LC_EPARAM, file, v, ctx, "'names: %s' must be a non-empty text",
+                               k);
+      for (int j = 0; j < i; j++)
+        if (!strcmp(map->children[j]->key, k))
+          return categories_fail(LC_EPARAM, file, v, ctx, "language '%s' is named twice", k);
+    }
+  }
+  const char *from_map[2] = {NULL, NULL};
+  static const char *const fixed[2] = {"zh", "en"};
+  for (int f = 0; f < 2; f++) {
+    char key[16];
+    snprintf(key, sizeof key, "name_%s", fixed[f]);
+    struct ytree_node *v = map ? ytree_child(map, fixed[f]) : NULL;
+    if (v)
+      from_map[f] = v->value;
+    if (ytree_child(m, key)) {
+      LC_CHECK(categories_string(file, m, key, ctx, f ? &c->name_en : &c->name_zh));
+    } else if (from_map[f] || f == 0) {
+      if (!(*(f ? &c->name_en : &c->name_zh) = strdup(from_map[f] ? from_map[f] : "")))
+        return LC_ENOMEM;
+    } else {
+      return categories_fail(LC_EPARAM, file, m, ctx,
+                             "the key 'name_en' is required (or give 'names' with 'en')");
+    }
+    if (v && strcmp(v->value, f ? c->name_en : c->name_zh))
+      return categories_fail(LC_EPARAM, file, v, ctx, "'names: %s' differs from 'name_%s'",
+                             fixed[f], fixed[f]);
+  }
+  c->name_lang = calloc((size_t)n_map + 2, sizeof *c->name_lang);
+  c->name_text = calloc((size_t)n_map + 2, sizeof *c->name_text);
+  if (!c->name_lang || !c->name_text)
+    return LC_ENOMEM;
+  for (int f = 0; f < 2; f++) {
+    const char *t = f ? c->name_en : c->name_zh;
+    if (!t[0])
+      continue;
+    c->name_lang[c->n_names] = strdup(fixed[f]);
+    c->name_text[c->n_names] = strdup(t);
+    if (!c->name_lang[c->n_names] || !c->name_text[c->n_names])
+      return LC_ENOMEM;
+    c->n_names++;
+  }
+  for (int i = 0; i < n_map; i++) {
+    struct ytree_node *v = map->children[i];
+    if (!strcmp(v->key, "zh") || !strcmp(v->key, "en"))
+      continue;
+    c->name_lang[c->n_names] = strdup(v->key);
+    c->name_text[c->n_names] = strdup(v->value);
+    if (!c->name_lang[c->n_names] || !c->name_text[c->n_names])
+      return LC_ENOMEM;
+    c->n_names++;
+  }
+  return LC_OK;
+}
+
+const char *categories_name(const struct category *c, const char *lang) {
+  for (int i = 0; i < c->n_names; i++)
+    if (!strcmp(c->name_lang[i], lang))
+      return c->name_text[i];
+  return "";
+}
+
 static void categories_entry_free(struct category *c) {
+  for (int i = 0; i < c->n_names; i++) {
+    free(c->name_lang[i]);
+    free(c->name_text[i]);
+  }
+  free(c->name_lang);
+  free(c->name_text);
   free(c->id);
   free(c->name_zh);
   free(c->name_en);
@@ -352,7 +444,7 @@ static int categories_entry_read(const char *file, struct ytree_node *m, int ind
       return categories_fail(LC_EPARAM, file, m->children[i], ctx,
                              "unknown key '%s' (allowed: id, name_zh, name_en, threshold_min, "
                              "target_share, essential, radius_m, capacity, service_min, open, "
-                             "close, groups, source, osm, expected)",
+                             "close, groups, source, osm, expected, names)",
                              m->children[i]->key);
   }
   LC_CHECK(categories_string(file, m, "id", ctx, &c->id));
@@ -362,8 +454,7 @@ static int categories_entry_read(const char *file, struct ytree_node *m, int ind
                            "starting with a letter",
                            c->id);
   snprintf(ctx, sizeof ctx, "categories[%d] (%s)", index, c->id);
-  LC_CHECK(categories_string(file, m, "name_zh", ctx, &c->name_zh));
-  LC_CHECK(categories_string(file, m, "name_en", ctx, &c->name_en));
+  LC_CHECK(categories_names_read(file, m, ctx, c));
   LC_CHECK(categories_int(file, m, "threshold_min", ctx, 1, 60, "min", &c->threshold_min));
   LC_CHECK(categories_double(file, m, "target_share", ctx, 0.0, 1.0, 0, "", &c->target_share));
   LC_CHECK(categories_bool(file, m, "essential", ctx, &c->essential));
@@ -515,6 +606,12 @@ static int categories_value_match(const char *rule, const char *value) {
 static int categories_rule_match(const struct category_rule *r, int n_tags,
                                  const char *const *keys, const char *const *values) {
   for (int i = 0; i < r->n; i++) {
+    if (!strcmp(r->values[i], "-")) { /* The key must be absent. */
+      for (int t = 0; t < n_tags; t++)
+        if (keys[t] && !strcmp(keys[t], r->keys[i]))
+          return 0;
+      continue;
+    }
     int ok = 0;
     for (int t = 0; t < n_tags && !ok; t++)
       if (keys[t] && values[t] && !strcmp(keys[t], r->keys[i]) &&

@@ -296,3 +296,9 @@ int csvtab_find(const struct csvtab *t, const char *const *names, int n) {
         return c;
   return -1;
 }
+
+int csvtab_find_coord(const struct csvtab *t, int lat) {
+  static const char *const lon_names[] = {"lon", "lng", "longitude", "x", "wgs84_lon", "经度"};
+  static const char *const lat_names[] = {"lat", "latitude", "y", "wgs84_lat", "纬度"};
+  return lat ? csvtab_find(t, lat_names, 5) : csvtab_find(t, lon_names, 6);
+}

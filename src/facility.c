@@ -418,12 +418,10 @@ static int parse_wkt_point(const char *s, double *x, double *y, char type[32]) {
 static int load_csv(const char *path, const struct crs_ref *crs, const char *category,
                     const char *category_column, const struct category_set *cats,
                     int layer_index, struct facility_set *tmp) {
-  static const char *const lon_names[] = {"lon", "lng", "longitude", "x"};
-  static const char *const lat_names[] = {"lat", "latitude", "y"};
   struct csvtab t;
   LC_CHECK(csvtab_load(path, &t));
   int rc = LC_OK;
-  int c_lon = csvtab_find(&t, lon_names, 4), c_lat = csvtab_find(&t, lat_names, 3);
+  int c_lon = csvtab_find_coord(&t, 0), c_lat = csvtab_find_coord(&t, 1);
   const char *catcol = category_column ? category_column : "category";
   int c_cat = csvtab_find(&t, &catcol, 1);
   const char *one[1];
@@ -443,8 +441,9 @@ static int load_csv(const char *path, const struct crs_ref *crs, const char *cat
   int c_wkt = (c_lon < 0 || c_lat < 0) ? csvtab_find(&t, wkt_names, 4) : -1;
   if ((c_lon < 0 || c_lat < 0) && c_wkt < 0) {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:1: missing coordinate columns: need lon/lng/longitude/x and "
-                      "lat/latitude/y, or a WKT point column wkt/geometry",
+                      "%s:1: missing coordinate columns: need longitude (" CSVTAB_LON_NAMES
+                      ") and latitude (" CSVTAB_LAT_NAMES "), or a WKT point column "
+                      "wkt/geometry",
                       path);
     goto done;
   }

@@ -19,6 +19,7 @@ struct main_command {
 };
 
 static const struct main_command main_commands[] = {
+    {"init", cmd_init, "a new area: parameter file, zones and inputs from one OSM file"},
     {"import", cmd_import, "OSM XML/PBF or DIMACS .gr to a walking graph file (HDF5)"},
     {"run", cmd_run, "the main job: partition, accessibility, coverage, results (HDF5)"},
     {"info", cmd_info, "summarise a graph or results file"},

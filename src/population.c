@@ -225,19 +225,17 @@ static int density_check_positions(const struct density_samples *d, const int64_
 
 int population_load_density(const char *path, const char *value_column,
                             struct density_samples *d) {
-  static const char *const lon_cols[] = {"lon", "lng", "longitude", "wgs84_lon"};
-  static const char *const lat_cols[] = {"lat", "latitude", "wgs84_lat"};
   memset(d, 0, sizeof *d);
   struct csvtab tab;
   LC_CHECK(csvtab_load(path, &tab));
   int rc = LC_OK;
   const char *vc = value_column ? value_column : "density";
-  int c_lon = csvtab_find(&tab, lon_cols, 4), c_lat = csvtab_find(&tab, lat_cols, 3);
+  int c_lon = csvtab_find_coord(&tab, 0), c_lat = csvtab_find_coord(&tab, 1);
   int c_val = csvtab_find(&tab, &vc, 1);
   if (c_lon < 0 || c_lat < 0 || c_val < 0) {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:1: density samples need columns lon (or lng, longitude, wgs84_lon), "
-                      "lat (or latitude, wgs84_lat) and '%s'",
+                      "%s:1: density samples need columns longitude (" CSVTAB_LON_NAMES
+                      "), latitude (" CSVTAB_LAT_NAMES ") and '%s'",
                       path, vc);
     goto fail;
   }

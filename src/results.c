@@ -332,7 +332,9 @@ static int results_string_dset(struct results *res, const char *name, char *cons
   H5Pclose(lcpl);
   char *buf = calloc((size_t)(n > 0 ? n : 1), width);
   herr_t st = dset < 0 || !buf ? -1 : 0;
-  if (st == 0) {
+  /* An empty dataset (a run without facilities) has nothing to write: every rank skips the
+   * collective write alike, since n is the same on every rank. */
+  if (st == 0 && n > 0) {
     for (int64_t i = 0; i < n; i++)
       memcpy(buf + (size_t)i * width, data[i], strlen(data[i]));
     hid_t fspace = H5Dget_space(dset);

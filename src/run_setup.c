@@ -39,6 +39,13 @@ static int run_read_graph(struct run_ctx *rc) {
     LC_FAIL(LC_EPARAM, "%s: give exactly one of Graph:file (a graph file from lifecircle "
                        "import) and Graph:osm (a list of OSM files)", p->file);
   if (n_osm == 0) {
+    /* The walking profile was applied when the graph file was imported: a profile given here
+     * would change nothing, so it is refused with the reason rather than as an unknown key. */
+    if (params_has(p, "Graph:profile"))
+      LC_FAIL(LC_EPARAM, "%s: Graph:profile applies only with Graph:osm (OSM files imported "
+                         "in the run); with Graph:file the profile was fixed at import: give "
+                         "it to `lifecircle import --profile FILE` and remove Graph:profile",
+              p->file);
     LC_CHECK(params_get_string(p, "Graph:file", &rc->graph_source));
     return graph_io_read(rc->graph_source, &rc->g, &rc->pois, &rc->poi_categories,
                          &rc->n_poi_categories);
@@ -219,6 +226,32 @@ static int run_read_raster_population(struct run_ctx *rc, const char *polys,
   return LC_OK;
 }
 
+/* Nonzero when the file's text carries the mark ILLUSTRATIVE (a residents table written by
+ * `lifecircle init`, or marked so by hand): the run says so in its log and its header. */
+static int run_file_marked(const char *path, const char *mark) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return 0;
+  enum { CHUNK = 4096 };
+  char buf[CHUNK + 64];
+  size_t len = strlen(mark), keep = 0, n;
+  int found = 0;
+  if (len == 0 || len > 63) {
+    fclose(f);
+    return 0;
+  }
+  /* Chunks overlap by len - 1 bytes so that a mark across a boundary is found. */
+  while (!found && (n = fread(buf + keep, 1, CHUNK, f)) > 0) {
+    size_t have = keep + n;
+    buf[have] = '\0';
+    found = strstr(buf, mark) != NULL; /* A text file: no NUL bytes. */
+    keep = have < len - 1 ? have : len - 1;
+    memmove(buf, buf + have - keep, keep);
+  }
+  fclose(f);
+  return found;
+}
+
 static int run_read_population(struct run_ctx *rc) {
   struct params *p = &rc->params;
   const char *polys, *name_prop, *table, *density = NULL, *density_col = NULL;
@@ -233,6 +266,11 @@ static int run_read_population(struct run_ctx *rc) {
   LC_CHECK(params_get_string_or(p, "Population:density_column", NULL, &density_col));
   LC_CHECK(geom_load_polygons(polys, name_prop, &rc->subs));
   LC_CHECK(population_load_table(table, &rc->subs, &rc->table));
+  rc->pop_illustrative = run_file_marked(table, "ILLUSTRATIVE");
+  if (rc->pop_illustrative)
+    log_warn("population: %s is marked ILLUSTRATIVE: the residents are not counts, and every "
+             "result that counts residents rests on that assumption",
+             table);
   if (density) {
     LC_CHECK(population_load_density(density, density_col, &rc->dens));
     rc->have_dens = 1;
@@ -318,6 +356,65 @@ static int run_read_scenarios(struct run_ctx *rc, const char *only) {
   return LC_OK;
 }
 
+/* The report's wording and the language order of category names. Defaults: a generic life
+ * circle and "zone"; the languages in which the categories are named, in order of first
+ * appearance. */
+static int run_read_report(struct run_ctx *rc) {
+  struct params *p = &rc->params;
+  int n_lang = 0;
+  LC_CHECK(params_get_string_or(p, "Report:life_circle", "15-minute life circle",
+                                &rc->life_circle));
+  LC_CHECK(params_get_string_or(p, "Report:title", rc->life_circle, &rc->report_title));
+  LC_CHECK(params_get_string_or(p, "Report:zone_label", "zone", &rc->zone_label));
+  LC_CHECK(params_count(p, "Report:languages", &n_lang));
+  size_t cap = 1;
+  for (int c = 0; c < rc->cats.n; c++)
+    for (int i = 0; i < rc->cats.c[c].n_names; i++)
+      cap += strlen(rc->cats.c[c].name_lang[i]) + 1;
+  for (int i = 0; i < n_lang; i++) {
+    char key[64];
+    const char *v;
+    snprintf(key, sizeof key, "Report:languages:%d", i);
+    LC_CHECK(params_get_string(p, key, &v));
+    cap += strlen(v) + 1;
+  }
+  rc->languages = calloc(cap, 1);
+  if (!rc->languages)
+    return LC_ENOMEM;
+  for (int i = 0; i < n_lang; i++) {
+    char key[64];
+    const char *v;
+    snprintf(key, sizeof key, "Report:languages:%d", i);
+    LC_CHECK(params_get_string(p, key, &v));
+    /* A code no category is named in (a typo such as "eng") would show empty names. */
+    int named = 0;
+    for (int c = 0; c < rc->cats.n && !named; c++)
+      named = categories_name(&rc->cats.c[c], v)[0] != '\0';
+    if (!named || strchr(v, ','))
+      LC_FAIL(LC_EPARAM, "%s: %s = '%s': no category of %s is named in that language (give "
+                         "codes used in the categories' names, e.g. en, zh)",
+              p->file, key, v, rc->cats.file);
+    if (rc->languages[0])
+      strcat(rc->languages, ",");
+    strcat(rc->languages, v);
+  }
+  if (n_lang == 0)
+    for (int c = 0; c < rc->cats.n; c++)
+      for (int i = 0; i < rc->cats.c[c].n_names; i++) {
+        const char *l = rc->cats.c[c].name_lang[i];
+        size_t len = strlen(l);
+        int seen = 0;
+        for (const char *s = rc->languages; (s = strstr(s, l)) != NULL; s += len)
+          seen |= (s == rc->languages || s[-1] == ',') && (s[len] == ',' || !s[len]);
+        if (seen)
+          continue;
+        if (rc->languages[0])
+          strcat(rc->languages, ",");
+        strcat(rc->languages, l);
+      }
+  return LC_OK;
+}
+
 static int run_setup_local(struct run_ctx *rc, const char *params_path,
                            const char *output_override, const char *only) {
   struct params *p = &rc->params;
@@ -340,6 +437,7 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
   LC_CHECK(datadir_param(p, "Categories:file", "categories.yml", &cats_path));
   LC_CHECK(datadir_param(p, "Groups:file", "groups.yml", &groups_path));
   LC_CHECK(categories_load(cats_path, &rc->cats));
+  LC_CHECK(run_read_report(rc));
   LC_CHECK(group_load(groups_path, &rc->groups));
   LC_CHECK(run_serves(rc));
   LC_CHECK(run_read_official_counts(rc));
@@ -454,6 +552,7 @@ void run_free(struct run_ctx *rc) {
   free(rc->scen);
   free(rc->selected);
   free(rc->config_sha);
+  free(rc->languages);
   free(rc->radius_cm);
   if (rc->dg.n_local || rc->dg.global)
     dgraph_free(&rc->dg);

@@ -31,6 +31,12 @@ static int run_write_header(struct run_ctx *rc, struct results *res) {
   LC_CHECK(results_attr_i64(res, "/Header", "threads", rc->threads));
   LC_CHECK(results_attr_i64(res, "/Header", "seed", rc->seed));
   LC_CHECK(results_attr_i64(res, "/Header", "partition_seed", rc->part_seed));
+  LC_CHECK(results_attr_str(res, "/Header", "report_title", rc->report_title));
+  LC_CHECK(results_attr_str(res, "/Header", "life_circle", rc->life_circle));
+  LC_CHECK(results_attr_str(res, "/Header", "zone_label", rc->zone_label));
+  LC_CHECK(results_attr_str(res, "/Header", "languages", rc->languages));
+  LC_CHECK(results_attr_str(res, "/Header", "population_status",
+                            rc->pop_illustrative ? "ILLUSTRATIVE" : "as given"));
   LC_CHECK(graph_io_write_code(res->file));
   char *used = NULL;
   LC_CHECK(params_used_yaml(&rc->params, &used));
@@ -85,6 +91,39 @@ static int run_write_graph(struct run_ctx *rc, struct results *res) {
   return LC_OK;
 }
 
+/* /Categories/name_languages (the report's language order) and /Categories/names: the name
+ * of category c in language l at row c * L + l, "" when the categories file gives none. */
+static int run_write_names(struct run_ctx *rc, struct results *res) {
+  int C = rc->cats.n, L = 0;
+  char *list = strdup(rc->languages), *save = NULL;
+  if (!list)
+    return LC_ENOMEM;
+  for (const char *p = list; *p; p++)
+    L += *p == ',';
+  L += list[0] != '\0';
+  char **lang = calloc((size_t)L + 1, sizeof *lang);
+  char **names = calloc((size_t)C * L + 1, sizeof *names);
+  int st = lang && names ? LC_OK : LC_ENOMEM;
+  int l = 0;
+  for (char *t = strtok_r(list, ",", &save); t && st == LC_OK; t = strtok_r(NULL, ",", &save))
+    lang[l++] = t;
+  for (int c = 0; c < C && st == LC_OK; c++)
+    for (int k = 0; k < L; k++)
+      names[(int64_t)c * L + k] = (char *)categories_name(&rc->cats.c[c], lang[k]);
+  if (st == LC_OK)
+    st = results_write_strings(res, "/Categories/name_languages", lang, L,
+                               "language codes of /Categories/names, in the report's order "
+                               "(Report:languages)");
+  if (st == LC_OK)
+    st = results_write_strings(res, "/Categories/names", names, (int64_t)C * L,
+                               "name of category c in language l at row c * L + l (L rows of "
+                               "name_languages); empty when none is given");
+  free(names);
+  free(lang);
+  free(list);
+  return st;
+}
+
 static int run_write_tables(struct run_ctx *rc, struct results *res) {
   int C = rc->cats.n, G = rc->groups.n, S = rc->subs.n;
   int st = LC_OK;
@@ -108,6 +147,8 @@ static int run_write_tables(struct run_ctx *rc, struct results *res) {
     s1[c] = rc->cats.c[c].name_en;
   if (st == LC_OK)
     st = results_write_strings(res, "/Categories/name_en", s1, C, "English name");
+  if (st == LC_OK)
+    st = run_write_names(rc, res);
   for (int c = 0; c < C; c++) {
     i64[c] = rc->cats.c[c].threshold_min;
     i64[C + c] = rc->cats.c[c].essential;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /* One OSM tag rule: all `n` key=value conditions must hold. A value is "*" (the key with any
- * value) or alternatives separated by '|' (a YAML list is stored joined by '|'); an
+ * value), "-" (the key is absent) or alternatives separated by '|' (a YAML list is stored joined by '|'); an
  * alternative is an exact value, or "~text" for a tag value containing text. A tag value
  * that is an OSM multi-value "a;b" matches when any of its parts matches. */
 struct category_rule {
@@ -18,8 +18,11 @@ struct category_rule {
 
 struct category {
   char *id;           /* Short ascii id, e.g. "elderly_canteen". */
-  char *name_zh;      /* Chinese name. */
-  char *name_en;      /* English name. */
+  char *name_zh;      /* Chinese name, "" when the file gives none. */
+  char *name_en;      /* English name (required, from name_en or names: en). */
+  int n_names;        /* Names in every language given (name_zh, name_en and `names`). */
+  char **name_lang;   /* Language code of name i ("zh", "en", "fr", ...). */
+  char **name_text;   /* Name i. */
   int threshold_min;  /* Standard walking time in minutes (5, 10 or 15). */
   double target_share;/* Target share of residents within the threshold (0..1). */
   int essential;      /* Nonzero when part of the "complete life circle". */
@@ -48,6 +51,9 @@ struct category_set {
  * Returns LC_OK, LC_EIO, LC_EFORMAT (YAML syntax), LC_EPARAM (invalid field) or LC_ENOMEM;
  * on failure the set is left empty. Local. */
 int categories_load(const char *path, struct category_set *set);
+
+/* The category's name in language `lang`, or "" when it has none. */
+const char *categories_name(const struct category *c, const char *lang);
 
 /* Frees a set. */
 void categories_free(struct category_set *set);

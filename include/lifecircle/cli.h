@@ -4,6 +4,10 @@
 #ifndef LIFECIRCLE_CLI_H
 #define LIFECIRCLE_CLI_H
 
+/* lifecircle init --osm AREA.osm.pbf -o DIR [--admin-level N] [--categories SET] ...: a
+ * runnable parameter file and its inputs for a new area (rank 0 writes). */
+int cmd_init(int argc, char **argv);
+
 /* lifecircle import INPUT... -o GRAPH.h5 [--profile FILE] [--categories FILE] */
 int cmd_import(int argc, char **argv);
 

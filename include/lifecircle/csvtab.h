@@ -26,6 +26,14 @@ void csvtab_free(struct csvtab *t);
 /* Index of the first column whose name equals one of the `n` names (case-insensitive), or -1. */
 int csvtab_find(const struct csvtab *t, const char *const *names, int n);
 
+/* The accepted names of a coordinate column, for every loader of point tables: longitude in
+ * lon, lng, longitude, x, wgs84_lon or 经度; latitude in lat, latitude, y, wgs84_lat or 纬度. */
+#define CSVTAB_LON_NAMES "lon, lng, longitude, x, wgs84_lon or 经度"
+#define CSVTAB_LAT_NAMES "lat, latitude, y, wgs84_lat or 纬度"
+
+/* Index of the longitude (lat == 0) or latitude (lat != 0) column, or -1. */
+int csvtab_find_coord(const struct csvtab *t, int lat);
+
 /* The field at (row, col). */
 static inline const char *csvtab_get(const struct csvtab *t, int64_t row, int col) {
   return t->cell[row * t->n_cols + col];

@@ -57,8 +57,9 @@ int facility_from_pois(const struct poi_set *pois, char *const *poi_category_ids
  * `id` (else the feature's "id" member, else "feature/N"), `capacity` (integer >= 0),
  * `open`, `close` ("HH:MM"); other properties are ignored. The N-th point of a MultiPoint
  * gets the source id suffixed "#N".
- * CSV columns (header row, names case-insensitive): longitude `lon`/`lng`/`longitude`/`x`,
- * latitude `lat`/`latitude`/`y`, `name`, `category`, `id` (else "row/LINE"), `capacity`,
+ * CSV columns (header row, names case-insensitive): longitude and latitude by the names
+ * csvtab_find_coord accepts (lon/lng/longitude/x/wgs84_lon/经度, lat/latitude/y/wgs84_lat/
+ * 纬度), `name`, `category`, `id` (else "row/LINE"), `capacity`,
  * `open`, `close`, and `crs` (when present, each row's value must name the same CRS as
  * `crs_name`); other columns are ignored. UTF-8 with or without byte-order mark.
  *

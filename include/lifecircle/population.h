@@ -51,8 +51,9 @@ int population_load_table(const char *path, const struct polygon_set *ps,
 /* Frees a table. */
 void population_table_free(struct population_table *t);
 
-/* Reads density samples from CSV: longitude in `lon`/`lng`/`longitude`/`wgs84_lon`, latitude
- * in `lat`/`latitude`/`wgs84_lat` (WGS84), and the value in column `value_column` (or
+/* Reads density samples from CSV: longitude and latitude (WGS84) by the names
+ * csvtab_find_coord accepts (lon, lng, longitude, x, wgs84_lon, 经度; lat, latitude, y,
+ * wgs84_lat, 纬度), and the value in column `value_column` (or
  * `density` when NULL). Values must be finite and >= 0. Errors name the file and line:
  * LC_EFORMAT, LC_EIO, LC_ENOMEM. Local. */
 int population_load_density(const char *path, const char *value_column,

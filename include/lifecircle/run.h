@@ -66,6 +66,10 @@ struct run_ctx {
   int part_weights;   /* Partition:weights: vertex weights from residents and facilities. */
   long k;             /* Accessibility:k, entries of every catchment list. */
   double max_snap_m;  /* Facilities:max_snap_m. */
+  /* Report wording (Report:title, life_circle, zone_label, languages), for /Header. */
+  const char *report_title, *life_circle, *zone_label;
+  char *languages;       /* Comma-separated language codes, the report's order of names. */
+  int pop_illustrative;  /* The residents table is marked ILLUSTRATIVE. */
   const char *graph_source; /* The graph file, or the first OSM input. */
 
   struct graph g;

@@ -108,6 +108,13 @@ CASES = {
         ["residents.csv", "2"]),
     "unknown parameter key": (
         lambda p, tmp: p["Accessibility"].__setitem__("kk", 3), ["Accessibility:kk"]),
+    "walking profile with a graph file": (
+        lambda p, tmp: p.__setitem__("Graph", {"file": str(tmp / "graph.h5"),
+                                               "profile": "inputs/profiles/walk.yml"}),
+        ["Graph:profile applies only with Graph:osm", "lifecircle import --profile"]),
+    "report language no category is named in": (
+        lambda p, tmp: p["Report"].__setitem__("languages", ["zh", "eng"]),
+        ["Report:languages:1", "eng"]),
     "parameter out of range": (
         lambda p, tmp: p["Accessibility"].__setitem__("k", 1000), ["Accessibility:k", "1000"]),
 }

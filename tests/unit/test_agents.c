@@ -379,7 +379,6 @@ static void bad_case(const char *file, int status, const char *where, const char
 }
 
 static void test_activities_errors(void) {
-  bad_case("agents/bad_category.yml", LC_EPARAM, ".yml:7:", "unknown category 'cinema'");
   bad_case("agents/bad_group.yml", LC_EPARAM, ".yml:3:", "unknown group 'tourist'");
   bad_case("agents/bad_probability.yml", LC_EPARAM, ".yml:4:", "per_day '1.5'");
   bad_case("agents/bad_time.yml", LC_EFORMAT, ".yml:5:", "'25:00-26:00'");
@@ -387,6 +386,32 @@ static void test_activities_errors(void) {
   bad_case("agents/bad_serves.yml", LC_EPARAM, ".yml:3:", "does not serve group 'adult'");
   bad_case("agents/bad_exclusive.yml", LC_EPARAM, ".yml:9:", "exclusive set 'a'");
   bad_case("agents/missing.yml", LC_EIO, "missing.yml", "missing.yml");
+}
+
+/* An activity naming a category missing from the run's set is skipped with a note; the
+ * group keeps its other activities, in order. */
+static void test_activities_skip_missing_category(void) {
+  struct category_set cats;
+  struct group_set groups;
+  struct params p;
+  struct agents_config cfg;
+  char text[512];
+  CU_ASSERT_EQUAL_FATAL(categories_load(lc_fixture("agents/categories.yml"), &cats), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(group_load(lc_fixture("agents/groups.yml"), &groups), LC_OK);
+  snprintf(text, sizeof text, "Agents:\n  activities: %s\n",
+           lc_fixture("agents/bad_category.yml"));
+  CU_ASSERT_EQUAL_FATAL(params_from_string(text, "t.yml", &p), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(agents_configure(&p, &cfg), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(agents_prepare(&cfg, &cats, &groups), LC_OK);
+  int adult = group_find(&groups, "adult");
+  CU_ASSERT_FATAL(adult >= 0);
+  CU_ASSERT_EQUAL(cfg.plans.n_act[adult], 1);
+  CU_ASSERT_EQUAL(cfg.plans.act[adult][0].cat, categories_find(&cats, "shop"));
+  CU_ASSERT(cfg.plans.act[adult][0].p_day == 1.0);
+  agents_config_free(&cfg);
+  params_free(&p);
+  group_free(&groups);
+  categories_free(&cats);
 }
 
 /* The shipped activities file loads against the shipped categories and groups. */
@@ -486,6 +511,8 @@ int lc_test_register(void) {
   CU_add_test(s, "one agent per N residents, weights add up", test_residents_per_agent);
   CU_add_test(s, "memory refusal", test_memory_refusal);
   CU_add_test(s, "activities file errors name file, line, entry", test_activities_errors);
+  CU_add_test(s, "an activity of a category missing from the set is skipped",
+              test_activities_skip_missing_category);
   CU_add_test(s, "shipped activities file loads", test_activities_shipped);
   CU_add_test(s, "Agents parameters out of range", test_configure_errors);
   CU_add_test(s, "opening_hours parser", test_opening_hours);

@@ -357,7 +357,9 @@ static void test_categories_project_file(void) {
       {{"shop", "convenience", NULL}, "daily_shop"},
       {{"leisure", "garden", NULL}, "green_space"},
       {{"leisure", "pitch", "sport", "basketball", NULL}, "sports_venue"},
-      {{"amenity", "clinic", NULL}, "community_health"},
+      {{"amenity", "clinic", "name", "北新泾社区卫生服务中心", NULL}, "community_health"},
+      {{"public_transport", "stop_position", "subway", "yes", NULL}, "metro_station"},
+      {{"amenity", "marketplace", "name", "昌化菜市场", NULL}, "wet_market"},
       {{"amenity", "hospital", "name", "新泾镇社区卫生服务中心", NULL}, "community_health"},
       {{"amenity", "parcel_locker", NULL}, "parcel_locker"},
       {{"emergency", "assembly_point", NULL}, "emergency_shelter"},
@@ -377,6 +379,95 @@ static void test_categories_project_file(void) {
   CU_ASSERT_EQUAL(match(&s, hosp, out, 8), 0);
   const char *shelter[] = {"shelter", "yes", "bench", "yes", NULL};
   CU_ASSERT_EQUAL(match(&s, shelter, out, 8), 0);
+  /* Clinics of Changning's POIs that are not community health centres (the rule used to
+   * take any amenity=clinic), and markets that are not wet markets. */
+  const char *beauty[] = {"amenity", "clinic", "healthcare", "cosmetic_surgery", "name",
+                          "芙艾美容", NULL};
+  const char *nails[] = {"amenity", "clinic", "clinic", "nails", "name", "灰指甲", NULL};
+  const char *postpartum[] = {"amenity", "clinic", "healthcare", "rehabilitation", "name",
+                              "BellaVilla Postpartum Care Center", NULL};
+  const char *flowers[] = {"amenity", "marketplace", "shop", "garden_centre", "name",
+                           "上海虹桥花卉市场", NULL};
+  const char *tea[] = {"amenity", "marketplace", "name", "天山茶城", NULL};
+  CU_ASSERT_EQUAL(match(&s, beauty, out, 8), 0);
+  CU_ASSERT_EQUAL(match(&s, nails, out, 8), 0);
+  CU_ASSERT_EQUAL(match(&s, postpartum, out, 8), 0);
+  CU_ASSERT_EQUAL(match(&s, flowers, out, 8), 0);
+  CU_ASSERT_EQUAL(match(&s, tea, out, 8), 0);
+  categories_free(&s);
+}
+
+/* The international set loads with names in several languages and no name_zh, and finds
+ * schools by isced:level and transit stops by their public_transport tags. */
+static void test_categories_international(void) {
+  const char *root = getenv("LC_ROOT");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/inputs/categories/international.yml", root);
+  struct category_set s;
+  int rc = categories_load(path, &s);
+  if (rc != LC_OK)
+    printf("\n%s\n", lc_error_message());
+  CU_ASSERT_EQUAL_FATAL(rc, LC_OK);
+  int p = categories_find(&s, "pharmacy");
+  CU_ASSERT_FATAL(p >= 0);
+  CU_ASSERT_STRING_EQUAL(s.c[p].name_zh, "");
+  CU_ASSERT_STRING_EQUAL(categories_name(&s.c[p], "en"), "Pharmacy");
+  CU_ASSERT_STRING_EQUAL(categories_name(&s.c[p], "de"), "Apotheke");
+  CU_ASSERT_STRING_EQUAL(categories_name(&s.c[p], "zh"), "");
+  int32_t out[8];
+  const char *school[] = {"amenity", "school", "isced:level", "2", NULL};
+  CU_ASSERT_EQUAL(match(&s, school, out, 8), 1);
+  CU_ASSERT_EQUAL(out[0], categories_find(&s, "secondary_school"));
+  const char *tram[] = {"railway", "tram_stop", NULL};
+  CU_ASSERT_EQUAL(match(&s, tram, out, 8), 1);
+  CU_ASSERT_EQUAL(out[0], categories_find(&s, "transit_stop"));
+  const char *depot[] = {"amenity", "post_office", "post_office", "post_depot", NULL};
+  CU_ASSERT_EQUAL(match(&s, depot, out, 8), 0);
+  const char *post[] = {"amenity", "post_office", NULL};
+  CU_ASSERT_EQUAL(match(&s, post, out, 8), 1);
+  categories_free(&s);
+}
+
+/* name_zh is optional, `names` gives any language, name_en may come from names: en; a
+ * name that contradicts name_en or a bad language code is refused with its position. */
+static void test_categories_names(void) {
+  const char *path = lc_tmp(".yml");
+  FILE *f = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  for (int i = 0; base_lines[i]; i++)
+    if (strncmp(base_lines[i], "    name_", 9) != 0)
+      fprintf(f, "%s\n", base_lines[i]);
+  fputs("    names: {en: Market, fr: Marché, zh: 市场}\n", f);
+  fclose(f);
+  struct category_set s;
+  int rc = categories_load(path, &s);
+  CU_ASSERT_EQUAL_FATAL(rc, LC_OK);
+  CU_ASSERT_STRING_EQUAL(s.c[0].name_en, "Market");
+  CU_ASSERT_STRING_EQUAL(s.c[0].name_zh, "市场");
+  CU_ASSERT_EQUAL_FATAL(s.c[0].n_names, 3);
+  /* zh and en first, then the other languages in file order. */
+  CU_ASSERT_STRING_EQUAL(s.c[0].name_lang[0], "zh");
+  CU_ASSERT_STRING_EQUAL(s.c[0].name_lang[1], "en");
+  CU_ASSERT_STRING_EQUAL(s.c[0].name_lang[2], "fr");
+  CU_ASSERT_STRING_EQUAL(categories_name(&s.c[0], "fr"), "Marché");
+  categories_free(&s);
+  expect_error("    name_zh:", NULL, "    names: {en: B}\n", LC_EPARAM, "16:", "differs");
+  expect_error("    name_zh:", NULL, "    names: [a, b]\n", LC_EPARAM, "16:", "map");
+  expect_error("    name_zh:", NULL, "    names: {\"e n\": B}\n", LC_EPARAM, "16:",
+               "language code");
+  /* Without name_en and without names: en. */
+  expect_error("    name_en:", NULL, "    names: {fr: B}\n", LC_EPARAM, "2:", "name_en");
+  /* Without name_zh the base entry still loads (name_zh is optional). */
+  f = fopen(path, "w");
+  CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+  for (int i = 0; base_lines[i]; i++)
+    if (strncmp(base_lines[i], "    name_zh", 11) != 0)
+      fprintf(f, "%s\n", base_lines[i]);
+  fclose(f);
+  CU_ASSERT_EQUAL_FATAL(categories_load(path, &s), LC_OK);
+  CU_ASSERT_STRING_EQUAL(s.c[0].name_zh, "");
+  CU_ASSERT_EQUAL(s.c[0].n_names, 1);
   categories_free(&s);
 }
 
@@ -386,7 +477,9 @@ int lc_test_register(void) {
       !CU_add_test(s, "tag rules", test_categories_match) ||
       !CU_add_test(s, "field errors with positions", test_categories_errors) ||
       !CU_add_test(s, "document errors", test_categories_doc_errors) ||
-      !CU_add_test(s, "project categories file", test_categories_project_file))
+      !CU_add_test(s, "project categories file", test_categories_project_file) ||
+      !CU_add_test(s, "international categories file", test_categories_international) ||
+      !CU_add_test(s, "names in any language", test_categories_names))
     return 1;
   return 0;
 }
