@@ -21,6 +21,8 @@ struct scenario {
   char *name;        /* Group name under /Scenarios (letters, digits, '-', '_'). */
   char *description; /* Free text, "" when none. */
   char *file;        /* The scenario file. */
+  char **inputs;     /* The files it names (layers, polygons), resolved; n_inputs of them. */
+  int n_inputs;
   int n_edits;
   struct scenario_edit *edits;
 };
