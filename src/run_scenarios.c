@@ -296,8 +296,8 @@ int run_scenarios(struct run_ctx *rc) {
     } else if (st == LC_OK) {
       st = run_write_one(rc, &res, s, group);
     }
-    if (st == LC_OK && H5Fflush(res.file, H5F_SCOPE_GLOBAL) < 0)
-      st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot flush", res.tmp);
+    if (st == LC_OK)
+      st = results_flush(&res);
     if (st == LC_OK && index == 0)
       st = run_read_checksum(&res, group, base_sha);
     if (index > 0)
