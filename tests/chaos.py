@@ -6,7 +6,7 @@ datasets must equal those of an uninterrupted run (values compared with h5py; at
 as the creation time are not), no temporary file (.tmp, .partial, .lock) may be left, and no
 resume may take longer than a fresh run (with a margin for a shared machine, printed).
 
-usage: tests/chaos.py COUNT [--seed S] [--keep DIR]
+usage: tests/chaos.py COUNT [--seed S] [--keep DIR] [--timing fail|warn]
 Run i uses the seed S + i (S is printed; default: from the clock); `--seed S` with COUNT 1
 replays run S. Exit 0 when every run passes.
 Environment: LC_BIN, LC_ROOT, LIFECIRCLE_SHARED, MPIEXEC (as for the other tests)."""
@@ -126,6 +126,9 @@ def main():
     ap.add_argument("count", type=int)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--keep", default=None, help="work folder (kept); default: a temporary one")
+    ap.add_argument("--timing", choices=["fail", "warn"], default="fail",
+                    help="a resume slower than a fresh run fails the run (default) or is "
+                         "printed as a warning (ctest, where other tests load the machine)")
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else int(time.time()) % 1000000
     print("chaos: %d runs, seeds %d..%d (replay one: tests/chaos.sh 1 --seed SEED)"
@@ -161,8 +164,12 @@ def main():
         left = sorted(f for f in os.listdir(d) if f != "results.h5")
         if problem is None and left:
             problem = "files left: %s" % left
-        if problem is None and worst > fresh_s * SLACK_FACTOR + SLACK_S:
+        slow = worst > fresh_s * SLACK_FACTOR + SLACK_S
+        if problem is None and slow and a.timing == "fail":
             problem = "a resume took %.1f s, a fresh run %.1f s" % (worst, fresh_s)
+        elif slow:
+            print("chaos seed %d: warning: a resume took %.1f s, a fresh run %.1f s"
+                  % (s, worst, fresh_s))
         print("chaos seed %d: %s; %d resume(s), longest %.1f s (fresh %.1f s): %s"
               % (s, what, resumes, worst, fresh_s, problem or "ok"), flush=True)
         failures += problem is not None
