@@ -21,6 +21,7 @@
 #include "lifecircle/coverage.h"
 #include "lifecircle/h5io.h"
 #include "lifecircle/log.h"
+#include "lifecircle/results_lock.h"
 #include "lifecircle/results.h"
 #include "lifecircle/status.h"
 #include "lifecircle/textwidth.h"
@@ -743,13 +744,19 @@ int cmd_compare(int argc, char **argv) {
     LC_FAIL(LC_EUSAGE, "compare: expected exactly one RESULTS.h5 (see lifecircle compare "
                        "--help)");
   const char *path = argv[optind];
+  /* A run or another compare writing the same file must not interleave with this one. */
+  struct results_lock lock;
+  LC_CHECK(results_lock_take(path, "compare", comm, &lock));
   struct cmp_list todo;
   int st = cli_agree(cmp_plan(path, baseline, only, &todo));
-  if (st != LC_OK)
+  if (st != LC_OK) {
+    results_lock_release(&lock);
     return st;
+  }
   if (todo.n == 0) {
     log_info("%s: no complete scenario besides %s: nothing to compare", path, baseline);
     cmp_list_free(&todo);
+    results_lock_release(&lock);
     return LC_OK;
   }
   double t0 = MPI_Wtime();
@@ -767,6 +774,7 @@ int cmd_compare(int argc, char **argv) {
     free(res.path);
     free(res.tmp);
     cmp_list_free(&todo);
+    results_lock_release(&lock);
     return cli_agree(LC_ENOMEM);
   }
   snprintf(res.tmp, len, "%s.compare.tmp", path);
@@ -791,5 +799,6 @@ int cmd_compare(int argc, char **argv) {
              todo.n, baseline, MPI_Wtime() - t0, path);
   cmp_ctx_free(&x);
   cmp_list_free(&todo);
+  results_lock_release(&lock);
   return st;
 }

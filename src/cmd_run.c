@@ -7,6 +7,7 @@
 
 #include "lifecircle/cli.h"
 #include "lifecircle/log.h"
+#include "lifecircle/results_lock.h"
 #include "lifecircle/run.h"
 #include "lifecircle/status.h"
 
@@ -21,6 +22,10 @@ static void cmd_run_usage(void) {
          "options:\n"
          "  -o, --output FILE   results path (overrides Run:output)\n"
          "  -s, --scenarios A,B evaluate only these scenarios (and the baseline)\n\n"
+         "While it runs, RESULTS.h5.lock names this job (host, pid, Slurm job, start);\n"
+         "another run or compare of the same output is refused. A lock whose process is\n"
+         "gone (same host) or older than LIFECIRCLE_LOCK_STALE_H hours (default 24) is\n"
+         "taken over with a warning.\n"
          "Scenarios already complete in an earlier file at the output path (or its .tmp)\n"
          "with the same parameters and a verified checksum are kept, not recomputed.\n"
          "SIGUSR1 or SIGTERM stops the run cleanly after the current scenario (exit 14).\n"
@@ -58,7 +63,10 @@ int cmd_run(int argc, char **argv) {
     LC_FAIL(LC_EUSAGE, "run: expected exactly one PARAMS.yml (see lifecircle run --help)");
   struct run_ctx rc;
   run_signals_install();
+  struct results_lock lock = {NULL, NULL};
   int st = run_setup(&rc, argv[optind], output, only, MPI_COMM_WORLD);
+  if (st == LC_OK)
+    st = results_lock_take(rc.output, "run", MPI_COMM_WORLD, &lock);
   if (st == LC_OK)
     st = run_stop_check(&rc, "setup");
   if (st == LC_OK)
@@ -67,6 +75,7 @@ int cmd_run(int argc, char **argv) {
     st = run_stop_check(&rc, "partition");
   if (st == LC_OK)
     st = run_scenarios(&rc);
+  results_lock_release(&lock);
   /* Peak memory of every rank, for job logs. */
   double peak = (double)log_peak_rss() / 1048576.0;
   double *peaks = rank == 0 ? malloc((size_t)rc.size * sizeof *peaks) : NULL;

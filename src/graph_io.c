@@ -226,15 +226,25 @@ int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
   int64_t n, m, cols;
   void *probe;
   rc = h5io_read(file, "/Graph/nodes/osm_id", H5IO_I64, &probe, &n, &cols);
-  if (rc != LC_OK) {
+  if (rc != LC_OK || cols != 0) {
+    char why[1024];
+    snprintf(why, sizeof why, "%s", rc != LC_OK ? lc_error_message() : "not one column");
+    if (rc == LC_OK)
+      free(probe);
     H5Fclose(file);
-    LC_FAIL(rc, "%s: not a lifecircle graph file (%s)", path, lc_error_message());
+    LC_FAIL(rc != LC_OK ? rc : LC_EFORMAT, "%s: not a lifecircle graph file (/Graph/nodes/osm_id: %s)", path,
+            why[0] ? why : "unreadable");
   }
   free(probe);
   rc = h5io_read(file, "/Graph/edges/u", H5IO_I64, &probe, &m, &cols);
-  if (rc != LC_OK) {
+  if (rc != LC_OK || cols != 0) {
+    char why[1024];
+    snprintf(why, sizeof why, "%s", rc != LC_OK ? lc_error_message() : "not one column");
+    if (rc == LC_OK)
+      free(probe);
     H5Fclose(file);
-    LC_FAIL(rc, "%s: not a lifecircle graph file (%s)", path, lc_error_message());
+    LC_FAIL(rc != LC_OK ? rc : LC_EFORMAT, "%s: not a lifecircle graph file (/Graph/edges/u: %s)", path,
+            why[0] ? why : "unreadable");
   }
   free(probe);
   rc = graph_alloc(g, n, m);
@@ -254,21 +264,47 @@ int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
   } else {
     memcpy(g->cost_cm, g->length_cm, (size_t)m * sizeof *g->cost_cm);
   }
+  for (int64_t i = 0; i < n; i++)
+    if (!(g->lon[i] >= -180 && g->lon[i] <= 180 && g->lat[i] >= -90 && g->lat[i] <= 90)) {
+      rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                        "%s: /Graph/nodes/lon, lat row %lld: (%g, %g) is not a WGS84 "
+                        "coordinate", path, (long long)i, g->lon[i], g->lat[i]);
+      goto fail;
+    }
   for (int64_t e = 0; e < m; e++) {
     if (g->u[e] < 0 || g->u[e] >= n || g->v[e] < 0 || g->v[e] >= n || g->cost_cm[e] < 1 ||
         g->length_cm[e] < 0) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                        "%s: edge %lld is invalid (u %lld, v %lld, cost %lld cm)", path,
-                        (long long)e, (long long)g->u[e], (long long)g->v[e],
-                        (long long)g->cost_cm[e]);
+                        "%s: /Graph/edges row %lld is invalid (u %lld, v %lld of %lld nodes; "
+                        "length_cm %lld >= 0 and cost_cm %lld >= 1 wanted)",
+                        path, (long long)e, (long long)g->u[e], (long long)g->v[e],
+                        (long long)n, (long long)g->length_cm[e], (long long)g->cost_cm[e]);
       goto fail;
     }
   }
   if (h5io_exists(file, "/Graph/edges/geom_offset")) {
     GRAPH_IO_READ("/Graph/edges/geom_offset", H5IO_I64, g->geom_off, m + 1);
+    /* Each polyline holds at least its two end nodes. */
+    for (int64_t e = 0; e <= m; e++)
+      if (e == 0 ? g->geom_off[0] != 0 : g->geom_off[e] < g->geom_off[e - 1] + 2) {
+        rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                          "%s: /Graph/edges/geom_offset row %lld: %lld does not follow %lld "
+                          "(offsets start at 0 and grow by 2 or more)",
+                          path, (long long)e, (long long)g->geom_off[e],
+                          (long long)(e ? g->geom_off[e - 1] : 0));
+        goto fail;
+      }
     int64_t np = g->geom_off[m];
     GRAPH_IO_READ("/Graph/edges/geom_lon", H5IO_F64, g->geom_lon, np);
     GRAPH_IO_READ("/Graph/edges/geom_lat", H5IO_F64, g->geom_lat, np);
+    for (int64_t i = 0; i < np; i++)
+      if (!(g->geom_lon[i] >= -180 && g->geom_lon[i] <= 180 && g->geom_lat[i] >= -90 &&
+            g->geom_lat[i] <= 90)) {
+        rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                          "%s: /Graph/edges/geom_lon, geom_lat row %lld: (%g, %g) is not a "
+                          "WGS84 coordinate", path, (long long)i, g->geom_lon[i], g->geom_lat[i]);
+        goto fail;
+      }
   }
   if (pois) {
     int64_t np;
@@ -319,6 +355,12 @@ int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
   H5Fclose(file);
   return LC_OK;
 fail:
+  /* Messages of the HDF5 helpers name the dataset; the file is added. */
+  if (!strstr(lc_error_message(), path)) {
+    char why[1024];
+    snprintf(why, sizeof why, "%s", lc_error_message());
+    rc = lc_error_set(rc, __FILE__, __LINE__, "%s: %s", path, why);
+  }
   H5Fclose(file);
   graph_free(g);
   if (pois)

@@ -8,8 +8,6 @@
 
 #define H5IO_CHUNK_ROWS 65536
 
-void h5io_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
-
 int h5io_create_serial(const char *path, hid_t *file) {
   *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (*file < 0)

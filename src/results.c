@@ -28,7 +28,10 @@ int results_create(const char *path, int64_t n_nodes, MPI_Comm comm, struct resu
     LC_FAIL(LC_ENOMEM, "cannot allocate the results path");
   }
   snprintf(res->tmp, len + 5, "%s.tmp", path);
+  h5io_fail_reset();
   int rc = h5io_create_parallel(res->tmp, comm, &res->file);
+  if (rc == LC_OK && results_room(res, 0) != LC_OK)
+    return results_finish(res, LC_EIO);
   if (rc != LC_OK) {
     free(res->path);
     free(res->tmp);
@@ -37,8 +40,48 @@ int results_create(const char *path, int64_t n_nodes, MPI_Comm comm, struct resu
   return rc;
 }
 
+/* Agrees on a storage failure seen by any rank (or a disk too full for the next flush, seen
+ * by rank 0); on one, every rank detaches its descriptors from the file (h5io_fail_detach),
+ * so that the flush and the close still run the same collective steps everywhere, and the
+ * message names the file and the cause. Collective. */
+static int results_fail_check(struct results *res, int64_t need) {
+  int cause = h5io_fail_cause(), any = 0;
+  if (res->rank == 0 && !cause && res->file >= 0)
+    cause = h5io_fail_room(res->file, res->tmp, need);
+  MPI_Allreduce(&cause, &any, 1, MPI_INT, MPI_MAX, res->comm);
+  if (!any)
+    return LC_OK;
+  h5io_fail_set(any);
+  if (res->file >= 0)
+    h5io_fail_detach(res->tmp);
+  LC_FAIL(LC_EIO,
+          "%s: cannot write the results: %s; nothing is written under %s (an earlier file "
+          "there is left as it was)",
+          res->tmp, h5io_fail_text(any), res->path);
+}
+
+int results_room(struct results *res, int64_t bytes) {
+  return results_fail_check(res, bytes);
+}
+
+int results_flush(struct results *res) {
+  int st = results_fail_check(res, 0);
+  if (H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0 && st == LC_OK) {
+    st = results_fail_check(res, 0);
+    if (st == LC_OK)
+      st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot flush", res->tmp);
+  }
+  return st;
+}
+
 int results_finish(struct results *res, int ok) {
   int rc = ok;
+  /* The last writes happen at the flush before the close. */
+  if (res->file >= 0) {
+    int st = results_flush(res);
+    if (st != LC_OK && (rc == LC_OK || st == LC_EIO))
+      rc = st;
+  }
   if (res->file >= 0 && H5Fclose(res->file) < 0 && rc == LC_OK)
     rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot close", res->tmp);
   res->file = -1;
@@ -172,6 +215,7 @@ static int results_write_blocks(struct results *res, const char *name, enum h5io
                                 int64_t per, results_produce_fn produce, void *ctx,
                                 const char *units, const char *description) {
   size_t row_bytes = h5io_type_size(type) * (size_t)(ncols > 0 ? ncols : 1);
+  LC_CHECK(results_room(res, rows * (int64_t)row_bytes));
   int64_t slab = h5io_slab_rows(row_bytes);
   int want = results_digest_wanted(res, name);
   int64_t my_slabs = (hi - lo + slab - 1) / slab;
@@ -315,6 +359,7 @@ int results_write_replicated(struct results *res, const char *name, enum h5io_ty
 static int results_string_dset(struct results *res, const char *name, char *const *data,
                                int64_t n, int scalar, const char *description) {
   size_t width = 1;
+  LC_CHECK(results_room(res, 0));
   for (int64_t i = 0; i < n; i++) {
     size_t l = strlen(data[i]);
     if (l > width)
@@ -561,6 +606,7 @@ static int results_write_rows(struct results *res, const char *name, enum h5io_t
                               int64_t ncols, results_row_fn fill, void *ctx, const char *units,
                               const char *description) {
   int P = res->size;
+  LC_CHECK(results_room(res, N * (int64_t)(h5io_type_size(type) * (size_t)(ncols > 0 ? ncols : 1))));
   struct results_nodes x;
   memset(&x, 0, sizeof x);
   x.res = res;

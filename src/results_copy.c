@@ -484,6 +484,7 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
   struct results_blob b = {0};
   struct results_list l = {0};
   int rc = LC_OK;
+  LC_CHECK(results_room(res, 0));
   if (res->rank == 0) {
     rc = results_list_make(src, group, &l);
     if (rc == LC_OK)

@@ -121,13 +121,35 @@ static int run_has_current_layout(hid_t f, const char *group, const char *cmp_gr
   return !cmp_group || h5io_exists(f, name);
 }
 
-/* Rank 0 looks for a complete copy of scenario `group` made with the same parameters whose
- * checksum verifies (and, for a scenario, whose comparison `cmp_group` is complete in the
- * same file, and, given base_sha, over a baseline of that checksum); *which receives the file
+/* 1 when group g (of an earlier file) was made from the input files `inputs`; otherwise says
+ * which changed, once (*told). */
+static int run_inputs_same(hid_t g, const char *group, const char *inputs, int *told) {
+  char *earlier = NULL;
+  int same = H5Aexists(g, "inputs") > 0 && h5io_read_attr_str(g, "inputs", &earlier) == LC_OK &&
+             !strcmp(earlier, inputs);
+  if (!same && !*told) {
+    char why[2048];
+    if (earlier)
+      run_inputs_changed(earlier, inputs, why, sizeof why);
+    log_info("%s: %s%s%s: computed again", group + strlen("/Scenarios/"),
+             earlier ? "input files changed since the earlier results (" : "the earlier results "
+             "do not record the SHA-256 of their input files",
+             earlier ? why : "", earlier ? ")" : "");
+    *told = 1;
+  }
+  free(earlier);
+  return same;
+}
+
+/* Rank 0 looks for a complete copy of scenario `group` made with the same parameters and
+ * input files (`inputs`: their SHA-256 lines) whose checksum verifies (and, for a scenario,
+ * whose comparison `cmp_group` is complete in the same file, and, given base_sha, over a baseline of that checksum); *which receives the file
  * index or -1. Collective (the answer is broadcast). */
 static int run_reuse_find(struct run_ctx *rc, struct run_reuse *ru, const char *group,
-                          const char *cmp_group, const char *base_sha, int *which) {
+                          const char *cmp_group, const char *base_sha, const char *inputs,
+                          int *which) {
   *which = -1;
+  int told = 0;
   if (rc->rank == 0) {
     for (int i = 0; i < 2 && *which < 0; i++) {
       hid_t f = ru->file[i];
@@ -135,8 +157,14 @@ static int run_reuse_find(struct run_ctx *rc, struct run_reuse *ru, const char *
         continue;
       /* A scenario's tables may map to the baseline's: its copy is valid only over the same
        * baseline. */
-      if (base_sha && !run_attr_equals(f, "/Scenarios/baseline", "checksum", base_sha))
+      if (base_sha && !run_attr_equals(f, "/Scenarios/baseline", "checksum", base_sha)) {
+        if (!told)
+          log_info("%s: complete in the earlier results over another baseline (its inputs or "
+                   "results changed): computed again",
+                   group + strlen("/Scenarios/"));
+        told = 1;
         continue;
+      }
       if (!run_has_current_layout(f, group, cmp_group)) {
         log_info("%s in the earlier results lacks datasets this version writes: computed again",
                  group);
@@ -155,7 +183,7 @@ static int run_reuse_find(struct run_ctx *rc, struct run_reuse *ru, const char *
       if (complete == 1 && H5Aexists(g, "checksum") > 0 && H5Aexists(g, "config_sha256") > 0 &&
           h5io_read_attr_str(g, "checksum", &sha) == LC_OK &&
           h5io_read_attr_str(g, "config_sha256", &cfg) == LC_OK &&
-          !strcmp(cfg, rc->config_sha)) {
+          !strcmp(cfg, rc->config_sha) && run_inputs_same(g, group, inputs, &told)) {
         char now[65];
         if (results_checksum(f, group, 1, MPI_COMM_SELF, now) == LC_OK && !strcmp(now, sha))
           *which = i;
@@ -185,6 +213,8 @@ static int run_write_one(struct run_ctx *rc, struct results *res, struct run_sce
     LC_CHECK(run_write_comparison(rc, res, s));
   LC_CHECK(results_attr_str(res, group, "checksum", sha));
   LC_CHECK(results_attr_str(res, group, "config_sha256", rc->config_sha));
+  LC_CHECK(results_attr_str(res, group, "inputs",
+                            s->index > 0 ? rc->inputs_scen[s->index - 1] : rc->inputs_base));
   if (s->sc) {
     LC_CHECK(results_attr_str(res, group, "file", s->sc->file));
     LC_CHECK(results_attr_str(res, group, "description", s->sc->description));
@@ -272,7 +302,8 @@ int run_scenarios(struct run_ctx *rc) {
     snprintf(cmp_group, sizeof cmp_group, "/Comparisons/%s", s->name);
     int which = -1;
     st = run_reuse_find(rc, &ru, group, index > 0 ? cmp_group : NULL,
-                        index > 0 ? base_sha : NULL, &which);
+                        index > 0 ? base_sha : NULL,
+                        index > 0 ? rc->inputs_scen[index - 1] : rc->inputs_base, &which);
     /* The baseline is always computed (scenarios reuse and compare with it); when its
      * earlier copy verifies, that copy is written, identical by determinism. */
     if (st == LC_OK && (which < 0 || index == 0))
@@ -288,8 +319,8 @@ int run_scenarios(struct run_ctx *rc) {
     } else if (st == LC_OK) {
       st = run_write_one(rc, &res, s, group);
     }
-    if (st == LC_OK && H5Fflush(res.file, H5F_SCOPE_GLOBAL) < 0)
-      st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot flush", res.tmp);
+    if (st == LC_OK)
+      st = results_flush(&res);
     if (st == LC_OK && index == 0)
       st = run_read_checksum(&res, group, base_sha);
     if (index > 0)

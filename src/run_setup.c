@@ -47,6 +47,7 @@ static int run_read_graph(struct run_ctx *rc) {
                          "it to `lifecircle import --profile FILE` and remove Graph:profile",
               p->file);
     LC_CHECK(params_get_string(p, "Graph:file", &rc->graph_source));
+    LC_CHECK(run_inputs_add(rc, "graph", rc->graph_source));
     return graph_io_read(rc->graph_source, &rc->g, &rc->pois, &rc->poi_categories,
                          &rc->n_poi_categories);
   }
@@ -64,7 +65,11 @@ static int run_read_graph(struct run_ctx *rc) {
     const char *v;
     st = params_get_string(p, key, &v);
     inputs[i] = (char *)v;
+    if (st == LC_OK)
+      st = run_inputs_add(rc, "osm", v);
   }
+  if (st == LC_OK)
+    st = run_inputs_add(rc, "profile", profile_path);
   struct profile prof;
   if (st == LC_OK)
     st = profile_load(profile_path, &prof);
@@ -173,6 +178,7 @@ static int run_read_facilities(struct run_ctx *rc) {
     LC_CHECK(params_get_string_or(p, key, NULL, &column));
     LC_CHECK(facility_load_layer(file, crs, category, column, &rc->cats, i,
                                  &rc->fac));
+    LC_CHECK(run_inputs_add(rc, "layer", file));
   }
   LC_CHECK(facility_snap(&rc->fac, &rc->g, rc->max_snap_m, &rc->n_excluded));
   LC_CHECK(run_check_datums(rc, n_layers));
@@ -265,14 +271,17 @@ static int run_read_population(struct run_ctx *rc) {
   LC_CHECK(params_get_string_or(p, "Population:density", NULL, &density));
   LC_CHECK(params_get_string_or(p, "Population:density_column", NULL, &density_col));
   LC_CHECK(geom_load_polygons(polys, name_prop, &rc->subs));
+  LC_CHECK(run_inputs_add(rc, "subdistricts", polys));
   LC_CHECK(population_load_table(table, &rc->subs, &rc->table));
   rc->pop_illustrative = run_file_marked(table, "ILLUSTRATIVE");
   if (rc->pop_illustrative)
     log_warn("population: %s is marked ILLUSTRATIVE: the residents are not counts, and every "
              "result that counts residents rests on that assumption",
              table);
+  LC_CHECK(run_inputs_add(rc, "residents", table));
   if (density) {
     LC_CHECK(population_load_density(density, density_col, &rc->dens));
+    LC_CHECK(run_inputs_add(rc, "density", density));
     rc->have_dens = 1;
   }
   LC_CHECK(population_assign(&rc->g, &rc->subs, &rc->table, rc->have_dens ? &rc->dens : NULL,
@@ -438,7 +447,9 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
   LC_CHECK(datadir_param(p, "Groups:file", "groups.yml", &groups_path));
   LC_CHECK(categories_load(cats_path, &rc->cats));
   LC_CHECK(run_read_report(rc));
+  LC_CHECK(run_inputs_add(rc, "categories", cats_path));
   LC_CHECK(group_load(groups_path, &rc->groups));
+  LC_CHECK(run_inputs_add(rc, "groups", groups_path));
   LC_CHECK(run_serves(rc));
   LC_CHECK(run_read_official_counts(rc));
   LC_CHECK(run_check_radii(rc));
@@ -452,8 +463,10 @@ static int run_setup_local(struct run_ctx *rc, const char *params_path,
   LC_CHECK(run_read_scenarios(rc, only));
   LC_CHECK(agents_configure(p, &rc->agents));
   rc->agents_loaded = 1;
-  if (rc->agents.enabled)
+  if (rc->agents.enabled) {
     LC_CHECK(agents_prepare(&rc->agents, &rc->cats, &rc->groups));
+    LC_CHECK(run_inputs_add(rc, "activities", rc->agents.activities));
+  }
   rc->config_sha = malloc(65);
   if (!rc->config_sha)
     return LC_ENOMEM;
@@ -538,6 +551,8 @@ int run_setup(struct run_ctx *rc, const char *params_path, const char *output_ov
     st = run_setup_local(rc, params_path, output_override, only);
   st = cli_agree(st);
   if (st == LC_OK)
+    st = run_inputs_digest(rc);
+  if (st == LC_OK)
     st = run_check_memory(rc);
   rc->t_setup = MPI_Wtime() - t0;
   return st;
@@ -553,6 +568,16 @@ void run_free(struct run_ctx *rc) {
   free(rc->selected);
   free(rc->config_sha);
   free(rc->languages);
+  for (int i = 0; i < rc->n_inputs; i++) {
+    free(rc->input_role[i]);
+    free(rc->input_path[i]);
+  }
+  free(rc->input_role);
+  free(rc->input_path);
+  free(rc->inputs_base);
+  for (int i = 0; rc->inputs_scen && i < rc->n_scen; i++)
+    free(rc->inputs_scen[i]);
+  free(rc->inputs_scen);
   free(rc->radius_cm);
   if (rc->dg.n_local || rc->dg.global)
     dgraph_free(&rc->dg);

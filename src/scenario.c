@@ -142,17 +142,31 @@ static int sc_pair(const char *file, const struct ytree_node *n, const char *key
   return sc_point(file, n, n->children[0], n->children[1], crs_node, lon, lat);
 }
 
-/* The path of a file named in the scenario, relative to the scenario file's directory. */
-static char *sc_resolve(const char *scenario_path, const char *name) {
+/* The path of a file named in the scenario, relative to the scenario file's directory; also
+ * listed in sc->inputs (the files a resumed run hashes). */
+static char *sc_resolve(struct scenario *sc, const char *name) {
+  const char *scenario_path = sc->file;
   const char *slash = strrchr(scenario_path, '/');
-  if (name[0] == '/' || !slash)
-    return strdup(name);
-  size_t dir = (size_t)(slash - scenario_path) + 1, len = dir + strlen(name) + 1;
-  char *out = malloc(len);
-  if (out) {
-    memcpy(out, scenario_path, dir);
-    strcpy(out + dir, name);
+  char *out = NULL;
+  if (name[0] == '/' || !slash) {
+    out = strdup(name);
+  } else {
+    size_t dir = (size_t)(slash - scenario_path) + 1, len = dir + strlen(name) + 1;
+    out = malloc(len);
+    if (out) {
+      memcpy(out, scenario_path, dir);
+      strcpy(out + dir, name);
+    }
   }
+  char **more = out ? realloc(sc->inputs, (size_t)(sc->n_inputs + 1) * sizeof *more) : NULL;
+  char *copy = more ? strdup(out) : NULL;
+  if (more)
+    sc->inputs = more;
+  if (!copy) {
+    free(out);
+    return NULL;
+  }
+  sc->inputs[sc->n_inputs++] = copy;
   return out;
 }
 
@@ -182,7 +196,7 @@ static int sc_push(struct scenario *sc, int *cap, struct scenario_edit **out,
 }
 
 /* The selection keys shared by remove, relocate and change. */
-static int sc_select(const struct scenario *sc, struct ytree_node *item,
+static int sc_select(struct scenario *sc, struct ytree_node *item,
                      const struct category_set *cats, int allow_within,
                      struct scenario_edit *e) {
   const char *f = sc->file;
@@ -212,7 +226,7 @@ static int sc_select(const struct scenario *sc, struct ytree_node *item,
     LC_CHECK(sc_string(f, within, "within", &p));
     if (pn)
       LC_CHECK(sc_string(f, pn, "name_property", &prop));
-    char *path = sc_resolve(sc->file, p);
+    char *path = sc_resolve(sc, p);
     e->within = calloc(1, sizeof *e->within);
     if (!path || !e->within) {
       free(path);
@@ -288,7 +302,7 @@ static int sc_read_add(struct scenario *sc, int *cap, struct ytree_node *item,
     }
     if (ytree_child(item, "category_column"))
       LC_CHECK(sc_string(f, ytree_child(item, "category_column"), "category_column", &column));
-    if (!(e->path = sc_resolve(f, file)))
+    if (!(e->path = sc_resolve(sc, file)))
       return LC_ENOMEM;
     int st = facility_load_layer(e->path, crs, category, column, cats, SCENARIO_LAYER_ADDED,
                                  &e->layer);
@@ -469,7 +483,7 @@ static int sc_read_residents(struct scenario *sc, int *cap, struct ytree_node *i
     LC_CHECK(sc_string(f, within, "within", &p));
     if (pn)
       LC_CHECK(sc_string(f, pn, "name_property", &prop));
-    char *path = sc_resolve(f, p);
+    char *path = sc_resolve(sc, p);
     e->within = calloc(1, sizeof *e->within);
     if (!path || !e->within) {
       free(path);
@@ -673,6 +687,9 @@ void scenario_free(struct scenario *sc) {
     facility_free(&e->layer);
   }
   free(sc->edits);
+  for (int i = 0; i < sc->n_inputs; i++)
+    free(sc->inputs[i]);
+  free(sc->inputs);
   free(sc->name);
   free(sc->description);
   free(sc->file);

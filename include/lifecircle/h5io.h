@@ -112,7 +112,29 @@ int h5io_read_strings(hid_t loc, const char *name, char ***data, int64_t *n);
 /* Nonzero when `path` exists under `loc`. */
 int h5io_exists(hid_t loc, const char *path);
 
-/* Silences HDF5's own error stack printing (our messages name what failed). */
+/* Silences HDF5's own error stack printing (our messages name what failed) and records,
+ * from the stack of every failing call, a storage failure's cause for h5io_fail_cause. */
 void h5io_quiet(void);
+
+/* The errno (ENOSPC, EDQUOT, EIO, EROFS, EFBIG) of the first storage failure HDF5 reported
+ * on this process since h5io_fail_reset, or 0. Local. */
+int h5io_fail_cause(void);
+void h5io_fail_reset(void);
+void h5io_fail_set(int err);
+
+/* ENOSPC when the file system holding `path` has less room than `need` bytes, the metadata
+ * cache of `file` (an upper bound of what a flush writes) and a margin, else 0: HDF5 1.10
+ * cannot recover from a write that fails inside a collective call or a metadata flush, so
+ * a full disk is detected before each write. Local. */
+int h5io_fail_room(hid_t file, const char *path, int64_t need);
+
+/* The words for a cause of h5io_fail_cause ("disk full" for ENOSPC). */
+const char *h5io_fail_text(int err);
+
+/* Points this process's descriptors of `path` at an anonymous in-memory file, so that closing
+ * an HDF5 file whose writes fail can succeed: HDF5 1.10 frees a file whose close fails yet
+ * keeps its id, which crashes the library's shutdown in MPI_Finalize (CVE-2020-10812). The
+ * file is to be removed afterwards. Local. */
+void h5io_fail_detach(const char *path);
 
 #endif

@@ -49,6 +49,15 @@ int results_create(const char *path, int64_t n_nodes, MPI_Comm comm, struct resu
  * failure. Collective. */
 int results_finish(struct results *res, int ok);
 
+/* Flushes the file (so that a killed run leaves its complete scenarios readable). A storage
+ * failure on any rank since results_create, or a disk too full for the flush, fails every
+ * rank with LC_EIO and a message naming the file and the cause ("disk full"). Collective. */
+int results_flush(struct results *res);
+
+/* Before writing `bytes` more: fails every rank as results_flush does when a storage failure
+ * happened or the disk has no room for them. Collective. */
+int results_room(struct results *res, int64_t bytes);
+
 /* Writes a global table held identically by every rank (rank 0 writes, the others take part
  * with empty selections). rows x ncols (ncols 0: 1-D). Collective. */
 int results_write_global(struct results *res, const char *name, enum h5io_type type,

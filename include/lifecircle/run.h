@@ -97,6 +97,13 @@ struct run_ctx {
   uint8_t *selected;  /* Per scenario: evaluated in this run (--scenarios). */
   char *config_sha;   /* SHA-256 of the parameters as given: complete scenarios of an earlier
                          file are reused only when it matches. */
+  char **input_role, **input_path; /* The common input files (every scenario depends on
+                                      them), n_inputs of them, in load order. */
+  int n_inputs;
+  char *inputs_base;  /* "SHA-256  role  path" lines of the common inputs (every rank). */
+  char **inputs_scen; /* Per scenario: inputs_base, then its scenario file and the files it
+                         names. An earlier complete scenario is reused only when its
+                         `inputs` attribute equals this. */
   struct run_scen base; /* The baseline, kept for comparisons and reuse. */
   struct agents_config agents; /* Agents section of the parameters. */
   int agents_loaded;
@@ -169,6 +176,16 @@ int run_data_status(const struct run_ctx *rc, const struct facility_set *fs, int
 
 /* Logs the reasons of the categories whose data are thin or missing. Local. */
 void run_data_log(const struct run_ctx *rc, const char *scenario, char *const *reason);
+/* Records an input file every scenario depends on (`role` names it in the log). Local. */
+int run_inputs_add(struct run_ctx *rc, const char *role, const char *path);
+
+/* Rank 0 hashes (SHA-256) every input recorded and every scenario's files, and broadcasts
+ * rc->inputs_base and rc->inputs_scen. Collective. */
+int run_inputs_digest(struct run_ctx *rc);
+
+/* The input lines of `now` absent from `earlier` (the files changed, added or removed
+ * since), as "role path" items joined by "; " into why (at most len bytes). */
+void run_inputs_changed(const char *earlier, const char *now, char *why, size_t len);
 
 /* Frees everything the context holds. Local. */
 void run_free(struct run_ctx *rc);

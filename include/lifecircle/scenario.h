@@ -25,6 +25,8 @@ struct scenario {
   char *file;        /* The scenario file. */
   int illustrative;  /* `illustrative: true`: its inputs are examples, not plans; every log
                         line and results group of it says ILLUSTRATIVE. */
+  char **inputs;     /* The files it names (layers, polygons), resolved; n_inputs of them. */
+  int n_inputs;
   int n_edits;
   struct scenario_edit *edits;
 };

@@ -1,0 +1,139 @@
+/* The main job's input digests: the SHA-256 of every file a scenario depends on, so that a
+ * resumed run keeps an earlier scenario only when none of its inputs changed since. */
+#include <errno.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lifecircle/cli.h"
+#include "lifecircle/run.h"
+#include "lifecircle/status.h"
+
+int run_inputs_add(struct run_ctx *rc, const char *role, const char *path) {
+  char **r = realloc(rc->input_role, (size_t)(rc->n_inputs + 1) * sizeof *r);
+  if (r)
+    rc->input_role = r;
+  char **p = r ? realloc(rc->input_path, (size_t)(rc->n_inputs + 1) * sizeof *p) : NULL;
+  if (p)
+    rc->input_path = p;
+  if (!r || !p)
+    return LC_ENOMEM;
+  rc->input_role[rc->n_inputs] = strdup(role);
+  rc->input_path[rc->n_inputs] = strdup(path);
+  rc->n_inputs++;
+  if (!rc->input_role[rc->n_inputs - 1] || !rc->input_path[rc->n_inputs - 1])
+    return LC_ENOMEM;
+  return LC_OK;
+}
+
+/* Appends "SHA-256  role  path\n" for one file to the growing text *out. */
+static int run_inputs_line(const char *role, const char *path, char **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    LC_FAIL(LC_EIO, "%s: cannot open to hash it: %s", path, strerror(errno));
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  uint8_t buf[1 << 16];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+    sha256_update(&ctx, n, buf);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad)
+    LC_FAIL(LC_EIO, "%s: read error while hashing it", path);
+  uint8_t d[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, SHA256_DIGEST_SIZE, d);
+  size_t add = 2 * SHA256_DIGEST_SIZE + strlen(role) + strlen(path) + 8;
+  char *grown = realloc(*out, *len + add);
+  if (!grown)
+    return LC_ENOMEM;
+  *out = grown;
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+    snprintf(grown + *len + 2 * (size_t)i, 3, "%02x", d[i]);
+  *len += 2 * SHA256_DIGEST_SIZE;
+  *len += (size_t)snprintf(grown + *len, add - 2 * SHA256_DIGEST_SIZE, "  %s: %s\n", role, path);
+  return LC_OK;
+}
+
+/* Rank 0's text is sent to every rank (*text allocated there). */
+static int run_inputs_bcast(struct run_ctx *rc, char **text) {
+  long long len = rc->rank == 0 && *text ? (long long)strlen(*text) : -1;
+  MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, rc->comm);
+  if (len < 0)
+    return LC_EINVARIANT;
+  if (rc->rank != 0 && !(*text = malloc((size_t)len + 1)))
+    return LC_ENOMEM;
+  if (MPI_Bcast(*text, (int)len + 1, MPI_CHAR, 0, rc->comm) != MPI_SUCCESS)
+    LC_FAIL(LC_EMPI, "cannot broadcast the input digests");
+  return LC_OK;
+}
+
+int run_inputs_digest(struct run_ctx *rc) {
+  int st = LC_OK;
+  rc->inputs_scen = calloc((size_t)(rc->n_scen > 0 ? rc->n_scen : 1), sizeof *rc->inputs_scen);
+  if (!rc->inputs_scen)
+    st = LC_ENOMEM;
+  if (rc->rank == 0 && st == LC_OK) {
+    size_t len = 0;
+    rc->inputs_base = calloc(1, 1);
+    if (!rc->inputs_base)
+      st = LC_ENOMEM;
+    for (int i = 0; i < rc->n_inputs && st == LC_OK; i++)
+      st = run_inputs_line(rc->input_role[i], rc->input_path[i], &rc->inputs_base, &len);
+    for (int s = 0; s < rc->n_scen && st == LC_OK; s++) {
+      const struct scenario *sc = &rc->scen[s];
+      size_t sl = len;
+      if (!(rc->inputs_scen[s] = malloc(len + 1))) {
+        st = LC_ENOMEM;
+        break;
+      }
+      memcpy(rc->inputs_scen[s], rc->inputs_base, len + 1);
+      st = run_inputs_line("scenario", sc->file, &rc->inputs_scen[s], &sl);
+      for (int k = 0; k < sc->n_inputs && st == LC_OK; k++)
+        st = run_inputs_line("scenario file", sc->inputs[k], &rc->inputs_scen[s], &sl);
+    }
+  }
+  st = cli_agree(st);
+  if (st == LC_OK)
+    st = cli_agree(run_inputs_bcast(rc, &rc->inputs_base));
+  for (int s = 0; s < rc->n_scen && st == LC_OK; s++)
+    st = cli_agree(run_inputs_bcast(rc, &rc->inputs_scen[s]));
+  return st;
+}
+
+#define RUN_INPUTS_HEX (2 * SHA256_DIGEST_SIZE + 2) /* The hash and its two spaces. */
+
+/* 1 when the text holds `line` (len bytes, no newline) as a whole line; from = the offset
+ * compared from (RUN_INPUTS_HEX: the role and path only). */
+static int run_inputs_has(const char *text, const char *line, size_t len, size_t from) {
+  for (const char *p = text; p && *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t l = nl ? (size_t)(nl - p) : strlen(p);
+    if (l == len && len >= from && !memcmp(p + from, line + from, len - from))
+      return 1;
+    p = nl ? nl + 1 : NULL;
+  }
+  return 0;
+}
+
+/* Appends the "role path" of the lines of `a` that `b` lacks (from: as run_inputs_has). */
+static void run_inputs_missing(const char *a, const char *b, size_t from, const char *suffix,
+                               char *why, size_t len) {
+  for (const char *p = a; p && *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t l = nl ? (size_t)(nl - p) : strlen(p);
+    if (l > RUN_INPUTS_HEX && !run_inputs_has(b, p, l, from)) {
+      size_t used = strlen(why);
+      snprintf(why + used, len - used, "%s%.*s%s", used ? "; " : "", (int)(l - RUN_INPUTS_HEX),
+               p + RUN_INPUTS_HEX, suffix);
+    }
+    p = nl ? nl + 1 : NULL;
+  }
+}
+
+void run_inputs_changed(const char *earlier, const char *now, char *why, size_t len) {
+  why[0] = '\0';
+  run_inputs_missing(now, earlier, 0, "", why, len);
+  run_inputs_missing(earlier, now, RUN_INPUTS_HEX, " (no longer used)", why, len);
+}
