@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lifecircle/cli.h"
+#include "lifecircle/format.h"
 #include "lifecircle/graph.h"
 #include "lifecircle/graph_io.h"
 #include "lifecircle/h5io.h"
@@ -93,14 +94,23 @@ static int info_graph(const char *path) {
 }
 
 int cmd_info(int argc, char **argv) {
-  static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"help", no_argument, NULL, 'h'}, {"format", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
   int c, rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     if (c == 'h') {
       if (rank == 0)
-        printf("usage: lifecircle info FILE.h5\n\nSummarises a graph or results file: kind, "
-               "provenance, sizes and every dataset with its shape and units.\n");
+        printf("usage: lifecircle info FILE.h5\n       lifecircle info --format\n\n"
+               "Summarises a graph or results file: kind, provenance, sizes and every dataset "
+               "with its shape and units. With --format, prints the table of every dataset "
+               "the files may hold (format version %s) as Markdown.\n",
+               FORMAT_VERSION);
+      return LC_OK;
+    }
+    if (c == 'f') {
+      if (rank == 0)
+        format_print_markdown(stdout);
       return LC_OK;
     }
     LC_FAIL(LC_EUSAGE, "info: unknown option (see lifecircle info --help)");

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lifecircle/format.h"
 #include "lifecircle/h5io.h"
 #include "lifecircle/revision.h"
 #include "lifecircle/status.h"
@@ -57,6 +58,13 @@ int graph_io_write_code(hid_t file) {
   if (rc == LC_OK)
     rc = h5io_attr_str(code, "mpi", mpi);
   H5Gclose(code);
+  hid_t header;
+  if (rc == LC_OK)
+    rc = h5io_group(file, "/Header", &header);
+  if (rc == LC_OK) {
+    rc = h5io_attr_str(header, "format_version", FORMAT_VERSION);
+    H5Gclose(header);
+  }
   return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/format.h"
 #include "lifecircle/status.h"
 
 #define H5IO_CHUNK_ROWS 65536
@@ -172,8 +173,40 @@ hid_t h5io_file_type(enum h5io_type type) {
   }
 }
 
-static int h5io_describe(hid_t dset, const char *name, const char *units,
-                         const char *description) {
+/* The table name of a dataset's type ("int64", "float64", "string"...), for the format
+ * check. */
+static const char *h5io_type_name(hid_t dset) {
+  hid_t t = H5Dget_type(dset);
+  const char *name = "unknown";
+  if (t >= 0) {
+    H5T_class_t c = H5Tget_class(t);
+    size_t size = H5Tget_size(t);
+    if (c == H5T_STRING)
+      name = "string";
+    else if (c == H5T_FLOAT && size == 8)
+      name = "float64";
+    else if (c == H5T_INTEGER && size == 8)
+      name = "int64";
+    else if (c == H5T_INTEGER && size == 4)
+      name = "int32";
+    else if (c == H5T_INTEGER && size == 1)
+      name = "int8";
+    H5Tclose(t);
+  }
+  return name;
+}
+
+int h5io_describe(hid_t dset, const char *name, const char *units, const char *description) {
+  char path[1024];
+  ssize_t len = H5Iget_name(dset, path, sizeof path);
+  if (len <= 0 || (size_t)len >= sizeof path)
+    return lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read the path of dataset %s",
+                        name);
+  hid_t space = H5Dget_space(dset);
+  int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+  if (space >= 0)
+    H5Sclose(space);
+  LC_CHECK(format_check(path, h5io_type_name(dset), rank, units ? units : "1"));
   int rc = h5io_attr_str(dset, "units", units ? units : "1");
   if (rc == LC_OK)
     rc = h5io_attr_str(dset, "description", description ? description : name);

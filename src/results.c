@@ -405,9 +405,7 @@ static int results_string_dset(struct results *res, const char *name, char *cons
   }
   free(buf);
   if (rc == LC_OK)
-    rc = h5io_attr_str(dset, "units", "1");
-  if (rc == LC_OK)
-    rc = h5io_attr_str(dset, "description", description);
+    rc = h5io_describe(dset, name, "1", description);
   if (dset >= 0)
     H5Dclose(dset);
   H5Sclose(space);

@@ -470,9 +470,7 @@ static int results_copy_virtual(struct results *res, const char *path, hid_t typ
   int rc = results_vmaps_create(res->file, path, type, nd, dims, maps, nm, fill, &d);
   free(maps); /* The source names live in the description. */
   if (rc == LC_OK)
-    rc = h5io_attr_str(d, "units", units);
-  if (rc == LC_OK)
-    rc = h5io_attr_str(d, "description", desc);
+    rc = h5io_describe(d, path, units, desc);
   if (rc == LC_OK)
     rc = h5io_attr_str(d, "mapping", mapping);
   if (d >= 0)
@@ -630,9 +628,7 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
     if (sd >= 0)
       H5Dclose(sd);
     if (rc == LC_OK && d >= 0) {
-      rc = h5io_attr_str(d, "units", units);
-      if (rc == LC_OK)
-        rc = h5io_attr_str(d, "description", desc);
+      rc = h5io_describe(d, path, units, desc);
     }
     free(buf);
     if (d >= 0)

@@ -250,9 +250,7 @@ int results_write_nodes_mapped(struct results *res, const char *name, enum h5io_
     rc = results_vmaps_create(res->file, name, h5io_file_type(type), 2, dims, maps, n, 0, &d);
   }
   if (rc == LC_OK)
-    rc = h5io_attr_str(d, "units", units);
-  if (rc == LC_OK)
-    rc = h5io_attr_str(d, "description", description);
+    rc = h5io_describe(d, name, units, description);
   if (rc == LC_OK)
     rc = h5io_attr_str(d, "mapping", mapping);
   /* Its digest for the checksum (rank 0 keeps digests): taken now, since rank 0 alone may

@@ -89,6 +89,11 @@ int h5io_dset_create(hid_t loc, const char *name, enum h5io_type type, int64_t r
 int h5io_dset_write_rows(hid_t dset, const char *name, enum h5io_type type, int64_t start,
                          int64_t count, int64_t ncols, const void *data, int collective);
 
+/* Checks a dataset against the file format table (include/lifecircle/format.h: its path,
+ * type, rank and units must be listed) and sets its `units` ("1" when NULL) and
+ * `description` (its name when NULL) attributes. Every writer of a dataset calls it. */
+int h5io_describe(hid_t dset, const char *name, const char *units, const char *description);
+
 /* Sets `units` and `description` on a dataset made by h5io_dset_create and closes it (also
  * on failure, when it only closes). Pass ok = LC_OK to describe, a failure status to only
  * close; returns the first failure. Collective in parallel files. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lc_test.h"
+#include "lifecircle/format.h"
 #include "lifecircle/results.h"
 #include "lifecircle/status.h"
 
@@ -190,12 +191,42 @@ static void test_bad_ownership(void) {
   CU_ASSERT_EQUAL(access(path, F_OK), -1);
 }
 
+/* Every writer checks its dataset against the file format table: a path the table does not
+ * list, or listed units other than the table's, is refused on every rank and leaves no file. */
+static void test_format_table(void) {
+  char path[4096];
+  shared_tmp(path, sizeof path);
+  int64_t v[3] = {1, 2, 3};
+  double radius[3] = {400, 800, 1200};
+  struct results res;
+  format_set_strict(1);
+  CU_ASSERT_EQUAL_FATAL(results_create(path, 3, MPI_COMM_WORLD, &res), LC_OK);
+  CU_ASSERT_EQUAL(results_write_global(&res, "/Categories/radius_m", H5IO_F64, radius, 3, 0,
+                                       "m", "r"),
+                  LC_OK);
+  CU_ASSERT_EQUAL(results_write_global(&res, "/Categories/threshold_min", H5IO_I64, v, 3, 0,
+                                       "s", "t"),
+                  LC_EINVARIANT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "/Categories/threshold_min"));
+  CU_ASSERT_EQUAL(results_write_global(&res, "/Unlisted/x", H5IO_I64, v, 3, 0, "1", "x"),
+                  LC_EINVARIANT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "not in the file format table"));
+  CU_ASSERT_EQUAL(results_finish(&res, LC_EINVARIANT), LC_EINVARIANT);
+  CU_ASSERT_EQUAL(access(path, F_OK), -1);
+  CU_ASSERT_PTR_NOT_NULL(format_find("/Scenarios/any-name/Coverage/share"));
+  CU_ASSERT_PTR_NULL(format_find("/Scenarios//Coverage/share"));
+  CU_ASSERT_PTR_NULL(format_find("/Scenarios/a/b/Coverage/share"));
+  /* The other tests write datasets of no layout through the generic writers. */
+  format_set_strict(0);
+}
+
 int lc_test_register(void) {
   h5io_quiet();
   CU_pSuite s = CU_add_suite("results", NULL, NULL);
   if (!s)
     return -1;
-  if (!CU_add_test(s, "rounds and checksum", test_rounds_and_checksum) ||
+  if (!CU_add_test(s, "format table", test_format_table) ||
+      !CU_add_test(s, "rounds and checksum", test_rounds_and_checksum) ||
       !CU_add_test(s, "bad ownership", test_bad_ownership))
     return -1;
   return 0;
