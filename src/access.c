@@ -83,6 +83,7 @@
 #include <time.h>
 
 #include "access_internal.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/log.h"
 #include "lifecircle/status.h"
 
@@ -779,7 +780,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
                       "distributed graph (rank %d of %d)", rank, size, dg->rank, dg->size);
   if (rc == LC_OK)
     rc = access_validate(dg, n_cat, src, radius_cm, k);
-  rc = dgraph_agree(comm, rc);
+  rc = lc_agree(comm, rc);
   if (rc != LC_OK)
     return rc;
 
@@ -834,7 +835,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     rc = access_cat_init(dg, &ag, &src[c], radius_cm[c], max_path, k, c, &cat[c]);
   if (rc == LC_OK)
     rc = access_xch_init(&xch, dg);
-  rc = dgraph_agree(comm, rc);
+  rc = lc_agree(comm, rc);
   if (rc != LC_OK)
     goto done;
 
@@ -876,7 +877,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
                   done);
     access_clock_add(&ph_exchange, cb, access_clock_now());
     if (failed_all > 0) {
-      rc = dgraph_agree(comm, fail);
+      rc = lc_agree(comm, fail);
       goto done;
     }
     if (sent_all == 0)

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "agents_internal.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/log.h"
 #include "lifecircle/rng.h"
 #include "lifecircle/status.h"
@@ -973,7 +974,7 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
     st = first ? agents_population_layout(in, first, first + no, &n_agents, &n_res)
                : LC_ENOMEM;
   }
-  st = dgraph_agree(comm, st);
+  st = lc_agree(comm, st);
   if (st != LC_OK)
     goto done;
   /* Place the agents in batches of about a million per rank, delivering migrations between
@@ -1059,7 +1060,7 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
     windows++;
     st = sim_window(&s, g[0]);
   }
-  st = dgraph_agree(comm, st);
+  st = lc_agree(comm, st);
   if (st != LC_OK)
     goto done;
   /* Queues of the bins after the last arrival. */
@@ -1068,9 +1069,9 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
   int64_t bad = 0;
   if (in->cfg->trips)
     st = sim_capacity_sweep(&s, &bad);
-  st = dgraph_agree(comm, st);
+  st = lc_agree(comm, st);
   if (st == LC_OK)
-    st = dgraph_agree(comm, sim_outputs(&s, out));
+    st = lc_agree(comm, sim_outputs(&s, out));
   if (st != LC_OK)
     goto done;
   /* Served services counted in FacilityLoad, and bins where more persons were turned away

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/compare_io.h"
@@ -561,7 +562,7 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
     pb8[k] = (int8_t)pb[k];
     pb8[R * C + k] = (int8_t)pa[k];
   }
-  st = cli_agree(st);
+  st = lc_agree(MPI_COMM_WORLD, st);
   if (st == LC_OK) {
     struct coverage_spec spec = {x->n_sub, C,    x->n_group, x->threshold_min, NULL, NULL,
                                  NULL,     x->speed_m_s, 0, NULL};
@@ -572,14 +573,14 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
   snprintf(name, sizeof name, "/Comparisons/%s", scen);
   if (st == LC_OK && h5io_exists(res->file, name) && H5Ldelete(res->file, name, H5P_DEFAULT) < 0)
     st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot replace %s", name);
-  st = cli_agree(st);
+  st = lc_agree(MPI_COMM_WORLD, st);
   if (st == LC_OK)
     st = compare_write(res, scen, base, &cmp, x->row_name, n, x->gid,
                        (const int64_t *const *)cols, (const int64_t *const *)(cols + C), pb8,
                        pb8 + R * C);
   if (st == LC_OK && H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0)
     st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot flush %s", res->tmp);
-  st = cli_agree(st);
+  st = lc_agree(MPI_COMM_WORLD, st);
   if (st == LC_OK && x->rank == 0) {
     /* The realised tables as written (absent when the agents were not simulated). */
     int G = x->n_group;
@@ -648,7 +649,7 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
     free(rn);
     free(rl);
   }
-  st = cli_agree(st);
+  st = lc_agree(MPI_COMM_WORLD, st);
   compare_free(&cmp);
   free(store);
   free(cols);
@@ -748,7 +749,7 @@ int cmd_compare(int argc, char **argv) {
   struct results_lock lock;
   LC_CHECK(results_lock_take(path, "compare", comm, &lock));
   struct cmp_list todo;
-  int st = cli_agree(cmp_plan(path, baseline, only, &todo));
+  int st = lc_agree(MPI_COMM_WORLD, cmp_plan(path, baseline, only, &todo));
   if (st != LC_OK) {
     results_lock_release(&lock);
     return st;
@@ -775,20 +776,20 @@ int cmd_compare(int argc, char **argv) {
     free(res.tmp);
     cmp_list_free(&todo);
     results_lock_release(&lock);
-    return cli_agree(LC_ENOMEM);
+    return lc_agree(MPI_COMM_WORLD, LC_ENOMEM);
   }
   snprintf(res.tmp, len, "%s.compare.tmp", path);
   st = rank == 0 ? cmp_copy_file(path, res.tmp) : LC_OK;
-  st = cli_agree(st);
+  st = lc_agree(MPI_COMM_WORLD, st);
   if (st == LC_OK)
-    st = cli_agree(cmp_open_parallel(res.tmp, comm, &res.file));
+    st = lc_agree(MPI_COMM_WORLD, cmp_open_parallel(res.tmp, comm, &res.file));
   struct cmp_ctx x;
   memset(&x, 0, sizeof x);
   x.comm = comm;
   x.rank = rank;
   x.size = size;
   if (st == LC_OK)
-    st = cli_agree(cmp_read_common(res.file, &x));
+    st = lc_agree(MPI_COMM_WORLD, cmp_read_common(res.file, &x));
   res.n_nodes = x.n_nodes;
   for (int i = 0; st == LC_OK && i < todo.n; i++)
     st = cmp_one(&res, &x, todo.name[i], baseline);

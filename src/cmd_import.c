@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/categories.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/datadir.h"
@@ -206,5 +207,5 @@ int cmd_import(int argc, char **argv) {
                   : cmd_import_osm(inputs, n_inputs, out, profile_path, categories_path);
   }
   free(inputs);
-  return cli_agree(rc);
+  return lc_agree(MPI_COMM_WORLD, rc);
 }

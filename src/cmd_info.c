@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/format.h"
 #include "lifecircle/graph.h"
@@ -146,5 +147,5 @@ int cmd_info(int argc, char **argv) {
     }
     fflush(stdout);
   }
-  return cli_agree(rc);
+  return lc_agree(MPI_COMM_WORLD, rc);
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/geom.h"
 #include "lifecircle/init.h"
@@ -406,5 +407,5 @@ int cmd_init(int argc, char **argv) {
   }
   if (rc == LC_OK && rank == 0)
     rc = init_run(&o);
-  return cli_agree(rc);
+  return lc_agree(MPI_COMM_WORLD, rc);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/coverage.h"
 #include "lifecircle/geom.h"
@@ -446,17 +447,17 @@ static int opt_run(struct run_ctx *rc, const struct opt_args *a) {
       if (r > 0)
         relevant[x] = 1;
     }
-  st = cli_agree(st);
+  st = lc_agree(MPI_COMM_WORLD, st);
   if (st == LC_OK)
     log_info("optimize %s: %" PRId64 " facilities in the baseline; %" PRId64 " of %" PRId64
              " residents of the served groups are not within %d minutes",
              rc->cats.c[cat].id, n_src, uncovered, all, rc->cats.c[cat].threshold_min);
   if (st == LC_OK)
-    st = cli_agree(a->cand_file ? opt_cands_file(rc, a->cand_file, a->crs, cat, &cd)
+    st = lc_agree(MPI_COMM_WORLD, a->cand_file ? opt_cands_file(rc, a->cand_file, a->crs, cat, &cd)
                                 : opt_cands_polygon(rc, a->cand_poly, a->prop, &cd));
   double t0 = MPI_Wtime();
   if (st == LC_OK)
-    st = cli_agree(optimize_covers(g, cd.n, cd.node, cd.offset_cm, radius, relevant, rc->rank,
+    st = lc_agree(MPI_COMM_WORLD, optimize_covers(g, cd.n, cd.node, cd.offset_cm, radius, relevant, rc->rank,
                                    rc->size, &cov));
   double t_cover = MPI_Wtime() - t0;
   int n_picked = 0;
@@ -484,7 +485,7 @@ static int opt_run(struct run_ctx *rc, const struct opt_args *a) {
     }
   }
   if (st == LC_OK)
-    st = cli_agree(rc->rank == 0 ? opt_write_yaml(a->prefix, rc, cat, &cd,
+    st = lc_agree(MPI_COMM_WORLD, rc->rank == 0 ? opt_write_yaml(a->prefix, rc, cat, &cd,
                                                   a->cand_file ? a->cand_file : a->cand_poly,
                                                   pick, gain, n_picked, (int)a->k, uncovered,
                                                   a->capacity)
@@ -497,7 +498,7 @@ static int opt_run(struct run_ctx *rc, const struct opt_args *a) {
   if (st == LC_OK && a->recheck && n_picked > 0) {
     char path[4096];
     int64_t *nodes = malloc((size_t)n_picked * sizeof *nodes);
-    st = cli_agree(nodes ? LC_OK : LC_ENOMEM);
+    st = lc_agree(MPI_COMM_WORLD, nodes ? LC_OK : LC_ENOMEM);
     for (int i = 0; st == LC_OK && i < n_picked; i++)
       nodes[i] = cd.node[pick[i]];
     snprintf(path, sizeof path, "%s.yml", a->prefix);
@@ -509,11 +510,11 @@ static int opt_run(struct run_ctx *rc, const struct opt_args *a) {
       opt_print_recheck(rc, cat, gain, n_picked, &rk);
   }
   if (st == LC_OK)
-    st = cli_agree(rc->rank == 0 ? opt_write_geojson(a->prefix, rc, cat, &cd, pick, gain,
+    st = lc_agree(MPI_COMM_WORLD, rc->rank == 0 ? opt_write_geojson(a->prefix, rc, cat, &cd, pick, gain,
                                                      n_picked, rechecked ? &rk : NULL)
                                  : LC_OK);
   if (st == LC_OK && rechecked)
-    st = cli_agree(rc->rank == 0 ? opt_write_csv(a->prefix, rc, cat, &cd, pick, gain, &rk)
+    st = lc_agree(MPI_COMM_WORLD, rc->rank == 0 ? opt_write_csv(a->prefix, rc, cat, &cd, pick, gain, &rk)
                                  : LC_OK);
   if (st == LC_OK)
     log_info("optimize: wrote %s.yml and %s.geojson%s%s%s", a->prefix, a->prefix,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/categories.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/datadir.h"
@@ -263,5 +264,5 @@ int cmd_synth(int argc, char **argv) {
   }
   if (rc == LC_OK && rank == 0)
     rc = synth_run(&o);
-  return cli_agree(rc);
+  return lc_agree(MPI_COMM_WORLD, rc);
 }

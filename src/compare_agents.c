@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/compare_io.h"
@@ -303,11 +304,11 @@ static int ca_realised(struct results *res, const char *scenario, const char *ba
                       "%s and %s simulated different agents (residents_per_agent %" PRId64
                       " and %" PRId64 ", %" PRId64 " and %" PRId64 " agents): not comparable",
                       baseline, scenario, per[0], per[1], agents[0], agents[1]);
-  st = cli_agree(st);
+  st = lc_agree(res->comm, st);
   size_t cells = (size_t)(R * CG > 0 ? R * CG : 1);
   int64_t *change = st == LC_OK ? malloc(cells * sizeof *change) : NULL;
   if (st == LC_OK)
-    st = cli_agree(change ? LC_OK : LC_ENOMEM);
+    st = lc_agree(res->comm, change ? LC_OK : LC_ENOMEM);
   if (st == LC_OK) {
     for (int64_t k = 0; k < R * CG; k++)
       change[k] = covered[1][k] - covered[0][k];
@@ -331,7 +332,7 @@ static int ca_realised(struct results *res, const char *scenario, const char *ba
                         CG);
     for (int w = 0; w < 2 && st == LC_OK; w++)
       st = ca_read_trips(f, sg[w], w, pop.thr, pop.n_cat, res->rank, res->size, &trips, &nt);
-    st = cli_agree(st);
+    st = lc_agree(res->comm, st);
     if (st == LC_OK) {
       struct compare_agents_spec spec = {pop.n_sub,  pop.n_cat, pop.n_group, pop.n_nodes,
                                          pop.by_group, pop.sub, per[0], agents[0]};
@@ -349,7 +350,7 @@ static int ca_realised(struct results *res, const char *scenario, const char *ba
                             covered[w][k], k / CG, k % CG);
           break;
         }
-    st = cli_agree(st);
+    st = lc_agree(res->comm, st);
     snprintf(name, sizeof name, "%s/realised_newly_covered", group);
     if (st == LC_OK)
       st = results_write_global(res, name, H5IO_I64, cr.cmp.newly_covered, R, CG, "persons",
@@ -371,7 +372,7 @@ static int ca_realised(struct results *res, const char *scenario, const char *ba
       if (st == LC_OK && !served)
         st = LC_ENOMEM;
     }
-    st = cli_agree(st);
+    st = lc_agree(res->comm, st);
     if (st == LC_OK) {
       compare_served_sum((int)R, pop.n_cat, pop.n_group, cr.cmp.newly_covered, serves, served);
       compare_served_sum((int)R, pop.n_cat, pop.n_group, cr.cmp.no_longer_covered, serves,
@@ -497,7 +498,7 @@ static int ca_load(struct results *res, const char *scenario, const char *baseli
       out[3 * F * CA_LOAD_COLS + i] = b;
     }
   }
-  st = cli_agree(st);
+  st = lc_agree(res->comm, st);
   if (st == LC_OK && MPI_Bcast(&F, 1, MPI_INT64_T, 0, res->comm) != MPI_SUCCESS)
     st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "MPI_Bcast failed");
   static const char *const cols =

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare_io.h"
 #include "lifecircle/status.h"
@@ -74,7 +75,7 @@ int compare_band_write(struct results *res, const char *scenario, const char *ba
       st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "RealisedCoverage has %" PRId64
                         " columns, not a multiple of %" PRId64 " categories", CG, C);
   }
-  st = cli_agree(st);
+  st = lc_agree(res->comm, st);
   cells = R * C;
   int64_t *gain = NULL, *lo = NULL, *hi = NULL, *holds = NULL, *a = NULL, *b = NULL;
   if (st == LC_OK) {
@@ -85,7 +86,7 @@ int compare_band_write(struct results *res, const char *scenario, const char *ba
     holds = malloc(n * sizeof *holds);
     a = malloc(n * sizeof *a);
     b = malloc(n * sizeof *b);
-    st = cli_agree(gain && lo && hi && holds && a && b ? LC_OK : LC_ENOMEM);
+    st = lc_agree(res->comm, gain && lo && hi && holds && a && b ? LC_OK : LC_ENOMEM);
   }
   if (st == LC_OK) {
     int G = (int)(CG / C);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare_io.h"
 #include "lifecircle/coverage.h"
@@ -143,7 +144,7 @@ int compare_write_housing(struct results *res, const char *scenario) {
   struct coverage cov;
   memset(&cov, 0, sizeof cov);
   int st = ch_read(f, scenario, res->rank, res->size, &x);
-  st = cli_agree(st);
+  st = lc_agree(res->comm, st);
   int64_t nb = x.hi - x.lo;
   size_t R = (size_t)x.S + 1;
   int64_t *added = NULL, *removed = NULL, **near = NULL, *col = NULL;
@@ -186,7 +187,7 @@ int compare_write_housing(struct results *res, const char *scenario) {
       }
     }
   }
-  st = cli_agree(st);
+  st = lc_agree(res->comm, st);
   if (st == LC_OK && MPI_Allreduce(MPI_IN_PLACE, removed, (int)(R * (size_t)x.G), MPI_INT64_T,
                                    MPI_SUM, res->comm) != MPI_SUCCESS)
     st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: cannot sum the residents removed",
@@ -209,7 +210,7 @@ int compare_write_housing(struct results *res, const char *scenario) {
         status[c] = (int8_t)st64[c];
       free(st64);
     }
-    st = cli_agree(st);
+    st = lc_agree(res->comm, st);
     struct coverage_spec spec = {x.S, x.C, x.G, thr, x.target, ess, serves, x.speed,
                                  (int64_t)max_r, status};
     if (st == LC_OK)
@@ -262,5 +263,5 @@ int compare_write_housing(struct results *res, const char *scenario) {
   free(ess);
   free(serves);
   ch_free(&x);
-  return cli_agree(st);
+  return lc_agree(res->comm, st);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/status.h"
@@ -95,7 +96,7 @@ static int cr_route(const struct compare_agents_spec *spec, int64_t n,
     w[1] = t->origin;
     w[2] = cr_pack(t);
   }
-  st = cli_agree(st);
+  st = lc_agree(comm, st);
   if (st == LC_OK && MPI_Alltoall(sc, 1, MPI_INT, rcnt, 1, MPI_INT, comm) != MPI_SUCCESS)
     st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "realised comparison: MPI_Alltoall failed");
   int64_t total = 0;
@@ -106,11 +107,11 @@ static int cr_route(const struct compare_agents_spec *spec, int64_t n,
       st = lc_error_set(LC_ETOOBIG, __FILE__, __LINE__,
                         "realised comparison: too many trips for one rank");
   }
-  st = cli_agree(st);
+  st = lc_agree(comm, st);
   int64_t *buf = NULL;
   if (st == LC_OK) {
     buf = malloc((size_t)(total > 0 ? total : 1) * sizeof *buf);
-    st = cli_agree(buf ? LC_OK : LC_ENOMEM);
+    st = lc_agree(comm, buf ? LC_OK : LC_ENOMEM);
   }
   if (st == LC_OK && MPI_Alltoallv(send, sc, sd, MPI_INT64_T, buf, rcnt, rd, MPI_INT64_T,
                                    comm) != MPI_SUCCESS)
@@ -221,7 +222,7 @@ int compare_realised_compute(const struct compare_agents_spec *spec, int64_t n,
   }
   free(recv);
   free(node_first);
-  st = cli_agree(st);
+  st = lc_agree(comm, st);
   if (st == LC_OK && MPI_Allreduce(MPI_IN_PLACE, tab, (int)(6 * cells), MPI_INT64_T, MPI_SUM,
                                    comm) != MPI_SUCCESS)
     st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "realised comparison: MPI_Allreduce failed");
@@ -249,7 +250,7 @@ int compare_realised_compute(const struct compare_agents_spec *spec, int64_t n,
     }
   }
   free(tab);
-  st = cli_agree(st);
+  st = lc_agree(comm, st);
   if (st != LC_OK)
     compare_realised_free(out);
   return st;

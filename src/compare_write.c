@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare_io.h"
 #include "lifecircle/h5io.h"
@@ -76,7 +77,7 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   uint8_t *own = calloc((size_t)(C > 0 ? C : 1), 1);
   int *cols = malloc((size_t)(C > 0 ? C : 1) * sizeof *cols);
   int st = pass && own && cols ? LC_OK : LC_ENOMEM;
-  st = cli_agree(st == LC_OK ? LC_OK
+  st = lc_agree(res->comm, st == LC_OK ? LC_OK
                              : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                                             "out of memory writing comparison %s", scenario));
   char base[512], name[640];
@@ -96,7 +97,7 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   }
   if (st == LC_OK)
     st = compare_read_serves(res->file, C, G, &serves);
-  st = cli_agree(st);
+  st = lc_agree(res->comm, st);
   int64_t *served_new = pass + 2 * R * C, *served_lost = pass + 3 * R * C;
   if (st == LC_OK) {
     compare_served_sum(R, C, G, cmp->newly_covered, serves, served_new);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/log.h"
 #include "lifecircle/status.h"
 
@@ -277,7 +278,7 @@ int dgraph_build(const struct graph *g, const int32_t *part, MPI_Comm comm, stru
       rc = dgraph_build_local(g, part, dg, map);
   }
   free(map);
-  rc = dgraph_agree(comm, rc);
+  rc = lc_agree(comm, rc);
   if (rc == LC_OK && MPI_Comm_dup(comm, &dg->comm) != MPI_SUCCESS) {
     dg->comm = MPI_COMM_NULL;
     rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "dgraph: MPI_Comm_dup failed");

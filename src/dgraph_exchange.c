@@ -1,4 +1,4 @@
-/* MPI traffic of the distributed graph: the split-phase halo exchange and status agreement. */
+/* MPI traffic of the distributed graph: the split-phase halo exchange. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,28 +71,3 @@ int dgraph_halo_end(struct dgraph_halo *h) {
   return rc;
 }
 
-int dgraph_agree(MPI_Comm comm, int status) {
-  int size = 1, rank = 0;
-  if (MPI_Comm_size(comm, &size) != MPI_SUCCESS || MPI_Comm_rank(comm, &rank) != MPI_SUCCESS)
-    LC_FAIL(LC_EMPI, "cannot query the communicator while agreeing on a status");
-  if (size == 1)
-    return status;
-  /* The lowest failing rank tells its status and message to every rank. */
-  int mine[2] = {status != LC_OK ? rank : size, status}, first[2];
-  if (MPI_Allreduce(mine, first, 1, MPI_2INT, MPI_MINLOC, comm) != MPI_SUCCESS)
-    LC_FAIL(LC_EMPI, "MPI_Allreduce failed while agreeing on a status");
-  if (first[0] == size)
-    return LC_OK;
-  int agreed = status;
-  char msg[2048] = "";
-  if (rank == first[0]) {
-    strncpy(msg, lc_error_message(), sizeof msg - 1);
-    msg[sizeof msg - 1] = '\0';
-  }
-  if (MPI_Bcast(&agreed, 1, MPI_INT, first[0], comm) != MPI_SUCCESS ||
-      MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, first[0], comm) != MPI_SUCCESS)
-    LC_FAIL(LC_EMPI, "MPI_Bcast failed while agreeing on a status");
-  if (rank != first[0])
-    lc_error_set(agreed, __FILE__, __LINE__, "%s", msg);
-  return agreed;
-}

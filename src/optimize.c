@@ -2,9 +2,11 @@
 #include "lifecircle/optimize.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/dgraph.h"
 #include "lifecircle/status.h"
 
@@ -167,6 +169,8 @@ int optimize_covers(const struct graph *g, int64_t n_cand, const int64_t *cand_n
     LC_FAIL(LC_ENOMEM, "out of memory for %" PRId64 " candidate cover sets", mine);
   }
   int failed = LC_OK;
+  /* The error message is thread-local: a failing thread hands its message over here. */
+  char failed_msg[2048] = "";
 #pragma omp parallel
   {
     int64_t *dist = malloc((size_t)(g->n_nodes > 0 ? g->n_nodes : 1) * sizeof *dist);
@@ -202,13 +206,18 @@ int optimize_covers(const struct graph *g, int64_t n_cand, const int64_t *cand_n
     }
     if (st != LC_OK) {
 #pragma omp critical
-      failed = st;
+      {
+        failed = st;
+        snprintf(failed_msg, sizeof failed_msg, "%s", lc_error_message());
+      }
     }
     free(dist);
     free(q.d);
     free(q.v);
     free(seen);
   }
+  if (failed != LC_OK && failed_msg[0])
+    lc_error_set(failed, __FILE__, __LINE__, "%s", failed_msg);
   int64_t total = 0;
   for (int64_t j = 0; j < mine; j++) {
     out->cand_id[j] = rank + j * size;
@@ -302,7 +311,7 @@ int optimize_greedy(int64_t n_nodes, int n_group, const int64_t *weight,
   uint8_t *covered = calloc((size_t)(n_nodes * G > 0 ? n_nodes * G : 1), 1);
   int64_t *bnode = NULL, *bdist = NULL;
   int st = hp.ub && hp.iter && hp.h && covered ? LC_OK : LC_ENOMEM;
-  st = dgraph_agree(comm, st == LC_OK ? LC_OK
+  st = lc_agree(comm, st == LC_OK ? LC_OK
                              : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                                             "out of memory for the greedy heap"));
   if (st != LC_OK)
@@ -361,7 +370,7 @@ int optimize_greedy(int64_t n_nodes, int n_group, const int64_t *weight,
     free(bdist);
     bnode = malloc((size_t)(len > 0 ? len : 1) * sizeof *bnode);
     bdist = malloc((size_t)(len > 0 ? len : 1) * sizeof *bdist);
-    st = dgraph_agree(comm, bnode && bdist ? LC_OK : LC_ENOMEM);
+    st = lc_agree(comm, bnode && bdist ? LC_OK : LC_ENOMEM);
     if (st != LC_OK)
       goto done;
     if (rank == owner) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agents_internal.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/log.h"
@@ -116,7 +117,7 @@ static int rk_sites(struct run_ctx *rc, const struct run_scen *s, int cat, int n
                         "optimize: facility row %" PRId64 " of the scenario is not site %d",
                         f, i + 1);
   }
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   if (st != LC_OK)
     return st;
   out->n_sites = n;
@@ -127,7 +128,7 @@ static int rk_sites(struct run_ctx *rc, const struct run_scen *s, int cat, int n
   st = out->site && sums && maxs && load ? LC_OK : LC_ENOMEM;
   if (st == LC_OK)
     st = rk_trip_stats(&ao->trips, first, n, sums, maxs);
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   if (st == LC_OK &&
       (MPI_Allreduce(MPI_IN_PLACE, sums, n * RK_SUMS, MPI_INT64_T, MPI_SUM, rc->comm) !=
            MPI_SUCCESS ||
@@ -219,7 +220,7 @@ static int rk_gains(struct run_ctx *rc, const struct run_scen *b, const struct r
       }
     }
   }
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   if (st == LC_OK) {
     struct coverage_spec spec = {S, C, G, thr, NULL, NULL, rc->serves, speed, 0, NULL};
     st = compare_compute(&spec, n, (const int64_t *const *)b->nearest,
@@ -276,12 +277,12 @@ int optimize_recheck_run(struct run_ctx *rc, const char *scenario_path, int cat,
     log_info("optimize --recheck-agents: Agents:enabled is false in the parameters; the "
              "agent simulation runs for the re-check only");
     rc->agents.enabled = 1;
-    LC_CHECK(cli_agree(agents_prepare(&rc->agents, &rc->cats, &rc->groups)));
+    LC_CHECK(lc_agree(rc->comm, agents_prepare(&rc->agents, &rc->cats, &rc->groups)));
   }
   rc->agents.trips = 1; /* Waits and peaks per site come from the trips. */
   struct scenario sc;
   memset(&sc, 0, sizeof sc);
-  int st = cli_agree(scenario_load(scenario_path, &rc->cats, &sc));
+  int st = lc_agree(rc->comm, scenario_load(scenario_path, &rc->cats, &sc));
   if (st != LC_OK)
     return st;
   struct run_scen s;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/dgraph.h"
 #include "lifecircle/log.h"
 #include "lifecircle/status.h"
@@ -158,7 +159,7 @@ int partition_build(const struct graph *g, const int64_t *vwgt, int nparts, int 
       log_info("partition: one part, METIS not needed");
   } else if (rank == 0)
     rc = partition_metis(g, vwgt, nparts, seed, part);
-  rc = dgraph_agree(comm, rc);
+  rc = lc_agree(comm, rc);
   if (rc != LC_OK || nparts == 1 || n == 0)
     return rc;
   /* Broadcast in chunks whose count fits an int. */

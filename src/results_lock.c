@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/log.h"
 #include "lifecircle/status.h"
@@ -186,7 +187,7 @@ int results_lock_take(const char *output, const char *what, MPI_Comm comm,
     free(lk->token);
     lk->path = lk->token = NULL;
   }
-  return cli_agree(st);
+  return lc_agree(comm, st);
 }
 
 void results_lock_release(struct results_lock *lk) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/e2sfca.h"
 #include "lifecircle/log.h"
@@ -34,7 +35,7 @@ int run_partition(struct run_ctx *rc) {
     st = LC_ENOMEM;
   if (st == LC_OK && rc->part_weights)
     st = run_weights(rc, &w);
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   if (st == LC_OK)
     st = partition_build(&rc->g, w, rc->size, (int)rc->part_seed, rc->comm, rc->part);
   free(w);
@@ -87,7 +88,7 @@ static int run_kernel(struct run_ctx *rc, struct run_scen *s, const uint8_t *whi
   int64_t *radius = malloc((size_t)(C > 0 ? C : 1) * sizeof *radius);
   int64_t *store = NULL;
   int lists = (src && cat_of && radius) ? run_sources(s->facp, C, which, src, cat_of, &store) : -1;
-  int st = cli_agree(lists < 0 ? LC_ENOMEM : LC_OK);
+  int st = lc_agree(rc->comm, lists < 0 ? LC_ENOMEM : LC_OK);
   struct access_result part;
   memset(&part, 0, sizeof part);
   if (st == LC_OK && lists > 0) {
@@ -146,7 +147,7 @@ static int run_e2sfca(struct run_ctx *rc, struct run_scen *s, const int64_t *res
   s->e2sfca_rows = malloc((size_t)(R * C > 0 ? R * C : 1) * sizeof *s->e2sfca_rows);
   int64_t *trunc = malloc((size_t)(C > 0 ? C : 1) * sizeof *trunc);
   int8_t *skip = malloc((size_t)(C > 0 ? C : 1));
-  int st = cli_agree(s->e2sfca && s->e2sfca_rows && trunc && skip ? LC_OK : LC_ENOMEM);
+  int st = lc_agree(rc->comm, s->e2sfca && s->e2sfca_rows && trunc && skip ? LC_OK : LC_ENOMEM);
   if (st == LC_OK) {
     for (int c = 0; c < C; c++)
       skip[c] = status[c] == COVERAGE_DATA_NONE;
@@ -227,7 +228,7 @@ static int run_coverage(struct run_ctx *rc, struct run_scen *s, const uint8_t *w
                                   : LC_ENOMEM;
   if (st == LC_OK)
     run_data_log(rc, s->name, s->data_reason);
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   if (st == LC_OK) {
     struct coverage_spec spec = {rc->subs.n, C,     G,    thr, target, ess, rc->serves,
                                  speed,      max_r, status};
@@ -277,7 +278,7 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
                (long long)s->eff.residents_removed);
     }
   }
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   if (st == LC_OK && s->index > 0 && s->eff.network_changed) {
     st = dgraph_build(&s->g, rc->part, rc->comm, &s->dg);
     if (st == LC_OK)
@@ -285,7 +286,7 @@ int run_scenario_compute(struct run_ctx *rc, struct run_scen *s) {
   }
   if (st == LC_OK) {
     s->borrowed = calloc((size_t)(C > 0 ? C : 1), 1);
-    st = cli_agree(s->borrowed ? run_result_init(rc, s, &s->acc) : LC_ENOMEM);
+    st = lc_agree(rc->comm, s->borrowed ? run_result_init(rc, s, &s->acc) : LC_ENOMEM);
   }
   int recomputed = 0;
   if (st == LC_OK) {
@@ -335,9 +336,9 @@ static void run_agents_input(struct run_ctx *rc, const struct run_scen *s,
 
 int run_scenario_agents(struct run_ctx *rc, struct run_scen *s) {
   if (!rc->agents.enabled)
-    return cli_agree(run_fault(rc, "agents"));
+    return lc_agree(rc->comm, run_fault(rc, "agents"));
   double t0 = MPI_Wtime();
-  LC_CHECK(cli_agree(run_fault(rc, "agents")));
+  LC_CHECK(lc_agree(rc->comm, run_fault(rc, "agents")));
   struct agents_input in;
   run_agents_input(rc, s, &in);
   LC_CHECK(agents_run(&in, rc->comm, &s->agents));

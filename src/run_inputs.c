@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/run.h"
 #include "lifecircle/status.h"
@@ -94,11 +95,11 @@ int run_inputs_digest(struct run_ctx *rc) {
         st = run_inputs_line("scenario file", sc->inputs[k], &rc->inputs_scen[s], &sl);
     }
   }
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   if (st == LC_OK)
-    st = cli_agree(run_inputs_bcast(rc, &rc->inputs_base));
+    st = lc_agree(rc->comm, run_inputs_bcast(rc, &rc->inputs_base));
   for (int s = 0; s < rc->n_scen && st == LC_OK; s++)
-    st = cli_agree(run_inputs_bcast(rc, &rc->inputs_scen[s]));
+    st = lc_agree(rc->comm, run_inputs_bcast(rc, &rc->inputs_scen[s]));
   return st;
 }
 

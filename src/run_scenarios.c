@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/log.h"
@@ -62,7 +63,7 @@ static int run_reuse_open(struct run_ctx *rc, struct run_reuse *ru) {
           ru->file[i] = H5Fopen(names[i], H5F_ACC_RDONLY, H5P_DEFAULT);
     }
   }
-  return cli_agree(st);
+  return lc_agree(rc->comm, st);
 }
 
 static void run_reuse_close(struct run_ctx *rc, struct run_reuse *ru, int success) {
@@ -204,7 +205,7 @@ static int run_write_one(struct run_ctx *rc, struct results *res, struct run_sce
                          const char *group) {
   /* The scenario's datasets are hashed while written: the checksum needs no read-back
    * (datasets written by other means are read back by results_checksum_written). */
-  LC_CHECK(cli_agree(results_digest_begin(res, group)));
+  LC_CHECK(lc_agree(rc->comm, results_digest_begin(res, group)));
   LC_CHECK(run_write_scenario(rc, res, s, group));
   LC_CHECK(run_scenario_write_agents(rc, res, s, group));
   char sha[65];
@@ -235,7 +236,7 @@ static int run_read_checksum(struct results *res, const char *group, char out[65
   else if (st == LC_OK)
     st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__, "%s: malformed checksum", group);
   free(v);
-  return cli_agree(st);
+  return lc_agree(res->comm, st);
 }
 
 static void run_scen_init(struct run_scen *s, struct run_ctx *rc, int index) {
@@ -330,7 +331,7 @@ int run_scenarios(struct run_ctx *rc) {
   }
   if (st == LC_OK)
     st = run_fault(rc, "write");
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   if (st == LC_OK)
     st = results_attr_str(&res, "/Header", "status", stopped ? "partial" : "complete");
   if (st == LC_OK)

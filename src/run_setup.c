@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/crs.h"
 #include "lifecircle/facility_datum.h"
@@ -532,7 +533,7 @@ static int run_check_memory(struct run_ctx *rc) {
       st = memcheck_fits(total, "this run's agent simulation", detail);
     }
   }
-  return cli_agree(st);
+  return lc_agree(rc->comm, st);
 }
 
 int run_setup(struct run_ctx *rc, const char *params_path, const char *output_override,
@@ -549,7 +550,7 @@ int run_setup(struct run_ctx *rc, const char *params_path, const char *output_ov
   int st = run_fault(rc, "import");
   if (st == LC_OK)
     st = run_setup_local(rc, params_path, output_override, only);
-  st = cli_agree(st);
+  st = lc_agree(comm, st);
   if (st == LC_OK)
     st = run_inputs_digest(rc);
   if (st == LC_OK)

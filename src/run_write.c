@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/compare_io.h"
@@ -369,7 +370,7 @@ static int run_write_access(struct run_ctx *rc, const struct run_scen *sc, struc
   int64_t *lim = malloc((size_t)(C * G > 0 ? C * G : 1) * sizeof *lim);
   uint8_t *own = malloc((size_t)(C > 0 ? C : 1));
   int *cols = malloc((size_t)(C > 0 ? C : 1) * sizeof *cols);
-  int st = cli_agree(lim && own && cols ? LC_OK : LC_ENOMEM);
+  int st = lc_agree(rc->comm, lim && own && cols ? LC_OK : LC_ENOMEM);
   if (st == LC_OK)
     st = run_access_own(rc, sc, own);
   if (st != LC_OK) {
@@ -563,7 +564,7 @@ int run_write_comparison(struct run_ctx *rc, struct results *res, const struct r
   double *speed = malloc((size_t)(G > 0 ? G : 1) * sizeof *speed);
   char **rows = calloc((size_t)R + 1, sizeof *rows);
   int st = res_g && sub && thr && speed && rows ? LC_OK : LC_ENOMEM;
-  st = cli_agree(st);
+  st = lc_agree(rc->comm, st);
   struct comparison cmp;
   memset(&cmp, 0, sizeof cmp);
   if (st == LC_OK) {

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static char status_message[2048];
+/* Thread-local: a failure inside an OpenMP region sets its own thread's message, never another's;
+ * such regions record that an iteration failed and report it after the region. */
+static _Thread_local char status_message[2048];
 
 static const struct {
   int exit_code;

@@ -29,9 +29,5 @@ int cmd_compare(int argc, char **argv);
  * --candidates-in POLYGON] [-o PREFIX]: greedy maximal covering of the uncovered residents. */
 int cmd_optimize(int argc, char **argv);
 
-/* Agrees on a status across all ranks: returns the largest status any rank holds, and makes
- * the message of the lowest failing rank available on rank 0 (where main prints it).
- * Collective. */
-int cli_agree(int status);
 
 #endif

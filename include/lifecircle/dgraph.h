@@ -82,8 +82,5 @@ int dgraph_halo_begin(const struct dgraph *dg, void *data, size_t elem_size,
  * LC_EMPI. Collective over the neighbours. */
 int dgraph_halo_end(struct dgraph_halo *h);
 
-/* Agrees on a status over comm: returns the largest status any rank holds, and makes the
- * message of the lowest failing rank the recorded message on every rank. Collective. */
-int dgraph_agree(MPI_Comm comm, int status);
 
 #endif

@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 
 #include "lifecircle/agents.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/log.h"
 #include "lifecircle/run.h"
 #include "lifecircle/status.h"
@@ -58,7 +59,7 @@ int main(int argc, char **argv) {
     st = agents_configure(&ap, &cfg);
   if (st == LC_OK)
     st = agents_prepare(&cfg, &rc.cats, &rc.groups);
-  st = dgraph_agree(MPI_COMM_WORLD, st);
+  st = lc_agree(MPI_COMM_WORLD, st);
   struct agents_input in = {&cfg, &rc.dg, rc.part, &rc.base.acc, &rc.fac, &rc.pop, &rc.groups,
                             &rc.cats, NULL, (uint64_t)rc.seed, NULL, 0, 1.0};
   struct rusage r0, r1;
