@@ -1,8 +1,8 @@
 /* Agreement on a status across ranks, so that every rank fails together. */
-#include "lifecircle/agree.h"
 
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/status.h"
 
 int lc_agree(MPI_Comm comm, int status) {
@@ -29,4 +29,19 @@ int lc_agree(MPI_Comm comm, int status) {
   if (rank != first[0])
     lc_error_set(agreed, __FILE__, __LINE__, "%s", msg);
   return agreed;
+}
+
+int lc_worst(MPI_Comm comm, int status) {
+  int worst = status;
+  if (MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, comm) != MPI_SUCCESS)
+    return lc_error_set(LC_EMPI, __FILE__, __LINE__,
+                        "MPI_Allreduce failed while agreeing on a status");
+  return worst;
+}
+
+int lc_mpi_fail(int mpi_rc, const char *call) {
+  char text[MPI_MAX_ERROR_STRING] = "";
+  int len = 0;
+  MPI_Error_string(mpi_rc, text, &len);
+  return lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s failed: %s", call, text);
 }

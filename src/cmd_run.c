@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/cli.h"
 #include "lifecircle/log.h"
 #include "lifecircle/results_lock.h"
@@ -79,8 +80,10 @@ int cmd_run(int argc, char **argv) {
   /* Peak memory of every rank, for job logs. */
   double peak = (double)log_peak_rss() / 1048576.0;
   double *peaks = rank == 0 ? malloc((size_t)rc.size * sizeof *peaks) : NULL;
-  MPI_Gather(&peak, 1, MPI_DOUBLE, peaks, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
-  if (rank == 0 && peaks) {
+  int gathered = MPI_Gather(&peak, 1, MPI_DOUBLE, peaks, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  if (gathered != MPI_SUCCESS && st == LC_OK)
+    st = lc_mpi_fail(gathered, "MPI_Gather of the peak memory");
+  if (rank == 0 && peaks && gathered == MPI_SUCCESS) {
     char line[1024] = "";
     for (int r = 0; r < rc.size && strlen(line) < sizeof line - 32; r++)
       snprintf(line + strlen(line), sizeof line - strlen(line), "%s%d: %.1f", r ? ", " : "", r,

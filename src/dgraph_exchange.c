@@ -54,7 +54,7 @@ int dgraph_halo_begin(const struct dgraph *dg, void *data, size_t elem_size,
   }
   return LC_OK;
 mpi_fail:
-  MPI_Waitall(h->n_req, h->req, MPI_STATUSES_IGNORE);
+  (void)MPI_Waitall(h->n_req, h->req, MPI_STATUSES_IGNORE);
   free(h->sendbuf);
   free(h->req);
   memset(h, 0, sizeof *h);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/format.h"
 #include "lifecircle/status.h"
 
@@ -384,8 +385,7 @@ int h5io_write_dist(hid_t loc, const char *name, enum h5io_type type, const void
     rc = h5io_dset_write_rows(dset, name, type, before + a, b - a, ncols,
                               (const char *)data + (size_t)a * row_bytes, 1);
     /* A rank that failed stops every rank before the next collective write. */
-    int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm);
+    int worst = lc_worst(comm, rc);
     if (worst != LC_OK && rc == LC_OK)
       rc = lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed to write", name);
   }

@@ -66,6 +66,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "lifecircle: MPI_Init_thread failed\n");
     return lc_exit_code(LC_EMPI);
   }
+  /* MPI failures come back as return codes, checked and passed up like any other status
+   * (the rule is written in include/lifecircle/agree.h). */
+  if (MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN) != MPI_SUCCESS) {
+    fprintf(stderr, "lifecircle: cannot set the MPI error handler\n");
+    MPI_Finalize();
+    return lc_exit_code(LC_EMPI);
+  }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   int verbosity = 1;
   const char *env = getenv("LIFECIRCLE_VERBOSE");

@@ -9,6 +9,7 @@
 
 #include <nettle/sha2.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/status.h"
 #include "results_internal.h"
 
@@ -86,8 +87,7 @@ int results_finish(struct results *res, int ok) {
     rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot close", res->tmp);
   res->file = -1;
   /* Every rank must know the close succeeded everywhere before rank 0 renames. */
-  int worst = rc;
-  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+  int worst = lc_worst(res->comm, rc);
   if (res->rank == 0 && res->tmp) {
     if (worst == LC_OK) {
       if (rename(res->tmp, res->path) != 0)
@@ -97,7 +97,8 @@ int results_finish(struct results *res, int ok) {
       unlink(res->tmp);
     }
   }
-  MPI_Bcast(&worst, 1, MPI_INT, 0, res->comm);
+  if (MPI_Bcast(&worst, 1, MPI_INT, 0, res->comm) != MPI_SUCCESS && worst == LC_OK)
+    worst = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: MPI_Bcast failed", res->path);
   results_digest_begin(res, NULL);
   for (int k = 0; k < 4; k++) {
     free(res->buf[k]);
@@ -248,8 +249,7 @@ static int results_write_blocks(struct results *res, const char *name, enum h5io
     rc = data ? LC_OK : lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "%s: no round buffer", name);
     if (rc == LC_OK)
       rc = produce(ctx, k, a, b, &data);
-    worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+    worst = lc_worst(res->comm, rc);
     if (worst != LC_OK) {
       if (rc == LC_OK)
         rc = lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed", name);
@@ -265,8 +265,7 @@ static int results_write_blocks(struct results *res, const char *name, enum h5io
         sha256_digest(&h, 32, sha + (size_t)((s - lo) / slab) * 32);
       }
     rc = h5io_dset_write_rows(dset, name, type, a, b - a, ncols, data, 1);
-    worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+    worst = lc_worst(res->comm, rc);
     if (worst != LC_OK && rc == LC_OK)
       rc = lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed to write", name);
   }
@@ -275,21 +274,23 @@ static int results_write_blocks(struct results *res, const char *name, enum h5io
     int n = (int)my_slabs, *counts = NULL, *displs = NULL;
     uint8_t *all = NULL;
     int64_t total = 0;
-    MPI_Datatype d32;
-    MPI_Type_contiguous(32, MPI_BYTE, &d32);
-    MPI_Type_commit(&d32);
+    MPI_Datatype d32 = MPI_DATATYPE_NULL;
+    int made = MPI_Type_contiguous(32, MPI_BYTE, &d32) == MPI_SUCCESS &&
+               MPI_Type_commit(&d32) == MPI_SUCCESS;
     if (res->rank == 0) {
       counts = malloc((size_t)res->size * sizeof *counts);
       displs = malloc((size_t)res->size * sizeof *displs);
       total = (rows + slab - 1) / slab;
       all = malloc((size_t)(total > 0 ? total : 1) * 32);
     }
-    int ok = res->rank != 0 || (counts && displs && all), all_ok = 0;
-    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, res->comm);
-    if (!all_ok) {
+    int ok = made && (res->rank != 0 || (counts && displs && all)), all_ok = 0;
+    if (MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, res->comm) != MPI_SUCCESS) {
+      rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: cannot gather digests", name);
+    } else if (!all_ok) {
       rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "%s: cannot gather digests", name);
+    } else if (MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, res->comm) != MPI_SUCCESS) {
+      rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: cannot gather digests", name);
     } else {
-      MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, res->comm);
       if (res->rank == 0)
         for (int r = 0, at = 0; r < res->size; r++) {
           displs[r] = at;
@@ -307,7 +308,8 @@ static int results_write_blocks(struct results *res, const char *name, enum h5io
           rc = results_digest_add(res, name, dig);
       }
     }
-    MPI_Type_free(&d32);
+    if (d32 != MPI_DATATYPE_NULL)
+      MPI_Type_free(&d32);
     free(counts);
     free(displs);
     free(all);
@@ -541,8 +543,7 @@ static int results_produce_nodes(void *ctx, int64_t k, int64_t a, int64_t b, voi
   }
   if (P > 1) {
     /* Every rank agrees before the exchange, so that a failure cannot hang the others. */
-    int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+    int worst = lc_worst(res->comm, rc);
     if (worst != LC_OK)
       return rc != LC_OK ? rc
                          : lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed",
@@ -565,8 +566,7 @@ static int results_produce_nodes(void *ctx, int64_t k, int64_t a, int64_t b, voi
       if (!recvbuf)
         rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "%s: no receive buffer", x->name);
     }
-    worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+    worst = lc_worst(res->comm, rc);
     if (worst == LC_OK &&
         MPI_Alltoallv(sbuf, x->scount, x->sdispl, x->rec_type, recvbuf, x->rcount, x->rdispl,
                       x->rec_type, res->comm) != MPI_SUCCESS)
@@ -667,9 +667,10 @@ static int results_write_rows(struct results *res, const char *name, enum h5io_t
       x.have_type = 1;
   }
   long long held = n_owned, all = 0;
-  MPI_Allreduce(&held, &all, 1, MPI_LONG_LONG, MPI_SUM, res->comm);
-  int worst = rc;
-  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+  if (MPI_Allreduce(&held, &all, 1, MPI_LONG_LONG, MPI_SUM, res->comm) != MPI_SUCCESS &&
+      rc == LC_OK)
+    rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: MPI_Allreduce failed", name);
+  int worst = lc_worst(res->comm, rc);
   if (worst == LC_OK && all != N)
     rc = worst = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                               "%s: the ranks hold %lld rows for %lld nodes", name, all,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/results.h"
 #include "lifecircle/status.h"
 #include "results_internal.h"
@@ -188,9 +189,9 @@ static int results_checksum_impl(hid_t file, const char *group, int reader, MPI_
   sha256_digest(&ctx, SHA256_DIGEST_SIZE, dig);
   for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
     snprintf(out + 2 * i, 3, "%02x", dig[i]);
-  int worst = rc;
-  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, comm);
-  MPI_Bcast(out, 65, MPI_CHAR, 0, comm);
+  int worst = lc_worst(comm, rc);
+  if (MPI_Bcast(out, 65, MPI_CHAR, 0, comm) != MPI_SUCCESS && rc == LC_OK)
+    rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "checksum of %s: MPI_Bcast failed", group);
   if (worst != LC_OK && rc == LC_OK)
     rc = lc_error_set(worst, __FILE__, __LINE__, "checksum of %s failed on another rank", group);
   return rc;
@@ -225,15 +226,14 @@ int results_checksum_written(struct results *res, const char *group, char out[65
       results_list_free(&l);
   }
   int flags[2] = {rc, missing};
-  MPI_Bcast(flags, 2, MPI_INT, 0, res->comm);
+  LC_MPI_CHECK(MPI_Bcast(flags, 2, MPI_INT, 0, res->comm));
   if (flags[0] != LC_OK)
     return rc != LC_OK ? rc
                        : lc_error_set(flags[0], __FILE__, __LINE__, "cannot list %s", group);
   if (flags[1]) {
     if (H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0)
       rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot flush", res->tmp);
-    int worst = rc;
-    MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+    int worst = lc_worst(res->comm, rc);
     if (worst != LC_OK)
       return rc != LC_OK ? rc
                          : lc_error_set(worst, __FILE__, __LINE__, "%s: flush failed", res->tmp);
@@ -494,26 +494,36 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
   if (rc == LC_OK && len > 2147483647u)
     rc = lc_error_set(LC_ETOOBIG, __FILE__, __LINE__, "the description of %s is too large",
                       group);
-  int worst = rc;
-  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+  int worst = lc_worst(res->comm, rc);
   if (worst != LC_OK) {
     free(b.data);
     results_list_free(&l);
     return rc != LC_OK ? rc : lc_error_set(worst, __FILE__, __LINE__, "copy of %s failed", group);
   }
-  MPI_Bcast(&len, 1, MPI_UINT64_T, 0, res->comm);
+  int mrc = MPI_Bcast(&len, 1, MPI_UINT64_T, 0, res->comm);
+  if (mrc != MPI_SUCCESS) {
+    free(b.data);
+    results_list_free(&l);
+    return lc_mpi_fail(mrc, "MPI_Bcast of a group description's length");
+  }
   if (res->rank != 0) {
     b.data = malloc(len > 0 ? len : 1);
     b.len = len;
   }
   int ok = b.data != NULL, all = 0;
-  MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, res->comm);
+  mrc = MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, res->comm);
+  if (mrc == MPI_SUCCESS && all)
+    mrc = MPI_Bcast(b.data, (int)len, MPI_BYTE, 0, res->comm);
+  if (mrc != MPI_SUCCESS) {
+    free(b.data);
+    results_list_free(&l);
+    return lc_mpi_fail(mrc, "MPI broadcast of a group description");
+  }
   if (!all) {
     free(b.data);
     results_list_free(&l);
     LC_FAIL(LC_ENOMEM, "cannot allocate the description of %s", group);
   }
-  MPI_Bcast(b.data, (int)len, MPI_BYTE, 0, res->comm);
   const char *p = b.data;
   hid_t g;
   rc = h5io_group(res->file, group, &g);
@@ -569,7 +579,7 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
     H5Pclose(lcpl);
     H5Pclose(dcpl);
     int local = d >= 0 ? LC_OK : LC_EHDF5;
-    MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
+    rc = lc_worst(res->comm, local);
     /* Rank 0 reads and every rank writes collectively (the others select nothing), in
      * rounds of at most 32 MiB so that neither side holds the whole dataset. */
     int64_t rows = rank > 0 ? (int64_t)dims[0] : 1;
@@ -587,7 +597,7 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
       local = buf ? LC_OK : LC_ENOMEM;
     }
     if (rc == LC_OK)
-      MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
+      rc = lc_worst(res->comm, local);
     for (int64_t a = 0; a < rows && count > 0 && rc == LC_OK; a += per) {
       int64_t b = a + per < rows ? a + per : rows;
       hsize_t start[8] = {0}, cnt[8];
@@ -611,7 +621,7 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
         H5Sselect_none(fs);
         H5Sselect_none(ms);
       }
-      MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
+      rc = lc_worst(res->comm, local);
       if (rc == LC_OK) {
         hid_t dx = H5Pcreate(H5P_DATASET_XFER);
         H5Pset_dxpl_mpio(dx, H5FD_MPIO_COLLECTIVE);
@@ -620,7 +630,7 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
                     ? LC_EHDF5
                     : LC_OK;
         H5Pclose(dx);
-        MPI_Allreduce(&local, &rc, 1, MPI_INT, MPI_MAX, res->comm);
+        rc = lc_worst(res->comm, local);
       }
       H5Sclose(ms);
       H5Sclose(fs);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lifecircle/agree.h"
 #include "lifecircle/results.h"
 #include "lifecircle/status.h"
 #include "results_internal.h"
@@ -202,8 +203,7 @@ int results_write_nodes_mapped(struct results *res, const char *name, enum h5io_
   int64_t *list = malloc((size_t)(k > 0 ? k : 1) * sizeof *list);
   struct results_vmap *maps = calloc((size_t)(n_blocks > 0 ? n_blocks : 1), sizeof *maps);
   int rc = list && maps ? LC_OK : LC_ENOMEM;
-  int agreed = rc;
-  MPI_Allreduce(&rc, &agreed, 1, MPI_INT, MPI_MAX, res->comm);
+  int agreed = lc_worst(res->comm, rc);
   if (agreed != LC_OK) {
     free(list);
     free(maps);
@@ -261,8 +261,7 @@ int results_write_nodes_mapped(struct results *res, const char *name, enum h5io_
     if (rc == LC_OK)
       rc = results_digest_add(res, name, dig);
   }
-  int worst = rc;
-  MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, res->comm);
+  int worst = lc_worst(res->comm, rc);
   if (worst != LC_OK && rc == LC_OK)
     rc = lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed", name);
   if (d >= 0 && H5Dclose(d) < 0 && rc == LC_OK)
