@@ -49,7 +49,8 @@ static int results_fail_check(struct results *res, int64_t need) {
   int cause = h5io_fail_cause(), any = 0;
   if (res->rank == 0 && !cause && res->file >= 0)
     cause = h5io_fail_room(res->file, res->tmp, need);
-  MPI_Allreduce(&cause, &any, 1, MPI_INT, MPI_MAX, res->comm);
+  if (MPI_Allreduce(&cause, &any, 1, MPI_INT, MPI_MAX, res->comm) != MPI_SUCCESS)
+    LC_FAIL(LC_EMPI, "%s: cannot agree on the state of the disk", res->tmp);
   if (!any)
     return LC_OK;
   h5io_fail_set(any);

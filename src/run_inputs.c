@@ -60,7 +60,7 @@ static int run_inputs_line(const char *role, const char *path, char **out, size_
 /* Rank 0's text is sent to every rank (*text allocated there). */
 static int run_inputs_bcast(struct run_ctx *rc, char **text) {
   long long len = rc->rank == 0 && *text ? (long long)strlen(*text) : -1;
-  MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, rc->comm);
+  LC_MPI_CHECK(MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, rc->comm));
   if (len < 0)
     return LC_EINVARIANT;
   if (rc->rank != 0 && !(*text = malloc((size_t)len + 1)))
