@@ -1,5 +1,5 @@
 """WGS84 -> GCJ-02 and GCJ-02 -> BD-09 for export copies used by AMap and Baidu
-maps: the forward formulas of src/crs.c (whose inverses the engine applies on
+maps: the forward formulas of src/input/crs.c (whose inverses the engine applies on
 load), vectorised with numpy. ``to_wgs84`` inverts them by the same fixed-point
 iteration as the engine, for reading GCJ-02/BD-09 inputs here.
 
@@ -70,7 +70,7 @@ def from_wgs84(crs, lon, lat):
 
 
 def _invert(forward, lon, lat):
-    """Fixed-point inverse w <- w - (F(w) - target), as in src/crs.c."""
+    """Fixed-point inverse w <- w - (F(w) - target), as in src/input/crs.c."""
     tx = np.asarray(lon, dtype=float)
     ty = np.asarray(lat, dtype=float)
     x, y = tx.copy(), ty.copy()

@@ -32,7 +32,7 @@ DATA_WORDS = {DATA_OK: "ok", DATA_THIN: "thin data 数据不足", DATA_NONE: "no
 
 
 def limit_cm(threshold_min, speed_m_s):
-    """The engine's distance limit in cm (coverage_limit_cm in src/coverage.c)."""
+    """The engine's distance limit in cm (coverage_limit_cm in src/access/coverage.c)."""
     return math.floor(threshold_min * 60.0 * speed_m_s * 100.0 + 1e-6)
 
 
@@ -262,7 +262,7 @@ def _served_weighted(res, share_cg, cov, nodata):
 
 def _complete(res, scen, cats):
     """Residents (R x G) with every category of ``cats`` within its limit, and the
-    share; the engine's rule (src/coverage.c) over a chosen category set."""
+    share; the engine's rule (src/access/coverage.c) over a chosen category set."""
     n_g = len(res.groups)
     near = scen.nearest_cm
     ok = np.ones((res.n_nodes, n_g), dtype=bool)

@@ -34,7 +34,7 @@ gcc "${CFLAGS[@]}" -I "$W/old/include" "$ROOT/tests/compare_libraries_driver.c" 
   "$W"/old/src/*.c $(pkg-config --cflags --libs jansson) -lm -o "$W/drv_old"
 # shellcheck disable=SC2046
 gcc "${CFLAGS[@]}" -I "$ROOT/include" "$ROOT/tests/compare_libraries_driver.c" \
-  "$ROOT"/src/{geo,rng,geom,status,log}.c -fopenmp $(pkg-config --cflags --libs proj geos jansson) -lm \
+  "$ROOT"/src/input/{geo,geom}.c "$ROOT"/src/core/{rng,status,log}.c -fopenmp $(pkg-config --cflags --libs proj geos jansson) -lm \
   -o "$W/drv_new"
 echo "old: $(git -C "$ROOT" log -1 --format='%h %s' "$OLD" | cut -c1-80)"
 echo "new: working tree at $(git -C "$ROOT" rev-parse --short HEAD)"

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "lifecircle/run.h"
+#include "run.h"
 
 /* The simulated day at one chosen site. Times in seconds. */
 struct optimize_site_load {

@@ -1,5 +1,5 @@
 /* Synthetic cities for scale tests and benchmarks: a walking graph whose degree histogram and
- * edge lengths are calibrated on the Xinhua Road network (see src/synth.c for the figures and
+ * edge lengths are calibrated on the Xinhua Road network (see src/graph/synth.c for the figures and
  * how they were measured), with matching facility and population files. */
 #ifndef LIFECIRCLE_SYNTH_H
 #define LIFECIRCLE_SYNTH_H

@@ -40,9 +40,9 @@ mkdir -p "$WORK"
 
 # The driver, linked exactly like the lifecircle binary (CMake's link line for it).
 [ -f "$BUILD/liblifecircle_core.a" ] || { echo "build $BUILD first" >&2; exit 1; }
-mpicc -O2 -fopenmp -I "$ROOT/include" -I /usr/include/hdf5/openmpi \
+mpicc -O2 -fopenmp -I "$ROOT/include" $(for d in "$ROOT"/src/*/; do printf -- "-I %s " "$d"; done) -I /usr/include/hdf5/openmpi \
   -c "$ROOT/tests/bench/bench_agents_driver.c" -o "$WORK/driver.o"
-(cd "$BUILD" && $(sed -e "s|CMakeFiles/lifecircle.dir/src/main.c.o|$WORK/driver.o|" \
+(cd "$BUILD" && $(sed -e "s|CMakeFiles/lifecircle.dir/src/cli/main.c.o|$WORK/driver.o|" \
                       -e "s|-o lifecircle|-o $WORK/driver|" CMakeFiles/lifecircle.dir/link.txt))
 
 # city NAME NODES RESIDENTS_PER_NODE FACILITIES_PER_CATEGORY K BIN_S

@@ -17,7 +17,7 @@
 #include "lifecircle/agents.h"
 #include "lifecircle/agree.h"
 #include "lifecircle/log.h"
-#include "lifecircle/run.h"
+#include "run.h"
 #include "lifecircle/status.h"
 
 int main(int argc, char **argv) {
@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
     MPI_Finalize();
     return 2;
   }
-  struct run_ctx rc;
+  struct run_ctx run;
   struct params ap;
   struct agents_config cfg;
   struct agents_output out;
@@ -40,15 +40,15 @@ int main(int argc, char **argv) {
   memset(&out, 0, sizeof out);
   int have_ap = 0;
   double t0 = MPI_Wtime();
-  int st = run_setup(&rc, argv[1], NULL, NULL, MPI_COMM_WORLD);
+  int st = run_setup(&run, argv[1], NULL, NULL, MPI_COMM_WORLD);
   if (st == LC_OK)
-    st = run_partition(&rc);
+    st = run_partition(&run);
   if (st == LC_OK) {
-    rc.base.index = 0;
-    rc.base.name = "baseline";
-    rc.base.facp = &rc.fac;
-    rc.base.dgp = &rc.dg;
-    st = run_scenario_compute(&rc, &rc.base);
+    run.base.index = 0;
+    run.base.name = "baseline";
+    run.base.facp = &run.fac;
+    run.base.dgp = &run.dg;
+    st = run_scenario_compute(&run, &run.base);
   }
   double t_static = MPI_Wtime() - t0;
   if (st == LC_OK) {
@@ -58,10 +58,10 @@ int main(int argc, char **argv) {
   if (st == LC_OK)
     st = agents_configure(&ap, &cfg);
   if (st == LC_OK)
-    st = agents_prepare(&cfg, &rc.cats, &rc.groups);
+    st = agents_prepare(&cfg, &run.cats, &run.groups);
   st = lc_agree(MPI_COMM_WORLD, st);
-  struct agents_input in = {&cfg, &rc.dg, rc.part, &rc.base.acc, &rc.fac, &rc.pop, &rc.groups,
-                            &rc.cats, NULL, (uint64_t)rc.seed, NULL, 0, 1.0};
+  struct agents_input in = {&cfg, &run.dg, run.part, &run.base.acc, &run.fac, &run.pop, &run.groups,
+                            &run.cats, NULL, (uint64_t)run.seed, NULL, 0, 1.0};
   struct rusage r0, r1;
   getrusage(RUSAGE_SELF, &r0);
   if (st == LC_OK)
@@ -80,11 +80,11 @@ int main(int argc, char **argv) {
   if (st == LC_OK && argc > 3) {
     double tw = MPI_Wtime();
     struct results res;
-    st = results_create(argv[3], rc.g.n_nodes, MPI_COMM_WORLD, &res);
+    st = results_create(argv[3], run.g.n_nodes, MPI_COMM_WORLD, &res);
     if (st == LC_OK) {
-      st = run_write_common(&rc, &res);
+      st = run_write_common(&run, &res);
       if (st == LC_OK)
-        st = run_write_scenario(&rc, &res, &rc.base, "/Scenarios/baseline");
+        st = run_write_scenario(&run, &res, &run.base, "/Scenarios/baseline");
       if (st == LC_OK)
         st = agents_write(&res, "/Scenarios/baseline", &in, &out);
       st = results_finish(&res, st);
@@ -101,7 +101,7 @@ int main(int argc, char **argv) {
            "served=%lld waited=%lld redirected=%lld failed=%lld windows=%lld exchanges=%lld migrations=%lld "
            "sim_s=%.3f sim_cpu_s_sum=%.3f sim_cpu_s_max=%.3f trips_per_s=%.0f bytes_per_agent=%.1f static_s=%.2f write_s=%.2f "
            "peak_rss_mb_per_rank=%.0f\n",
-           size, omp_get_max_threads(), (long long)rc.g.n_nodes, (long long)x->agents,
+           size, omp_get_max_threads(), (long long)run.g.n_nodes, (long long)x->agents,
            (long long)x->residents, (long long)x->trips, (long long)x->outcome[0],
            (long long)x->outcome[1], (long long)x->outcome[2], (long long)x->outcome[3],
            (long long)x->windows, (long long)x->exchanges, (long long)x->migrations, x->wall_s, cpu_sum, cpu_max,
@@ -115,7 +115,7 @@ int main(int argc, char **argv) {
   agents_config_free(&cfg);
   if (have_ap)
     params_free(&ap);
-  run_free(&rc);
+  run_free(&run);
   MPI_Finalize();
   return st == LC_OK ? 0 : 1;
 }

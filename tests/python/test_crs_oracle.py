@@ -1,4 +1,4 @@
-"""Independent oracle for the CRS conversions (src/crs.c).
+"""Independent oracle for the CRS conversions (src/input/crs.c).
 
 The GCJ-02 and BD-09 transforms are written here again from the published formulas, in
 Python, without looking at the C code's numbers. The test checks:

@@ -1,11 +1,11 @@
-"""The datum check of facility layers (src/facility_datum.c) in real runs on the Xinhua
+"""The datum check of facility layers (src/input/facility_datum.c) in real runs on the Xinhua
 network: medians recomputed independently, refusal under Run: strict, warning otherwise,
 silence on correct layers.
 
 Oracle: the network's nodes are read back from the results file, each layer's points are
 read in WGS84, GCJ-02 and BD-09 with the Python transforms of test_crs_oracle.py (written
 from the published formulas, not from the C code), and the nearest-node distance comes from
-geographiclib (Karney's geodesics, independent of src/geo.c). The rule (facility_datum.h):
+geographiclib (Karney's geodesics, independent of src/input/geo.c). The rule (facility_datum.h):
 points farther than max_snap_m from every node in every reading are left out; it fires when
 the best other reading's median is at most half the declared one's and at least 20 m less.
 """

@@ -135,7 +135,7 @@ def degrees(city):
 
 
 def test_calibration_is_the_documented_one(xinhua):
-    # The figures in src/synth.c came from the same measurement.
+    # The figures in src/graph/synth.c came from the same measurement.
     assert xinhua["nodes"] == 969
     assert xinhua["shares"][1] == pytest.approx(0.194, abs=0.001)
     assert xinhua["shares"][3] == pytest.approx(0.684, abs=0.001)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/agents_internal.h"
+#include "agents_internal.h"
 #include "agents_world.h"
 
 #define T0800 28800

@@ -10,7 +10,7 @@
 
 #include "lc_test.h"
 #include "lifecircle/crs.h"
-#include "lifecircle/crs_epsg.h"
+#include "crs_epsg.h"
 #include "lifecircle/csvtab.h"
 #include "lifecircle/facility.h"
 #include "lifecircle/geo.h"

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/agents_internal.h"
+#include "agents_internal.h"
 #include "agents_world.h"
 
 static int rank_, size_;

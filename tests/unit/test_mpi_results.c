@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lc_test.h"
+#include "lifecircle/alloc.h"
 #include "lifecircle/format.h"
 #include "lifecircle/results.h"
 #include "lifecircle/status.h"
@@ -90,7 +91,7 @@ static void write_group(size_t round_bytes, char written[65], char read[65]) {
                                          &fc, "1", "three columns"),
                   LC_OK);
   /* The same through the table interface, one column. */
-  int64_t *col = malloc((size_t)(mine > 0 ? mine : 1) * sizeof *col);
+  int64_t *col = lc_malloc_array(mine, sizeof *col);
   for (int64_t i = 0; i < mine; i++)
     col[i] = value(gid[i], 0);
   CU_ASSERT_EQUAL(results_write_nodes(&res, "/S/nodes1", H5IO_I64, mine, gid, col, 0, "1",
