@@ -33,8 +33,8 @@ struct access_entry {
  * words: word = distance << fbits | dense facility index, the dense index being the rank of
  * the facility id among the sorted ids fac_id[0 .. n_fac), so that words order like
  * (distance, facility id); an empty slot is all ones. The words are 32 bits wide when every
- * distance up to the radius and every index fit (radius < 2^(32 - fbits)), else 64 bits:
- * on a city of 10^6 nodes the 32-bit words halve the memory the kernel touches. Read the
+ * distance up to the radius and every index fit (radius < 2^(32 - fbits)), else 64 bits,
+ * which halves the memory the kernel touches. Read the
  * slots with access_get or access_row; slot i * k + j is the j-th best of node i. */
 struct access_table {
   void *word;      /* [n_slots] uint32_t (wide == 0) or uint64_t (wide == 1) words. */

@@ -1,4 +1,4 @@
-/* The agent simulation of residents' daily trips (docs/DESIGN.md, "Agent simulation").
+/* The agent simulation of residents' daily trips (model in src/agents/agents_sim.c).
  *
  * Residents become agents on their home nodes (one per resident, or one per N residents);
  * each agent draws a daily plan from an activities file (inputs/activities.yml) with the

@@ -1,6 +1,6 @@
 /* The results file (HDF5, written collectively by all ranks): created under a temporary name
  * and renamed when complete; helpers for global tables, per-node tables held by the ranks
- * that own the nodes, and text. See the README for the layout. */
+ * that own the nodes, and text. The layout is in src/results/FORMAT.md. */
 #ifndef LIFECIRCLE_RESULTS_H
 #define LIFECIRCLE_RESULTS_H
 

@@ -2,7 +2,7 @@
 #ifndef LIFECIRCLE_STATUS_H
 #define LIFECIRCLE_STATUS_H
 
-/* The table: name, process exit code, message. Exit codes are documented in the README. */
+/* The table: name, process exit code, message. Exit codes are documented in the README and by `lifecircle --help`. */
 #define LC_STATUS_MAP(XX)                                                  \
   XX(OK, 0, "success")                                                     \
   XX(EUSAGE, 2, "invalid command line")                                    \

@@ -34,22 +34,18 @@
  * the records as offers while they arrive, and those that enter start the next round's
  * search. The rounds end when no rank sent a record, which is quiescence: every queue is
  * empty and nothing is in flight. The rounds needed follow the number of times shortest
- * paths cross a part boundary (6 on synthetic cities of 10^5 and 10^6 nodes in 2 parts),
- * and the work stays that of one rank: on those cities 2 ranks expand 0.1 to 0.5 % more
- * labels than 1 rank. A rank that waits for its neighbours sleeps between polls, leaving
+ * paths cross a part boundary, and the work stays about that of one rank (the extra
+ * expansions are the labels corrected across boundaries). A rank that waits for its neighbours sleeps between polls, leaving
  * the core to ranks still computing when the machine runs more processes than it has cores.
  * With k = 1 a node has a single label and an offer enters exactly when its word is smaller.
  *
  * The label arrays, read at random, are aligned to 2 MiB and advised for transparent huge
- * pages, which saves page faults and TLB misses: on a 10^6-node city 4 KiB pages cost twice
- * the search's CPU time.
+ * pages, which saves page faults and TLB misses (the search is bound by memory latency).
  *
  * Output. The result allocates no memory of its own: the label array, owned part first, is
- * the result's table of the category (struct access_table), read through access_get. Fresh
- * memory costs about 2 to 4 ms per MB at the first touch on the virtual machines this was
- * measured on, so the label array is most of the kernel's cost after the search itself: on
- * a 10^6-node city with 12 categories, 32-bit words (48 MB instead of 96 MB, and no 8-byte
- * result entries to write) took the kernel at 1 rank x 1 thread from 0.51 s to ~0.3 s.
+ * the result's table of the category (struct access_table), read through access_get: the
+ * first touch of fresh memory is a large part of the kernel's cost, so 32-bit words where
+ * they fit and no separate result entries keep it small (tests/bench/README.md has figures).
  * Radii and facility ids are limited to INT32_MAX (some 21 000 km of walking, 2^31 - 1
  * facility rows) so that every entry fits struct access_entry; checked up front.
  *

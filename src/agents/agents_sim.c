@@ -1,7 +1,7 @@
 /* The simulated day: facilities as FIFO servers, destination choice and fall-back, the
  * conservative window loop and its invariant checks.
  *
- * Model (documented in docs and inputs/activities.yml):
+ * Model (the parameters are documented in inputs/activities.yml and inputs/changning/xinhua.yml):
  * - An agent's day is its plan (agents_plan_day): activities sorted by preferred start. It
  *   departs from home at max(preferred start, time it got home from the previous trip).
  * - Destination: from the home node's catchment list of the category (sorted by walking

@@ -18,7 +18,7 @@ static void cmd_run_usage(void) {
          "inputs/changning/xinhua.yml for every key, documented), partitions the graph with\n"
          "METIS over the N ranks, computes exact walking distances from every node to the\n"
          "facilities of every category, coverage per subdistrict x category x group, and\n"
-         "writes the results file (HDF5; layout in the README). Paths in PARAMS.yml are\n"
+         "writes the results file (HDF5; layout in src/results/FORMAT.md). Paths in PARAMS.yml are\n"
          "relative to the current directory.\n\n"
          "options:\n"
          "  -o, --output FILE   results path (overrides Run:output)\n"

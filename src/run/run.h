@@ -3,7 +3,7 @@
  * accessibility and coverage and write them to the results file. Split by phase:
  * run_setup.c (parameters and inputs), run_access.c (partition, kernel, coverage per
  * scenario), run_write.c (results datasets), run_scenarios.c (the scenario loop, resume,
- * clean stop), run_resume.c (checksums and copies of complete scenarios). Every function is
+ * clean stop, reuse of complete scenarios from earlier results). Every function is
  * collective over the context's communicator and returns the same status on every rank. */
 #ifndef LIFECIRCLE_RUN_H
 #define LIFECIRCLE_RUN_H

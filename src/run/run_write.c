@@ -1,4 +1,4 @@
-/* The main job, phase three: the results file (see the README for the layout). */
+/* The main job, phase three: the results file (layout in src/results/FORMAT.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
