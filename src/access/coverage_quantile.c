@@ -1,8 +1,8 @@
 /* Exact weighted quantiles of walking distance per subdistrict x category x group.
  *
  * A dense histogram of 1-metre bins for every subdistrict, category and group summed over
- * the ranks grows as subdistricts x categories x groups x radius (590 MB for 1,024
- * subdistricts, 12 categories, 4 groups and 1.5 km) and dominated the coverage phase. Here
+ * the ranks grows as subdistricts x categories x groups x radius (hundreds of MB for a
+ * thousand subdistricts) and dominated the coverage phase. Here
  * each node's record (subdistrict, distance bin per category, residents per group) goes to
  * the rank that owns its subdistrict, which then builds one subdistrict's histograms at a
  * time in a buffer that stays in cache; only the whole-area histograms are summed over the

@@ -43,8 +43,7 @@
  * and the lognormal fit of the result match the Xinhua figures above (tests/python/
  * test_synth.py checks them against an independent measurement). Result for 10^6 nodes
  * (seed 7): degree shares 0.1940 / 0.6842 / 0.1156 / 0.0062 (exact), edge length quartiles
- * 27.8 / 54.1 / 103.6 m, ln-length mean 3.977 and standard deviation 0.954. Cost on a
- * 2-core machine: 10^6 nodes 2.4 s and 126 MB peak, 10^7 nodes 26 s and 1.05 GB peak. */
+ * 27.8 / 54.1 / 103.6 m, ln-length mean 3.977 and standard deviation 0.954. */
 #include "lifecircle/synth.h"
 
 #include <errno.h>
