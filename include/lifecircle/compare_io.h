@@ -84,6 +84,9 @@ int compare_read_serves(hid_t file, int n_cat, int n_group, int64_t **serves);
 void compare_served_sum(int n_rows, int n_cat, int n_group, const int64_t *table,
                         const int64_t *serves, int64_t *out);
 
+/* Frees n strings and their array (NULL: nothing). Local. */
+void compare_free_strings(char **s, int64_t n);
+
 /* Reads a 1-D dataset of fixed- or variable-length strings into newly allocated strings.
  * Local. */
 int compare_read_strings(hid_t file, const char *name, char ***out, int64_t *n);

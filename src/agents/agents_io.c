@@ -85,20 +85,6 @@ int agents_configure(struct params *p, struct agents_config *cfg) {
   return io_design(p, cfg);
 }
 
-void agents_output_free(struct agents_output *out) {
-  agents_trips_free(&out->trips);
-  free(out->load);
-  free(out->needed);
-  free(out->covered);
-  free(out->share);
-  free(out->late);
-  free(out->unmet);
-  free(out->design_needed);
-  free(out->design_covered);
-  free(out->design_unmet);
-  memset(out, 0, sizeof *out);
-}
-
 /* One Trips column from the sorted trips. */
 static int io_trip_column(struct results *res, const char *base, const char *field,
                           const struct agents_trip *t, int64_t n, int which, const char *units,

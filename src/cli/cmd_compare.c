@@ -73,17 +73,11 @@ struct cmp_ctx {
   int64_t *gid;         /* Block: lo .. hi-1. */
 };
 
-static void cmp_free_strings(char **s, int64_t n) {
-  for (int64_t i = 0; s && i < n; i++)
-    free(s[i]);
-  free(s);
-}
-
 static void cmp_ctx_free(struct cmp_ctx *x) {
-  cmp_free_strings(x->cat_id, x->n_cat_ids);
-  cmp_free_strings(x->group_id, x->n_group_ids);
-  cmp_free_strings(x->row_name, x->n_sub_names + 1);
-  cmp_free_strings(x->cat_label, x->n_cat_ids);
+  compare_free_strings(x->cat_id, x->n_cat_ids);
+  compare_free_strings(x->group_id, x->n_group_ids);
+  compare_free_strings(x->row_name, x->n_sub_names + 1);
+  compare_free_strings(x->cat_label, x->n_cat_ids);
   free(x->serves);
   free(x->threshold_min);
   free(x->speed_m_s);
@@ -130,8 +124,8 @@ static int cmp_read_labels(hid_t file, struct cmp_ctx *x) {
     else
       snprintf(x->cat_label[c], len, "%s", x->cat_id[c]);
   }
-  cmp_free_strings(zh, nz);
-  cmp_free_strings(en, ne);
+  compare_free_strings(zh, nz);
+  compare_free_strings(en, ne);
   return st;
 }
 
@@ -145,7 +139,7 @@ static int cmp_read_common(hid_t file, struct cmp_ctx *x) {
   x->n_sub = (int)x->n_sub_names;
   x->row_name = calloc((size_t)x->n_sub + 2, sizeof *x->row_name);
   if (!x->row_name) {
-    cmp_free_strings(subs, x->n_sub_names);
+    compare_free_strings(subs, x->n_sub_names);
     return LC_ENOMEM;
   }
   for (int s = 0; s < x->n_sub; s++)
@@ -265,7 +259,7 @@ static int cmp_list_scenarios(hid_t file, struct cmp_list *l) {
 }
 
 static void cmp_list_free(struct cmp_list *l) {
-  cmp_free_strings(l->name, l->n);
+  compare_free_strings(l->name, l->n);
   memset(l, 0, sizeof *l);
 }
 
@@ -645,8 +639,8 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
     free(rsl);
     free(sb);
     free(sa);
-    cmp_free_strings(why_b, n_why_b);
-    cmp_free_strings(why_a, n_why_a);
+    compare_free_strings(why_b, n_why_b);
+    compare_free_strings(why_a, n_why_a);
     free(rn);
     free(rl);
   }

@@ -156,6 +156,10 @@ int run_scenarios(struct run_ctx *run);
 /* Installs the SIGUSR1/SIGTERM handler that asks the run to stop cleanly. Local. */
 void run_signals_install(void);
 
+/* Sets *any nonzero on every rank when some rank received SIGUSR1 or SIGTERM. Collective.
+ * Returns LC_OK or LC_EMPI. */
+int run_signal_any(struct run_ctx *run, int *any);
+
 /* Returns LC_ESTOPPED on every rank when any rank received SIGUSR1 or SIGTERM, else LC_OK.
  * `phase` names where the run is, for the log. Collective. */
 int run_stop_check(struct run_ctx *run, const char *phase);

@@ -14,24 +14,6 @@
 #include "run.h"
 #include "lifecircle/status.h"
 
-static volatile sig_atomic_t run_signalled;
-
-static void run_on_signal(int sig) { run_signalled = sig; }
-
-int run_fault(const struct run_ctx *run, const char *phase) {
-  const char *f = getenv("LIFECIRCLE_FAULT");
-  if (!f)
-    return LC_OK;
-  int rank = -1;
-  char name[64] = "";
-  if (sscanf(f, "%d:%63s", &rank, name) != 2)
-    return LC_OK;
-  if (rank == run->rank && !strcmp(name, phase))
-    LC_FAIL(LC_EFAULT, "injected fault on rank %d at phase %s (LIFECIRCLE_FAULT=%s)", rank,
-            phase, f);
-  return LC_OK;
-}
-
 /* Earlier results that complete scenarios may be copied from (open on rank 0 only). */
 struct run_reuse {
   hid_t file[2];
@@ -196,7 +178,7 @@ static int run_reuse_find(struct run_ctx *run, struct run_reuse *ru, const char 
       H5Gclose(g);
     }
   }
-  MPI_Bcast(which, 1, MPI_INT, 0, run->comm);
+  LC_MPI_CHECK(MPI_Bcast(which, 1, MPI_INT, 0, run->comm));
   return LC_OK;
 }
 
@@ -249,25 +231,6 @@ static void run_scen_init(struct run_scen *s, struct run_ctx *run, int index) {
   s->dgp = &run->dg;
 }
 
-void run_signals_install(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = run_on_signal;
-  sigaction(SIGUSR1, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
-
-int run_stop_check(struct run_ctx *run, const char *phase) {
-  int sig = run_signalled, any = 0;
-  MPI_Allreduce(&sig, &any, 1, MPI_INT, MPI_MAX, run->comm);
-  if (!any)
-    return LC_OK;
-  log_info("stopped by signal before the time limit: 0 scenarios complete (after %s); "
-           "nothing written", phase);
-  LC_FAIL(LC_ESTOPPED, "stopped by a signal during %s, before any scenario was complete",
-          phase);
-}
-
 int run_scenarios(struct run_ctx *run) {
   double t0 = MPI_Wtime();
   struct run_reuse ru;
@@ -290,9 +253,9 @@ int run_scenarios(struct run_ctx *run) {
     if (index > 0 && !run->selected[index - 1])
       continue;
     /* A signal on any rank stops every rank at the same scenario boundary. */
-    int sig = run_signalled, any = 0;
-    MPI_Allreduce(&sig, &any, 1, MPI_INT, MPI_MAX, run->comm);
-    if (any) {
+    int any = 0;
+    st = run_signal_any(run, &any);
+    if (st == LC_OK && any) {
       stopped = 1;
       break;
     }

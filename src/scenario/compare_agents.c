@@ -18,69 +18,6 @@
 /* Columns of the facility load tables. */
 #define COMPARE_AGENTS_LOAD_COLS 4
 
-static void compare_agents_free_strings(char **s, int64_t n) {
-  for (int64_t i = 0; s && i < n; i++)
-    free(s[i]);
-  free(s);
-}
-
-int compare_read_strings(hid_t file, const char *name, char ***out, int64_t *n) {
-  *out = NULL;
-  *n = 0;
-  if (!h5io_exists(file, name))
-    LC_FAIL(LC_EFORMAT, "dataset %s is missing", name);
-  hid_t dset = H5Dopen2(file, name, H5P_DEFAULT);
-  hid_t ftype = dset >= 0 ? H5Dget_type(dset) : -1;
-  if (ftype < 0) {
-    if (dset >= 0)
-      H5Dclose(dset);
-    LC_FAIL(LC_EHDF5, "cannot open dataset %s", name);
-  }
-  if (H5Tis_variable_str(ftype) > 0) {
-    H5Tclose(ftype);
-    H5Dclose(dset);
-    return h5io_read_strings(file, name, out, n);
-  }
-  hid_t space = H5Dget_space(dset);
-  hsize_t dims[1] = {0};
-  int nd = H5Sget_simple_extent_ndims(space);
-  if (nd == 1)
-    H5Sget_simple_extent_dims(space, dims, NULL);
-  H5Sclose(space);
-  size_t width = H5Tget_size(ftype);
-  hid_t mtype = H5Tcopy(H5T_C_S1);
-  H5Tset_size(mtype, width);
-  H5Tset_cset(mtype, H5T_CSET_UTF8);
-  H5Tset_strpad(mtype, H5T_STR_NULLPAD);
-  char *buf = lc_calloc_array(dims[0], width + 1);
-  char **s = calloc((size_t)dims[0] + 1, sizeof *s);
-  int st = LC_OK;
-  if (nd != 1)
-    st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "dataset %s is not 1-D", name);
-  else if (!buf || !s)
-    st = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory reading %s", name);
-  else if (dims[0] > 0 && H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-    st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read dataset %s", name);
-  for (hsize_t i = 0; st == LC_OK && i < dims[0]; i++) {
-    s[i] = calloc(width + 1, 1);
-    if (!s[i])
-      st = LC_ENOMEM;
-    else
-      memcpy(s[i], buf + i * width, width);
-  }
-  free(buf);
-  H5Tclose(mtype);
-  H5Tclose(ftype);
-  H5Dclose(dset);
-  if (st != LC_OK) {
-    compare_agents_free_strings(s, (int64_t)dims[0]);
-    return st;
-  }
-  *out = s;
-  *n = (int64_t)dims[0];
-  return LC_OK;
-}
-
 /* Reads an int64 attribute of an object. Local. */
 static int compare_agents_attr_i64(hid_t file, const char *obj, const char *name, int64_t *v) {
   if (H5Aexists_by_name(file, obj, name, H5P_DEFAULT) <= 0)
@@ -536,7 +473,7 @@ static int compare_agents_load(struct results *res, const char *scenario, const 
   for (int w = 0; w < 2; w++) {
     free(tot[w]);
     free(cat[w]);
-    compare_agents_free_strings(sid[w], nsid[w]);
+    compare_free_strings(sid[w], nsid[w]);
   }
   return st;
 }

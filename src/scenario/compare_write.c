@@ -11,35 +11,6 @@
 #include "lifecircle/h5io.h"
 #include "lifecircle/status.h"
 
-int compare_read_serves(hid_t file, int n_cat, int n_group, int64_t **serves) {
-  int64_t rows = 0, cols = 0;
-  *serves = NULL;
-  if (!h5io_exists(file, "/Categories/serves"))
-    LC_FAIL(LC_EFORMAT,
-            "the results file lacks /Categories/serves (the groups each category serves; "
-            "files written before it was recorded cannot be compared): rerun lifecircle run");
-  LC_CHECK(h5io_read(file, "/Categories/serves", H5IO_I64, (void **)serves, &rows, &cols));
-  if (rows != n_cat || cols != n_group) {
-    free(*serves);
-    *serves = NULL;
-    LC_FAIL(LC_EFORMAT, "/Categories/serves is %" PRId64 " x %" PRId64 ", not %d categories x "
-            "%d groups", rows, cols, n_cat, n_group);
-  }
-  return LC_OK;
-}
-
-void compare_served_sum(int n_rows, int n_cat, int n_group, const int64_t *table,
-                        const int64_t *serves, int64_t *out) {
-  for (int r = 0; r < n_rows; r++)
-    for (int c = 0; c < n_cat; c++) {
-      int64_t t = 0;
-      for (int g = 0; g < n_group; g++)
-        if (serves[c * n_group + g])
-          t += table[((size_t)r * n_cat + c) * n_group + g];
-      out[(size_t)r * n_cat + c] = t;
-    }
-}
-
 /* The node-level change of category c at node i: the distance difference (0 unless both
  * reach a facility) and the reach flag (1 newly reached, -1 no longer, 0 both or neither). */
 static inline int64_t compare_delta(int64_t a, int64_t b) {
