@@ -40,7 +40,7 @@ struct access_table {
   void *word;      /* [n_slots] uint32_t (wide == 0) or uint64_t (wide == 1) words. */
   int64_t *fac_id; /* [n_fac] sorted distinct facility ids. */
   int64_t n_fac;
-  int fbits;       /* Bits of the dense index: 2^fbits > n_fac, so all ones is no index. */
+  int fbits; /* Bits of the dense index: 2^fbits > n_fac, so all ones is no index. */
   int wide;
 };
 
@@ -51,7 +51,7 @@ static inline struct access_entry access_get(const struct access_table *t, int64
   if (w == empty)
     return (struct access_entry){-1, -1};
   return (struct access_entry){(int32_t)(w >> t->fbits),
-                              (int32_t)t->fac_id[w & (((uint64_t)1 << t->fbits) - 1)]};
+                               (int32_t)t->fac_id[w & (((uint64_t)1 << t->fbits) - 1)]};
 }
 
 /* The k entries of node i (its catchment list, nearest first) into row[0 .. k). */
@@ -84,10 +84,10 @@ void access_table_free(struct access_table *t);
 struct access_result {
   int n_cat;
   int k;
-  int64_t n_nodes;         /* Owned nodes of this rank (access_run) or all (access_serial). */
-  struct access_table *t;  /* [n_cat]; freed with access_result_free. */
-  int64_t rounds;          /* Exchange rounds (access_run; 0 for access_serial). */
-  int64_t records;         /* Label records exchanged between ranks, summed over all ranks. */
+  int64_t n_nodes;        /* Owned nodes of this rank (access_run) or all (access_serial). */
+  struct access_table *t; /* [n_cat]; freed with access_result_free. */
+  int64_t rounds;         /* Exchange rounds (access_run; 0 for access_serial). */
+  int64_t records;        /* Label records exchanged between ranks, summed over all ranks. */
 };
 
 /* Computes the k best facilities within radius_cm[c] of every owned node for each of n_cat

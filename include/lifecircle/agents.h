@@ -52,25 +52,25 @@
 
 /* Trip outcomes (the Trips `outcome` column). */
 enum agents_outcome {
-  AGENTS_SERVED = 0,        /* Served at the first facility without waiting. */
-  AGENTS_WAITED = 1,        /* Served at the first facility after waiting. */
-  AGENTS_REDIRECTED = 2,    /* Turned away at least once, then served elsewhere. */
-  AGENTS_FAILED = 3         /* Not served (the reason column says why; reason "none within
+  AGENTS_SERVED = 0,     /* Served at the first facility without waiting. */
+  AGENTS_WAITED = 1,     /* Served at the first facility after waiting. */
+  AGENTS_REDIRECTED = 2, /* Turned away at least once, then served elsewhere. */
+  AGENTS_FAILED = 3      /* Not served (the reason column says why; reason "none within
                                radius" is an unmet need with no walk, not a failed trip). */
 };
 
 /* Why a need ended as it did (the Trips `reason` column; agents_reason_names). The first
  * three are served; the others are unmet needs. */
 enum agents_reason {
-  AGENTS_R_SERVED = 0,      /* Served at the first facility without waiting. */
-  AGENTS_R_WAITED = 1,      /* Served at the first facility after waiting. */
-  AGENTS_R_REDIRECTED = 2,  /* Turned away at least once, then served elsewhere. */
-  AGENTS_R_NONE = 3,        /* No facility of the category within its radius: no walk. */
-  AGENTS_R_CLOSED = 4,      /* Closed on arrival: none open when it would arrive, service
+  AGENTS_R_SERVED = 0,     /* Served at the first facility without waiting. */
+  AGENTS_R_WAITED = 1,     /* Served at the first facility after waiting. */
+  AGENTS_R_REDIRECTED = 2, /* Turned away at least once, then served elsewhere. */
+  AGENTS_R_NONE = 3,       /* No facility of the category within its radius: no walk. */
+  AGENTS_R_CLOSED = 4,     /* Closed on arrival: none open when it would arrive, service
                                could not start before closing, or the day was over. */
-  AGENTS_R_FULL = 5,        /* Capacity full after K tries: Agents:max_tries facilities
+  AGENTS_R_FULL = 5,       /* Capacity full after K tries: Agents:max_tries facilities
                                turned it away, the last for a wait beyond its tolerance. */
-  AGENTS_R_GAVE_UP = 6,     /* Gave up waiting: turned away for a wait beyond its tolerance
+  AGENTS_R_GAVE_UP = 6,    /* Gave up waiting: turned away for a wait beyond its tolerance
                                with no other facility open within the radius. */
   AGENTS_N_REASONS = 7
 };
@@ -81,8 +81,12 @@ enum agents_reason {
 extern const char *const agents_reason_names[AGENTS_N_REASONS];
 
 /* Parameters of the sensitivity design (Agents:sensitivity). */
-enum agents_param { AGENTS_P_CAPACITY = 0, AGENTS_P_SERVICE = 1, AGENTS_P_RATE = 2,
-                    AGENTS_N_PARAMS = 3 };
+enum agents_param {
+  AGENTS_P_CAPACITY = 0,
+  AGENTS_P_SERVICE = 1,
+  AGENTS_P_RATE = 2,
+  AGENTS_N_PARAMS = 3
+};
 extern const char *const agents_param_names[AGENTS_N_PARAMS];
 /* Most design points (one-at-a-time plus every corner of three parameters). */
 #define AGENTS_MAX_DESIGN 32
@@ -95,12 +99,12 @@ enum agents_start_kind { AGENTS_START_NORMAL = 0, AGENTS_START_WINDOWS = 1 };
 
 /* One activity of a group's daily profile. */
 struct agents_activity {
-  int cat;            /* Category index. */
-  double p_day;       /* Probability of doing it on the simulated day. */
+  int cat;      /* Category index. */
+  double p_day; /* Probability of doing it on the simulated day. */
   int start_kind;
-  int32_t mean_s;     /* Normal: mean start, seconds after midnight. */
-  int32_t sd_s;       /* Normal: standard deviation in seconds (0: always the mean). */
-  int n_win;          /* Windows: start drawn uniformly over their union. */
+  int32_t mean_s; /* Normal: mean start, seconds after midnight. */
+  int32_t sd_s;   /* Normal: standard deviation in seconds (0: always the mean). */
+  int n_win;      /* Windows: start drawn uniformly over their union. */
   int32_t win_lo[AGENTS_MAX_WINDOWS], win_hi[AGENTS_MAX_WINDOWS];
   int32_t duration_s; /* Seat occupancy in seconds (the category's service time when not given). */
   int32_t max_wait_s; /* Longest queue wait accepted before trying another facility. */
@@ -113,25 +117,25 @@ struct agents_activity {
 /* The daily profiles of every group. */
 struct agents_plans {
   int n_group;
-  int *n_act;                      /* Per group. */
-  struct agents_activity **act;    /* Per group: n_act[g] activities. */
+  int *n_act;                   /* Per group. */
+  struct agents_activity **act; /* Per group: n_act[g] activities. */
   char *file;
 };
 
 struct agents_config {
-  int enabled;              /* Agents:enabled (default true). */
-  const char *activities;   /* Agents:activities (default inputs/activities.yml). */
-  long residents_per_agent; /* Agents:residents_per_agent (default 1). */
-  int choice;               /* Agents:choice: nearest (default) or logit. */
-  double logit_beta;        /* Agents:logit_beta, per walking minute (default 0.3). */
-  double logit_attraction;  /* Agents:logit_attraction, weight of ln(1 + seats) (default 0.5). */
-  int max_tries;            /* Agents:max_tries K in 1..AGENTS_MAX_TRIES (default 3). */
-  long bin_s;               /* Agents:bin_s, FacilityLoad bin width (default 900 s). */
-  long window_s;            /* Agents:window_s, PDES window and lookahead (default 60 s). */
-  int32_t day_start_s;      /* Agents:day_start "HH:MM" (default 00:00). */
-  int32_t day_end_s;        /* Agents:day_end "HH:MM" (default 24:00). */
-  int trips;                /* Agents:trips: keep and write the Trips table (default true). */
-  struct agents_plans plans;/* Filled by agents_prepare. */
+  int enabled;               /* Agents:enabled (default true). */
+  const char *activities;    /* Agents:activities (default inputs/activities.yml). */
+  long residents_per_agent;  /* Agents:residents_per_agent (default 1). */
+  int choice;                /* Agents:choice: nearest (default) or logit. */
+  double logit_beta;         /* Agents:logit_beta, per walking minute (default 0.3). */
+  double logit_attraction;   /* Agents:logit_attraction, weight of ln(1 + seats) (default 0.5). */
+  int max_tries;             /* Agents:max_tries K in 1..AGENTS_MAX_TRIES (default 3). */
+  long bin_s;                /* Agents:bin_s, FacilityLoad bin width (default 900 s). */
+  long window_s;             /* Agents:window_s, PDES window and lookahead (default 60 s). */
+  int32_t day_start_s;       /* Agents:day_start "HH:MM" (default 00:00). */
+  int32_t day_end_s;         /* Agents:day_end "HH:MM" (default 24:00). */
+  int trips;                 /* Agents:trips: keep and write the Trips table (default true). */
+  struct agents_plans plans; /* Filled by agents_prepare. */
   /* Agents:sensitivity: the design of factors applied to the assumed parameters. Point d
    * multiplies parameter p by design[d][p]; the central run (all 1) is not a point. */
   int sens_enabled;
@@ -142,11 +146,11 @@ struct agents_config {
 /* What the simulation reads from the run; nothing is modified. */
 struct agents_input {
   const struct agents_config *cfg;
-  const struct dgraph *dg;           /* Owned nodes dg->global[0 .. n_owned). */
-  const int32_t *part;               /* Owner rank of every global node. */
-  const struct access_result *acc;   /* Catchment lists of the owned nodes (k = acc->k). */
-  const struct facility_set *fac;    /* Facilities in force (rows of Facilities). */
-  const struct population *pop;      /* Whole population, every node. */
+  const struct dgraph *dg;         /* Owned nodes dg->global[0 .. n_owned). */
+  const int32_t *part;             /* Owner rank of every global node. */
+  const struct access_result *acc; /* Catchment lists of the owned nodes (k = acc->k). */
+  const struct facility_set *fac;  /* Facilities in force (rows of Facilities). */
+  const struct population *pop;    /* Whole population, every node. */
   const struct group_set *groups;
   const struct category_set *cats;
   const struct coverage_spec *cov;   /* Subdistricts and thresholds for realised coverage;
@@ -165,15 +169,15 @@ struct agents_input {
 /* One trip as recorded (48 bytes). */
 struct agents_trip {
   int64_t agent;
-  int64_t origin;    /* Home node (global). */
-  int32_t fac;       /* Facility row serving (or last tried), -1 when none was tried. */
-  int32_t depart_s;  /* Departure from home. */
-  int32_t arrive_s;  /* Arrival at the facility that served (or the last one tried). */
-  int32_t wait_s;    /* Queue wait there. */
-  int32_t walk_cm;   /* Walked from home to that facility (all legs). */
-  int32_t end_s;     /* End of service, -1 when not served. */
+  int64_t origin;   /* Home node (global). */
+  int32_t fac;      /* Facility row serving (or last tried), -1 when none was tried. */
+  int32_t depart_s; /* Departure from home. */
+  int32_t arrive_s; /* Arrival at the facility that served (or the last one tried). */
+  int32_t wait_s;   /* Queue wait there. */
+  int32_t walk_cm;  /* Walked from home to that facility (all legs). */
+  int32_t end_s;    /* End of service, -1 when not served. */
   uint8_t group, cat, outcome, index;
-  uint8_t reason;    /* enum agents_reason. */
+  uint8_t reason; /* enum agents_reason. */
 };
 
 /* Trips held by one rank, in chunks (no per-trip allocation, no doubling copies). */
@@ -189,26 +193,26 @@ struct agents_stats {
   int64_t outcome[4];
   int64_t reason[AGENTS_N_REASONS]; /* Trips (needs) by reason. */
   int64_t windows, migrations, exchanges;
-  int64_t violations;     /* Invariant violations found (0 in a valid run). */
-  double wall_s;          /* Wall time of the simulated day (maximum over ranks). */
-  int64_t bytes;          /* Peak bytes of agent state and trips, summed over ranks. */
+  int64_t violations; /* Invariant violations found (0 in a valid run). */
+  double wall_s;      /* Wall time of the simulated day (maximum over ranks). */
+  int64_t bytes;      /* Peak bytes of agent state and trips, summed over ranks. */
 };
 
 struct agents_output {
   int n_cat, n_group, n_rows, n_bins;
   int64_t n_fac;
   int32_t bin_s;
-  struct agents_trips trips;  /* This rank's trips (recorded where they were settled). */
-  int64_t *load;              /* AGENTS_LOAD blocks of n_fac x n_bins (arrivals, served,
+  struct agents_trips trips; /* This rank's trips (recorded where they were settled). */
+  int64_t *load;             /* AGENTS_LOAD blocks of n_fac x n_bins (arrivals, served,
                                  peak queue, refused persons, attempts turned away), complete
                                  on rank 0 only (NULL elsewhere). */
-  int64_t *needed;            /* rows x cats x groups: residents with a trip of the category. */
-  int64_t *covered;           /* rows x cats x groups: of those, every such trip served with
+  int64_t *needed;           /* rows x cats x groups: residents with a trip of the category. */
+  int64_t *covered;          /* rows x cats x groups: of those, every such trip served with
                                  door-to-service time within the category threshold. */
-  double *share;              /* covered / needed, NaN when none needed. */
-  int64_t *late;              /* rows x cats x groups: every trip of c served, some beyond
+  double *share;             /* covered / needed, NaN when none needed. */
+  int64_t *late;             /* rows x cats x groups: every trip of c served, some beyond
                                  the threshold. */
-  int64_t *unmet;             /* AGENTS_N_UNMET blocks of rows x cats x groups: some trip of c
+  int64_t *unmet;            /* AGENTS_N_UNMET blocks of rows x cats x groups: some trip of c
                                  not served, by the reason of the first one not served. */
   /* Sensitivity design (cfg->sens_enabled): per point d, needed and covered (each
    * rows x cats x groups) at design_needed + d * cells, and unmet totals likewise. */
@@ -257,8 +261,8 @@ void agents_output_free(struct agents_output *out);
 
 /* Gathers the trips of every rank sorted by (agent, trip index) into *all (malloc'ed, *n
  * rows) on every rank, for tests and small runs. Collective. */
-int agents_trips_gather(const struct agents_output *out, MPI_Comm comm,
-                        struct agents_trip **all, int64_t *n);
+int agents_trips_gather(const struct agents_output *out, MPI_Comm comm, struct agents_trip **all,
+                        int64_t *n);
 
 /* Parses a restricted OSM opening_hours value for the given weekday (0 Monday .. 6 Sunday):
  * "24/7", "HH:MM-HH:MM", or rules "DAYS HH:MM-HH:MM" separated by ';' where DAYS is a day
@@ -266,7 +270,7 @@ int agents_trips_gather(const struct agents_output *out, MPI_Comm comm,
  * rule overrides an earlier one for its days, as in OSM. Sets *open_min and *close_min
  * (minutes after midnight, close > open, at most 1440); *closed is 1 when the facility is
  * closed that day. Returns LC_OK or LC_EFORMAT (message names the value). Local. */
-int agents_opening_hours(const char *value, int weekday, int32_t *open_min,
-                         int32_t *close_min, int *closed);
+int agents_opening_hours(const char *value, int weekday, int32_t *open_min, int32_t *close_min,
+                         int *closed);
 
 #endif

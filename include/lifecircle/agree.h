@@ -26,11 +26,11 @@ int lc_worst(MPI_Comm comm, int status);
 int lc_mpi_fail(int mpi_rc, const char *call);
 
 /* Evaluates an MPI call and passes a failure up as LC_EMPI. */
-#define LC_MPI_CHECK(call)                            \
-  do {                                                \
-    int lc_mpi_rc_ = (call);                          \
-    if (lc_mpi_rc_ != MPI_SUCCESS)                    \
-      return lc_mpi_fail(lc_mpi_rc_, #call);          \
+#define LC_MPI_CHECK(call)                   \
+  do {                                       \
+    int lc_mpi_rc_ = (call);                 \
+    if (lc_mpi_rc_ != MPI_SUCCESS)           \
+      return lc_mpi_fail(lc_mpi_rc_, #call); \
   } while (0)
 
 #endif

@@ -17,22 +17,22 @@ struct category_rule {
 };
 
 struct category {
-  char *id;           /* Short ascii id, e.g. "elderly_canteen". */
-  char *name_zh;      /* Chinese name, "" when the file gives none. */
-  char *name_en;      /* English name (required, from name_en or names: en). */
-  int n_names;        /* Names in every language given (name_zh, name_en and `names`). */
-  char **name_lang;   /* Language code of name i ("zh", "en", "fr", ...). */
-  char **name_text;   /* Name i. */
-  int threshold_min;  /* Standard walking time in minutes (5, 10 or 15). */
-  double target_share;/* Target share of residents within the threshold (0..1). */
-  int essential;      /* Nonzero when part of the "complete life circle". */
-  double radius_m;    /* Catchment radius R in metres for catchment lists. */
-  int capacity;       /* Default concurrent seats/servers (agent simulation). */
-  double service_min; /* Default service time in minutes. */
-  int open_min;       /* Default opening time, minutes after midnight. */
-  int close_min;      /* Default closing time, minutes after midnight. */
-  char *groups;       /* Comma-separated population groups the category serves. */
-  char *source;       /* Where the defaults come from. */
+  char *id;                /* Short ascii id, e.g. "elderly_canteen". */
+  char *name_zh;           /* Chinese name, "" when the file gives none. */
+  char *name_en;           /* English name (required, from name_en or names: en). */
+  int n_names;             /* Names in every language given (name_zh, name_en and `names`). */
+  char **name_lang;        /* Language code of name i ("zh", "en", "fr", ...). */
+  char **name_text;        /* Name i. */
+  int threshold_min;       /* Standard walking time in minutes (5, 10 or 15). */
+  double target_share;     /* Target share of residents within the threshold (0..1). */
+  int essential;           /* Nonzero when part of the "complete life circle". */
+  double radius_m;         /* Catchment radius R in metres for catchment lists. */
+  int capacity;            /* Default concurrent seats/servers (agent simulation). */
+  double service_min;      /* Default service time in minutes. */
+  int open_min;            /* Default opening time, minutes after midnight. */
+  int close_min;           /* Default closing time, minutes after midnight. */
+  char *groups;            /* Comma-separated population groups the category serves. */
+  char *source;            /* Where the defaults come from. */
   double expected_per_10k; /* Optional `expected`: facilities per 10,000 residents below which
                               the category's data count as thin; 0 when not given. */
   char *expected_source;   /* The source of expected_per_10k (NULL when not given). */

@@ -10,19 +10,18 @@
 #include "lifecircle/coverage.h"
 
 struct comparison {
-  int n_rows, n_cat, n_group;   /* Rows as in struct coverage (subdistricts, then all). */
-  int64_t *newly_covered;       /* rows x categories x groups. */
-  int64_t *no_longer_covered;   /* rows x categories x groups. */
+  int n_rows, n_cat, n_group; /* Rows as in struct coverage (subdistricts, then all). */
+  int64_t *newly_covered;     /* rows x categories x groups. */
+  int64_t *no_longer_covered; /* rows x categories x groups. */
 };
 
 /* Counts, over this rank's n_owned nodes, the residents whose nearest facility of each
  * category moves inside (newly) or outside (no longer) the threshold at their group's speed
  * between `base` and `scen` (per category, per owned node; -1 means none within the radius),
  * and reduces over `comm`. Collective. */
-int compare_compute(const struct coverage_spec *spec, int64_t n_owned,
-                    const int64_t *const *base, const int64_t *const *scen,
-                    const int64_t *residents, const int32_t *subdistrict, MPI_Comm comm,
-                    struct comparison *out);
+int compare_compute(const struct coverage_spec *spec, int64_t n_owned, const int64_t *const *base,
+                    const int64_t *const *scen, const int64_t *residents,
+                    const int32_t *subdistrict, MPI_Comm comm, struct comparison *out);
 
 /* Frees a comparison. */
 void compare_free(struct comparison *cmp);
@@ -46,19 +45,19 @@ struct compare_trip {
 
 /* What the realised comparison needs to know of the population. */
 struct compare_agents_spec {
-  int n_sub, n_cat, n_group;  /* Rows are the n_sub subdistricts, then all. */
+  int n_sub, n_cat, n_group; /* Rows are the n_sub subdistricts, then all. */
   int64_t n_nodes;
-  const int64_t *by_group;    /* n_nodes x n_group residents, every node. */
-  const int32_t *subdistrict; /* Per node: subdistrict, -1 outside. */
-  int64_t residents_per_agent;/* Agents:residents_per_agent (agent weights follow from it). */
-  int64_t n_agents;           /* Agents of the whole population. */
+  const int64_t *by_group;     /* n_nodes x n_group residents, every node. */
+  const int32_t *subdistrict;  /* Per node: subdistrict, -1 outside. */
+  int64_t residents_per_agent; /* Agents:residents_per_agent (agent weights follow from it). */
+  int64_t n_agents;            /* Agents of the whole population. */
 };
 
 /* The realised comparison and the recounts it was made from. */
 struct compare_realised {
-  struct comparison cmp;       /* Newly and no longer realised-covered residents. */
-  int64_t *needed[2];          /* Recount of RealisedCoverage/needed: baseline, scenario. */
-  int64_t *covered[2];         /* Recount of RealisedCoverage/covered: baseline, scenario. */
+  struct comparison cmp; /* Newly and no longer realised-covered residents. */
+  int64_t *needed[2];    /* Recount of RealisedCoverage/needed: baseline, scenario. */
+  int64_t *covered[2];   /* Recount of RealisedCoverage/covered: baseline, scenario. */
 };
 
 /* 1 when a trip counts as served within the threshold: outcome served, waited or redirected

@@ -71,8 +71,8 @@ int compare_band_write(struct results *res, const char *scenario, const char *ba
 /* Prints the realised served gain of one comparison with its band and whether its sign holds
  * over the design, per row (n_rows names) and category (n_cat ids), or says it was not
  * computed. Local (rank 0). */
-int compare_band_print(hid_t file, const char *scenario, char *const *row_name,
-                       char *const *cat_id, int n_rows, int n_cat);
+int compare_band_print(hid_t file, const char *scenario, char *const *row_name, char *const *cat_id,
+                       int n_rows, int n_cat);
 
 /* Reads /Categories/serves (int64, C x G: 1 where category c serves group g) into a newly
  * allocated array. A results file without it (written before served groups were recorded)

@@ -9,16 +9,16 @@
 
 /* What coverage needs to know of categories and groups. */
 struct coverage_spec {
-  int n_sub;             /* Subdistricts; row n_sub of every table is the whole area. */
+  int n_sub; /* Subdistricts; row n_sub of every table is the whole area. */
   int n_cat;
   int n_group;
-  const int *threshold_min;    /* Per category: standard walking time in minutes. */
-  const double *target_share;  /* Per category: target share in [0, 1]. */
-  const int *essential;        /* Per category: part of the complete life circle. */
-  const uint8_t *serves;       /* n_cat x n_group: 1 when the category serves the group. */
-  const double *speed_m_s;     /* Per group: walking speed in metres per second. */
-  int64_t max_radius_m;        /* Distances beyond it count as "not reached". */
-  const int8_t *data_status;   /* Per category: COVERAGE_DATA_OK, _THIN or _NONE (NULL: all
+  const int *threshold_min;   /* Per category: standard walking time in minutes. */
+  const double *target_share; /* Per category: target share in [0, 1]. */
+  const int *essential;       /* Per category: part of the complete life circle. */
+  const uint8_t *serves;      /* n_cat x n_group: 1 when the category serves the group. */
+  const double *speed_m_s;    /* Per group: walking speed in metres per second. */
+  int64_t max_radius_m;       /* Distances beyond it count as "not reached". */
+  const int8_t *data_status;  /* Per category: COVERAGE_DATA_OK, _THIN or _NONE (NULL: all
                                   ok). A category with no data has NaN shares and quantiles,
                                   pass -1, and is left out of the complete life circle. */
 };
@@ -34,20 +34,20 @@ enum {
  * whole area (index n_sub). Layouts are row-major in the order of the dimensions named. */
 struct coverage {
   int n_rows, n_cat, n_group;
-  int64_t *residents;  /* rows x groups. */
-  int64_t *covered;    /* rows x categories x groups: residents within the threshold. */
-  double *share;       /* rows x categories x groups: covered / residents (NaN when none, or
+  int64_t *residents;     /* rows x groups. */
+  int64_t *covered;       /* rows x categories x groups: residents within the threshold. */
+  double *share;          /* rows x categories x groups: covered / residents (NaN when none, or
                           when the category has no data). */
-  int64_t *complete;   /* rows x groups: residents with every essential category that
+  int64_t *complete;      /* rows x groups: residents with every essential category that
                           serves their group and has data (status not NONE) covered. */
   double *complete_share; /* rows x groups. */
   double *complete_all_essential; /* rows x groups: complete_share when every essential
                           category serving the group has data, NaN when any has none. */
-  int8_t *data_status; /* categories: the spec's data status (all OK when it had none). */
-  double *median_min;  /* rows x categories x groups: median walking minutes (NaN: beyond R). */
-  double *p90_min;     /* rows x categories x groups: 90th percentile walking minutes. */
-  double *served_share;/* rows x categories: share over the groups the category serves. */
-  int8_t *pass;        /* rows x categories: 1 when served_share >= target, 0 when not,
+  int8_t *data_status;  /* categories: the spec's data status (all OK when it had none). */
+  double *median_min;   /* rows x categories x groups: median walking minutes (NaN: beyond R). */
+  double *p90_min;      /* rows x categories x groups: 90th percentile walking minutes. */
+  double *served_share; /* rows x categories: share over the groups the category serves. */
+  int8_t *pass;         /* rows x categories: 1 when served_share >= target, 0 when not,
                           -1 when the row has no residents of the served groups or the
                           category has no data. */
 };
@@ -76,8 +76,7 @@ int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
 int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
                              const int64_t *const *nearest_cm, const int64_t *residents,
                              const int32_t *subdistrict, const uint8_t *which,
-                             const struct coverage *reuse, MPI_Comm comm,
-                             struct coverage *out);
+                             const struct coverage *reuse, MPI_Comm comm, struct coverage *out);
 
 /* Frees the tables. */
 void coverage_free(struct coverage *cov);

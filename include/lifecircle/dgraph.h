@@ -75,12 +75,10 @@ int32_t dgraph_local(const struct dgraph *dg, int64_t global);
  * nor the owned entries written, until dgraph_halo_end. Call outside OpenMP parallel
  * regions. Returns LC_OK, LC_ETOOBIG (a message over 2^31-1 bytes), LC_ENOMEM or LC_EMPI.
  * Collective over the neighbours (every rank calls it). */
-int dgraph_halo_begin(const struct dgraph *dg, void *data, size_t elem_size,
-                      struct dgraph_halo *h);
+int dgraph_halo_begin(const struct dgraph *dg, void *data, size_t elem_size, struct dgraph_halo *h);
 
 /* Completes a halo exchange: on return every ghost holds its owner's value. Returns LC_OK or
  * LC_EMPI. Collective over the neighbours. */
 int dgraph_halo_end(struct dgraph_halo *h);
-
 
 #endif

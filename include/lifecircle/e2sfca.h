@@ -40,7 +40,7 @@ struct e2sfca_spec {
  * number of ranks or threads. Returns LC_OK, LC_ENOMEM or LC_EMPI, agreed. Collective. */
 int e2sfca_compute(const struct e2sfca_spec *spec, int64_t n_owned,
                    const struct access_table *tables, const int64_t *residents,
-                   const int32_t *subdistrict, MPI_Comm comm, double *node_out,
-                   double *rows_out, int64_t *truncated);
+                   const int32_t *subdistrict, MPI_Comm comm, double *node_out, double *rows_out,
+                   int64_t *truncated);
 
 #endif

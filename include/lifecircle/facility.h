@@ -15,17 +15,17 @@
 
 struct facility_set {
   int64_t n, cap;
-  double *lon, *lat;    /* Degrees WGS84 (converted from the layer's CRS). */
-  int32_t *category;    /* Index into the category set. */
-  int32_t *layer;       /* Source layer index, FACILITY_LAYER_POIS for graph POIs. */
-  char **source_id;     /* "node/123", "way/45", the layer's id, or "row/7" / "feature/3". */
-  char **name;          /* UTF-8, "" when none (never NULL). */
-  int32_t *capacity;    /* Concurrent seats/servers (category default when not given). */
-  int32_t *open_min;    /* Opening time, minutes after midnight. */
-  int32_t *close_min;   /* Closing time, minutes after midnight (> open_min). */
-  int64_t *node;        /* Nearest network node (global index), -1 before facility_snap. */
-  int64_t *snap_cm;     /* Geodesic distance to that node in cm, added to walking distance. */
-  uint8_t *excluded;    /* Nonzero when farther than the snapping limit from every node. */
+  double *lon, *lat;  /* Degrees WGS84 (converted from the layer's CRS). */
+  int32_t *category;  /* Index into the category set. */
+  int32_t *layer;     /* Source layer index, FACILITY_LAYER_POIS for graph POIs. */
+  char **source_id;   /* "node/123", "way/45", the layer's id, or "row/7" / "feature/3". */
+  char **name;        /* UTF-8, "" when none (never NULL). */
+  int32_t *capacity;  /* Concurrent seats/servers (category default when not given). */
+  int32_t *open_min;  /* Opening time, minutes after midnight. */
+  int32_t *close_min; /* Closing time, minutes after midnight (> open_min). */
+  int64_t *node;      /* Nearest network node (global index), -1 before facility_snap. */
+  int64_t *snap_cm;   /* Geodesic distance to that node in cm, added to walking distance. */
+  uint8_t *excluded;  /* Nonzero when farther than the snapping limit from every node. */
 };
 
 /* Zeroes a set. */
@@ -36,9 +36,9 @@ void facility_free(struct facility_set *fs);
 
 /* Appends one facility (strings copied; NULL name stored as ""), not yet snapped.
  * Returns LC_OK or LC_ENOMEM. Local. */
-int facility_add(struct facility_set *fs, double lon, double lat, int32_t category,
-                 int32_t layer, const char *source_id, const char *name, int32_t capacity,
-                 int32_t open_min, int32_t close_min);
+int facility_add(struct facility_set *fs, double lon, double lat, int32_t category, int32_t layer,
+                 const char *source_id, const char *name, int32_t capacity, int32_t open_min,
+                 int32_t close_min);
 
 /* Appends the graph file's POIs. `poi_category_ids` are the ids the POIs' category indices
  * refer to (the graph file's /Categories/id); they are mapped by id onto `cats`, and a POI

@@ -15,8 +15,8 @@ struct datum_finding {
   int checked;        /* 0 when the rule does not apply (see facility_datum_check). */
   int declared, best; /* CRS kinds (crs.h): the declared one and the best-fitting one. */
   double median_declared_m, median_best_m; /* Median distance to the nearest node. */
-  int64_t n_points;   /* Points the medians are taken over. */
-  int fires;          /* 1 when best != declared fits clearly better (the rule below). */
+  int64_t n_points;                        /* Points the medians are taken over. */
+  int fires; /* 1 when best != declared fits clearly better (the rule below). */
 };
 
 /* Checks the points of layer `layer` of fs (their stored WGS84 positions, converted from

@@ -13,11 +13,11 @@ struct geom_index;
  * point repeats the first). Containment is GEOS's, on the union of the parts. */
 struct polygon_set {
   int n;
-  char **name;        /* Value of the name property. */
-  char **code;        /* Value of the "code" property, "" when absent. */
-  int64_t *ring_off;  /* n + 1. */
-  int64_t *pt_off;    /* rings + 1. */
-  double *lon, *lat;  /* Points, degrees WGS84. */
+  char **name;               /* Value of the name property. */
+  char **code;               /* Value of the "code" property, "" when absent. */
+  int64_t *ring_off;         /* n + 1. */
+  int64_t *pt_off;           /* rings + 1. */
+  double *lon, *lat;         /* Points, degrees WGS84. */
   unsigned char *ring_outer; /* rings: 1 for an exterior ring, 0 for a hole. */
   struct geom_index *index;  /* GEOS geometries, prepared, and an STRtree. */
   int64_t n_rings, n_points;

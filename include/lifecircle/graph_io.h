@@ -37,14 +37,14 @@ struct graph_import_stats {
  * stored); `category_ids` names the categories POIs refer to; `profile` names the walking
  * profile file. Local: call it on one rank. */
 int graph_io_write(const char *path, const struct graph *g, const struct poi_set *pois,
-                   char *const *category_ids, int n_categories, char *const *inputs,
-                   int n_inputs, const char *profile, const struct graph_import_stats *stats);
+                   char *const *category_ids, int n_categories, char *const *inputs, int n_inputs,
+                   const char *profile, const struct graph_import_stats *stats);
 
 /* Reads the graph (nodes, edges, geometry when present) and, when `pois` is not NULL, the
  * POIs and the category ids (newly allocated array of newly allocated strings).
  * Local: any rank may call it. */
-int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
-                  char ***category_ids, int *n_categories);
+int graph_io_read(const char *path, struct graph *g, struct poi_set *pois, char ***category_ids,
+                  int *n_categories);
 
 /* Writes the /Code group (version, git revision, compiler, HDF5 and MPI versions) into an
  * open file. Collective when the file is parallel. */

@@ -4,10 +4,10 @@
 #define LIFECIRCLE_GROUPS_H
 
 struct group {
-  char *id;           /* Short ASCII id, e.g. "elderly". */
-  char *name;         /* Human-readable name ("" when not given). */
-  double share;       /* Share of residents in [0, 1]; the shares sum to 1. */
-  double speed_m_s;   /* Walking speed in m/s, in (0, 3]. */
+  char *id;         /* Short ASCII id, e.g. "elderly". */
+  char *name;       /* Human-readable name ("" when not given). */
+  double share;     /* Share of residents in [0, 1]; the shares sum to 1. */
+  double speed_m_s; /* Walking speed in m/s, in (0, 3]. */
 };
 
 struct group_set {

@@ -37,8 +37,8 @@ enum h5io_type { H5IO_I8, H5IO_I32, H5IO_I64, H5IO_F32, H5IO_F64 };
 
 /* Writes a whole 1-D (ncols == 0) or 2-D (rows x ncols) dataset from this process, chunked
  * and deflated when large, with `units` and `description` attributes. Serial files only. */
-int h5io_write(hid_t loc, const char *name, enum h5io_type type, const void *data,
-               int64_t rows, int64_t ncols, const char *units, const char *description);
+int h5io_write(hid_t loc, const char *name, enum h5io_type type, const void *data, int64_t rows,
+               int64_t ncols, const char *units, const char *description);
 
 /* Writes a 1-D dataset of variable-length UTF-8 strings. Serial files only. */
 int h5io_write_strings(hid_t loc, const char *name, char *const *data, int64_t n,
@@ -50,8 +50,8 @@ int h5io_write_strings(hid_t loc, const char *name, char *const *data, int64_t n
  * at most 32 MiB per rank so that HDF5's buffers stay small (a rank with no rows still takes
  * part). Collective. */
 int h5io_write_dist(hid_t loc, const char *name, enum h5io_type type, const void *data,
-                    int64_t local_rows, int64_t ncols, const char *units,
-                    const char *description, MPI_Comm comm);
+                    int64_t local_rows, int64_t ncols, const char *units, const char *description,
+                    MPI_Comm comm);
 
 /* Bytes aimed at per chunk by the dataset writers; also the slab unit of the results
  * checksums (see results.h). */
@@ -79,8 +79,8 @@ size_t h5io_type_size(enum h5io_type type);
 /* Creates a rows x ncols dataset (ncols 0: 1-D) to be written in pieces: chunks of
  * h5io_slab_rows rows with every column, the filters of h5io_set_filters, no fill value ever
  * written (every element must be written). Collective in parallel files. */
-int h5io_dset_create(hid_t loc, const char *name, enum h5io_type type, int64_t rows,
-                     int64_t ncols, hid_t *dset);
+int h5io_dset_create(hid_t loc, const char *name, enum h5io_type type, int64_t rows, int64_t ncols,
+                     hid_t *dset);
 
 /* Writes rows [start, start + count) of a dataset made by h5io_dset_create from `data`
  * (count x max(ncols, 1) values, row-major). With `collective` nonzero (parallel files) every

@@ -42,9 +42,9 @@
 struct import_poi_pending {
   int8_t osm_type; /* POI_WAY or POI_RELATION. */
   int64_t id;
-  int64_t cat_off;  /* Categories: cat[cat_off .. cat_off + n_cat). */
+  int64_t cat_off; /* Categories: cat[cat_off .. cat_off + n_cat). */
   int32_t n_cat;
-  int64_t mem_off;  /* Relations: outer member way ids mem[mem_off .. mem_off + n_mem). */
+  int64_t mem_off; /* Relations: outer member way ids mem[mem_off .. mem_off + n_mem). */
   int32_t n_mem;
   char *name;
 };
@@ -84,10 +84,9 @@ int import_poi_way(struct import_poi *ip, int64_t id, int n_tags, const char *co
 
 /* Offers a relation: a multipolygon (type=multipolygon) that matches a category is
  * remembered with its outer (and role-less) member ways. Local. */
-int import_poi_relation(struct import_poi *ip, int64_t id, int n_tags,
-                        const char *const *keys, const char *const *values, int n_members,
-                        const int *member_type, const int64_t *member_id,
-                        const char *const *member_role);
+int import_poi_relation(struct import_poi *ip, int64_t id, int n_tags, const char *const *keys,
+                        const char *const *values, int n_members, const int *member_type,
+                        const int64_t *member_id, const char *const *member_role);
 
 /* Places pending ways and relations from a finished store, removes duplicates, sorts, and
  * moves the POIs into `out` (which must be initialised and empty). *unplaced receives the

@@ -18,8 +18,7 @@
  * LC_EEMPTY (no relation at the level: the message lists the levels the file has; or no
  * network for the fallback), LC_ENOMEM. Local. */
 int init_zones_from_osm(const char *osm_path, int admin_level, int level_given,
-                        const char *fallback_name, const char *out, int *n_zones,
-                        int *fallback);
+                        const char *fallback_name, const char *out, int *n_zones, int *fallback);
 
 /* Area of polygon i of a set in km2 on the sphere of radius 6371.0088 km (the IUGG mean
  * radius): every ring's area by the spherical-excess approximation of Chamberlain & Duquette

@@ -51,8 +51,8 @@ int optimize_covers(const struct graph *g, int64_t n_cand, const int64_t *cand_n
  * pick[0 .. *n_picked) receives the candidate ids in the order chosen and gain[] their
  * marginal gains. Returns LC_OK, LC_EPARAM (k < 1), LC_ENOMEM or LC_EMPI, agreed by all
  * ranks. Collective. */
-int optimize_greedy(int64_t n_nodes, int n_group, const int64_t *weight,
-                    const int64_t *limit_cm, const struct optimize_cover *cov, int k,
-                    MPI_Comm comm, int64_t *pick, int64_t *gain, int *n_picked);
+int optimize_greedy(int64_t n_nodes, int n_group, const int64_t *weight, const int64_t *limit_cm,
+                    const struct optimize_cover *cov, int k, MPI_Comm comm, int64_t *pick,
+                    int64_t *gain, int *n_picked);
 
 #endif

@@ -41,7 +41,7 @@ struct optimize_recheck {
   int64_t realised_newly, realised_lost; /* Served within the threshold, agent by agent. */
   int64_t realised_needed;               /* Residents with a trip of the category (base). */
   int64_t realised_covered_before, realised_covered_after;
-  int64_t agents;                        /* Agents simulated. */
+  int64_t agents; /* Agents simulated. */
 };
 
 /* Simulates the baseline and the scenario file `scenario_path` (the chosen sites, added to

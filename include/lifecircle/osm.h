@@ -24,12 +24,12 @@ enum osm_member_type { OSM_MEMBER_NODE = 0, OSM_MEMBER_WAY = 1, OSM_MEMBER_RELAT
 struct osm_hooks {
   void *arg;
   /* A node that has at least one tag (coordinates in degrees, already validated). */
-  int (*node)(void *arg, int64_t id, double lon, double lat, int n_tags,
-              const char *const *keys, const char *const *values);
+  int (*node)(void *arg, int64_t id, double lon, double lat, int n_tags, const char *const *keys,
+              const char *const *values);
   /* Every way: sets *cls, the small integer stored with the way (-1 when none applies; the
    * import uses the walking profile's cost class). */
-  int (*way)(void *arg, int64_t id, int n_tags, const char *const *keys,
-             const char *const *values, int32_t *cls);
+  int (*way)(void *arg, int64_t id, int n_tags, const char *const *keys, const char *const *values,
+             int32_t *cls);
   /* Every relation, with its members (types from enum osm_member_type). */
   int (*relation)(void *arg, int64_t id, int n_tags, const char *const *keys,
                   const char *const *values, int n_members, const int *member_type,

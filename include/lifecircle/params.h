@@ -27,9 +27,9 @@ struct params_used {
 };
 
 struct params {
-  char *file;       /* The file name used in messages. */
-  char *text;       /* The parameters as given (NUL-terminated). */
-  size_t text_len;  /* Bytes in text. */
+  char *file;      /* The file name used in messages. */
+  char *text;      /* The parameters as given (NUL-terminated). */
+  size_t text_len; /* Bytes in text. */
   struct ytree tree;
   struct params_used *used; /* Keys read, in the order first read. */
   int n_used, cap_used;
@@ -63,8 +63,7 @@ int params_count(struct params *p, const char *key, int *n);
 int params_get_string(struct params *p, const char *key, const char **out);
 
 /* Like params_get_string, with `def` (which must outlive p) when the key is absent. */
-int params_get_string_or(struct params *p, const char *key, const char *def,
-                         const char **out);
+int params_get_string_or(struct params *p, const char *key, const char *def, const char **out);
 
 /* Gets a base-10 integer in [min, max] (inclusive) at `key` (required). `unit` names the
  * unit in messages (NULL or "" for none). Returns LC_OK, or LC_EPARAM when missing, not an
@@ -74,14 +73,14 @@ int params_get_int(struct params *p, const char *key, long min, long max, const 
 
 /* Like params_get_int with a default for an absent key. A default outside [min, max] is a
  * programming error: LC_EINVARIANT. */
-int params_get_int_or(struct params *p, const char *key, long min, long max,
-                      const char *unit, long def, long *out);
+int params_get_int_or(struct params *p, const char *key, long min, long max, const char *unit,
+                      long def, long *out);
 
 /* Gets a finite double in [min, max] (inclusive; pass -INFINITY/INFINITY for an open end)
  * at `key` (required). NaN, infinities, hexadecimal, trailing characters and overflow are
  * refused. Returns LC_OK or LC_EPARAM. Local. */
-int params_get_double(struct params *p, const char *key, double min, double max,
-                      const char *unit, double *out);
+int params_get_double(struct params *p, const char *key, double min, double max, const char *unit,
+                      double *out);
 
 /* Like params_get_double with a default for an absent key (LC_EINVARIANT when the default
  * is outside [min, max]). */
@@ -97,8 +96,8 @@ int params_get_bool_or(struct params *p, const char *key, int def, int *out);
 
 /* Gets one of `n_allowed` strings (compared exactly) and sets *index to its position.
  * Returns LC_OK, or LC_EPARAM with a message listing the allowed values. Local. */
-int params_get_choice(struct params *p, const char *key, const char *const *allowed,
-                      int n_allowed, int *index);
+int params_get_choice(struct params *p, const char *key, const char *const *allowed, int n_allowed,
+                      int *index);
 
 /* Like params_get_choice with `def_index` for an absent key (LC_EINVARIANT when it is not
  * in [0, n_allowed)). */

@@ -24,7 +24,7 @@
  * rank).
  * Returns LC_OK, LC_EPARAM (nparts < 1, a negative weight, no CSR), LC_ETOOBIG, LC_EMETIS
  * (METIS failed or returned a part id out of range), LC_ENOMEM or LC_EMPI. Collective. */
-int partition_build(const struct graph *g, const int64_t *vwgt, int nparts, int seed,
-                    MPI_Comm comm, int32_t *part);
+int partition_build(const struct graph *g, const int64_t *vwgt, int nparts, int seed, MPI_Comm comm,
+                    int32_t *part);
 
 #endif

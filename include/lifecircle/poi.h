@@ -9,7 +9,7 @@ enum poi_osm_type { POI_NODE = 0, POI_WAY = 1, POI_RELATION = 2, POI_OTHER = 3 }
 struct poi_set {
   int64_t n, cap;
   double *lon, *lat;
-  int8_t *osm_type;  /* enum poi_osm_type. */
+  int8_t *osm_type; /* enum poi_osm_type. */
   int64_t *osm_id;
   int32_t *category; /* Index into the category set. */
   char **name;       /* UTF-8 name, "" when none (never NULL). */

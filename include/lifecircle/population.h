@@ -12,9 +12,9 @@
 
 /* Residents per polygon of a polygon set. */
 struct population_table {
-  int n;               /* Polygons (== the polygon set's n). */
-  int64_t *residents;  /* Residents of polygon i. */
-  int64_t *line;       /* Line of the table that gave polygon i's residents. */
+  int n;              /* Polygons (== the polygon set's n). */
+  int64_t *residents; /* Residents of polygon i. */
+  int64_t *line;      /* Line of the table that gave polygon i's residents. */
   char *file;
 };
 
@@ -29,13 +29,13 @@ struct population {
   int64_t n_nodes;
   int n_groups;
   int n_subdistricts;
-  int32_t *subdistrict;  /* Per node: polygon index, -1 outside every polygon. */
-  double *weight;        /* Per node: residential weight used (0 outside). */
-  int64_t *residents;    /* Per node: residents of all groups. */
-  int64_t *by_group;     /* n_nodes x n_groups, row-major: residents of group g at node i. */
-  int64_t *sub_residents;/* Per subdistrict: residents placed (equals the table). */
-  int64_t *sub_group;    /* n_subdistricts x n_groups. */
-  int64_t *sub_nodes;    /* Per subdistrict: nodes inside it. */
+  int32_t *subdistrict;   /* Per node: polygon index, -1 outside every polygon. */
+  double *weight;         /* Per node: residential weight used (0 outside). */
+  int64_t *residents;     /* Per node: residents of all groups. */
+  int64_t *by_group;      /* n_nodes x n_groups, row-major: residents of group g at node i. */
+  int64_t *sub_residents; /* Per subdistrict: residents placed (equals the table). */
+  int64_t *sub_group;     /* n_subdistricts x n_groups. */
+  int64_t *sub_nodes;     /* Per subdistrict: nodes inside it. */
 };
 
 /* Reads residents per subdistrict from CSV (libcsv; header row; UTF-8 with or without BOM).
@@ -56,8 +56,7 @@ void population_table_free(struct population_table *t);
  * wgs84_lat, 纬度), and the value in column `value_column` (or
  * `density` when NULL). Values must be finite and >= 0. Errors name the file and line:
  * LC_EFORMAT, LC_EIO, LC_ENOMEM. Local. */
-int population_load_density(const char *path, const char *value_column,
-                            struct density_samples *d);
+int population_load_density(const char *path, const char *value_column, struct density_samples *d);
 
 /* Frees density samples. */
 void population_density_free(struct density_samples *d);

@@ -38,11 +38,11 @@ struct profile {
 
 /* Why a way is or is not walkable (profile_classify's return). */
 enum profile_verdict {
-  PROFILE_WALK = 0,         /* Walkable. */
-  PROFILE_NO_HIGHWAY,       /* No highway tag. */
-  PROFILE_NOT_LISTED,       /* highway value not walkable (motorway, construction, ...). */
-  PROFILE_FOOT_FORBIDS,     /* foot=no (or another foot:forbid value). */
-  PROFILE_ACCESS_FORBIDS,   /* access=no (or another access:forbid value), foot silent. */
+  PROFILE_WALK = 0,       /* Walkable. */
+  PROFILE_NO_HIGHWAY,     /* No highway tag. */
+  PROFILE_NOT_LISTED,     /* highway value not walkable (motorway, construction, ...). */
+  PROFILE_FOOT_FORBIDS,   /* foot=no (or another foot:forbid value). */
+  PROFILE_ACCESS_FORBIDS, /* access=no (or another access:forbid value), foot silent. */
   PROFILE_N_VERDICTS
 };
 

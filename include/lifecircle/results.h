@@ -79,16 +79,15 @@ int results_write_text(struct results *res, const char *name, const char *text,
  * chunk-aligned contiguous blocks (one per rank) and written in rounds of at most
  * res->round_bytes per rank; MPI counts are in rows (a contiguous datatype of the row
  * width), so no table size overflows them. Collective. */
-int results_write_nodes(struct results *res, const char *name, enum h5io_type type,
-                        int64_t n_owned, const int64_t *gid, const void *data, int64_t ncols,
-                        const char *units, const char *description);
+int results_write_nodes(struct results *res, const char *name, enum h5io_type type, int64_t n_owned,
+                        const int64_t *gid, const void *data, int64_t ncols, const char *units,
+                        const char *description);
 
 /* As results_write_nodes, but the rows are produced on demand by fill(ctx, i, out) while
  * the rounds are assembled, so that no full copy of the table is ever held. Collective. */
 int results_write_nodes_fn(struct results *res, const char *name, enum h5io_type type,
-                           int64_t n_owned, const int64_t *gid, int64_t ncols,
-                           results_row_fn fill, void *ctx, const char *units,
-                           const char *description);
+                           int64_t n_owned, const int64_t *gid, int64_t ncols, results_row_fn fill,
+                           void *ctx, const char *units, const char *description);
 
 /* Writes a per-node table of n_blocks blocks of `width` columns (a block per category) of
  * which only the blocks with own[b] nonzero are produced: fill(ctx, i, out) fills those
@@ -101,8 +100,8 @@ int results_write_nodes_fn(struct results *res, const char *name, enum h5io_type
  * every rank. Collective. */
 int results_write_nodes_mapped(struct results *res, const char *name, enum h5io_type type,
                                int64_t n_owned, const int64_t *gid, int n_blocks, int64_t width,
-                               const uint8_t *own, const char *base, results_row_fn fill,
-                               void *ctx, const char *units, const char *description);
+                               const uint8_t *own, const char *base, results_row_fn fill, void *ctx,
+                               const char *units, const char *description);
 
 /* Reads rows [lo, hi) of an int64 table of `rows` x `ncols` (ncols 0: 1-D) into `out`,
  * checking the shape; a virtual table written by results_write_nodes_mapped is resolved
@@ -115,8 +114,8 @@ int results_read_rows(hid_t file, const char *name, int64_t rows, int64_t ncols,
  * `local_rows` rows follow those of the lower ranks), but through the chunk-aligned rounds
  * of the per-node writer, so that it is hashed while written under the digest group (see
  * results_digest_begin) and no chunk is shared by two ranks. Any type. Collective. */
-int results_write_dist(struct results *res, const char *name, enum h5io_type type,
-                       const void *data, int64_t local_rows, int64_t ncols, const char *units,
+int results_write_dist(struct results *res, const char *name, enum h5io_type type, const void *data,
+                       int64_t local_rows, int64_t ncols, const char *units,
                        const char *description);
 
 /* Writes a dataset that every rank holds in full but that is large (e.g. the graph's edge

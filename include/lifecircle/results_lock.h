@@ -18,8 +18,7 @@ struct results_lock {
  * holds it; takes over with a warning a stale one (its pid gone on this host, the same Slurm
  * job requeued, or older than the stale limit on another host). `what` names the command in
  * the lock. Collective; every rank returns the same status. */
-int results_lock_take(const char *output, const char *what, MPI_Comm comm,
-                      struct results_lock *lk);
+int results_lock_take(const char *output, const char *what, MPI_Comm comm, struct results_lock *lk);
 
 /* Removes the lock when it is still ours. Collective on the comm given to take. */
 void results_lock_release(struct results_lock *lk);

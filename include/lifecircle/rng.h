@@ -32,7 +32,6 @@ double rng_normal(uint64_t seed, uint64_t agent, uint32_t purpose, uint32_t inde
  * rejected and the next word is tried (the second half of the block, then further blocks
  * obtained by encrypting the previous block again), so the result is still a pure function
  * of the arguments. Returns 0 when n is 0 or 1. Local, pure, thread-safe. */
-uint64_t rng_below(uint64_t seed, uint64_t agent, uint32_t purpose, uint32_t index,
-                   uint64_t n);
+uint64_t rng_below(uint64_t seed, uint64_t agent, uint32_t purpose, uint32_t index, uint64_t n);
 
 #endif

@@ -47,7 +47,7 @@ struct scenario_effect {
   int network_changed;       /* 1 when the graph differs (links added or ways closed). */
   int64_t facilities_added, facilities_removed, facilities_moved, facilities_changed;
   int64_t links_added, edges_closed;
-  int population_changed;    /* 1 when residents are added or removed (housing). */
+  int population_changed; /* 1 when residents are added or removed (housing). */
   int64_t residents_added, residents_removed;
 };
 

@@ -3,20 +3,20 @@
 #define LIFECIRCLE_STATUS_H
 
 /* The table: name, process exit code, message. Exit codes are documented in the README and by `lifecircle --help`. */
-#define LC_STATUS_MAP(XX)                                                  \
-  XX(OK, 0, "success")                                                     \
-  XX(EUSAGE, 2, "invalid command line")                                    \
-  XX(EIO, 3, "input/output error")                                         \
-  XX(EFORMAT, 4, "malformed input file")                                   \
-  XX(EPARAM, 5, "invalid parameter")                                       \
-  XX(ENOMEM, 6, "out of memory")                                           \
-  XX(EMPI, 7, "MPI error")                                                 \
-  XX(EHDF5, 8, "HDF5 error")                                               \
-  XX(EMETIS, 9, "METIS error")                                             \
-  XX(EEMPTY, 10, "empty result after filtering")                           \
-  XX(EINVARIANT, 11, "internal invariant violated")                        \
-  XX(ETOOBIG, 12, "request does not fit in memory")                        \
-  XX(EFAULT, 13, "injected fault")                                         \
+#define LC_STATUS_MAP(XX)                           \
+  XX(OK, 0, "success")                              \
+  XX(EUSAGE, 2, "invalid command line")             \
+  XX(EIO, 3, "input/output error")                  \
+  XX(EFORMAT, 4, "malformed input file")            \
+  XX(EPARAM, 5, "invalid parameter")                \
+  XX(ENOMEM, 6, "out of memory")                    \
+  XX(EMPI, 7, "MPI error")                          \
+  XX(EHDF5, 8, "HDF5 error")                        \
+  XX(EMETIS, 9, "METIS error")                      \
+  XX(EEMPTY, 10, "empty result after filtering")    \
+  XX(EINVARIANT, 11, "internal invariant violated") \
+  XX(ETOOBIG, 12, "request does not fit in memory") \
+  XX(EFAULT, 13, "injected fault")                  \
   XX(ESTOPPED, 14, "stopped by a signal before completion")
 
 enum lc_status {
@@ -47,11 +47,11 @@ void lc_error_clear(void);
 #define LC_FAIL(status, ...) return lc_error_set((status), __FILE__, __LINE__, __VA_ARGS__)
 
 /* Evaluates a call returning a status and passes a failure up unchanged. */
-#define LC_CHECK(call)            \
-  do {                            \
-    int lc_check_rc_ = (call);    \
-    if (lc_check_rc_ != LC_OK)    \
-      return lc_check_rc_;        \
+#define LC_CHECK(call)         \
+  do {                         \
+    int lc_check_rc_ = (call); \
+    if (lc_check_rc_ != LC_OK) \
+      return lc_check_rc_;     \
   } while (0)
 
 /* Like LC_CHECK but jumps to a cleanup label with rc set. */

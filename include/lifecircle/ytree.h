@@ -55,8 +55,7 @@ int ytree_vfail(int status, const char *file, const struct ytree_node *n, const 
 /* Calls fn for every node of the subtree whose `used` flag is clear and that is a map entry
  * (a key), with its ':'-joined path. Returns how many were found. */
 int ytree_unused(const struct ytree_node *node, const char *prefix,
-                 void (*fn)(const char *path, const struct ytree_node *n, void *arg),
-                 void *arg);
+                 void (*fn)(const char *path, const struct ytree_node *n, void *arg), void *arg);
 
 /* Marks a node and its whole subtree as used. */
 void ytree_mark_used(struct ytree_node *node);

@@ -122,16 +122,16 @@ struct access_seed {
  * b % ring while base <= b < base + ring; its entries are in a list of chunks from the
  * queue's pool. Entries of later buckets wait in the overflow list. */
 struct access_queue {
-  int bshift;        /* A label word's bucket is word >> bshift (= fbits + s). */
-  uint64_t base;     /* First bucket of the window. */
-  uint64_t cur;      /* No bucket below cur holds an entry. */
-  int64_t size;      /* Entries in the ring (not counting the overflow). */
-  uint64_t ring;     /* Slots: a power of two, at most ACCESS_RING. */
-  int32_t *head;     /* [ring] first chunk of each slot, -1 when empty. */
-  int32_t *tail;     /* [ring] last chunk of each slot. */
+  int bshift;               /* A label word's bucket is word >> bshift (= fbits + s). */
+  uint64_t base;            /* First bucket of the window. */
+  uint64_t cur;             /* No bucket below cur holds an entry. */
+  int64_t size;             /* Entries in the ring (not counting the overflow). */
+  uint64_t ring;            /* Slots: a power of two, at most ACCESS_RING. */
+  int32_t *head;            /* [ring] first chunk of each slot, -1 when empty. */
+  int32_t *tail;            /* [ring] last chunk of each slot. */
   struct access_hent *pool; /* [n_chunk * ACCESS_CHUNK] */
-  int32_t *next;     /* [n_chunk] next chunk of the same bucket, or of the free list. */
-  int32_t *fill;     /* [n_chunk] entries used in each chunk. */
+  int32_t *next;            /* [n_chunk] next chunk of the same bucket, or of the free list. */
+  int32_t *fill;            /* [n_chunk] entries used in each chunk. */
   int32_t n_chunk, cap_chunk, free_chunk;
   struct access_hent *over; /* Entries beyond the window. */
   int64_t n_over, cap_over;
@@ -153,11 +153,11 @@ struct access_cat {
   void *lab; /* [n_local * k] label words (uint32_t or uint64_t), sorted per node. */
   struct access_queue q;
   struct access_buf *out; /* [n_nbr] records for each neighbour this round. */
-  int index;      /* The category's index in the kernel's list (sent with records). */
+  int index;              /* The category's index in the kernel's list (sent with records). */
   int64_t pops, expanded;
   int64_t final_labels; /* Owned labels at the end (for the debug log). */
   double cpu; /* Thread CPU seconds spent on this category's searches (for the debug log). */
-  int nomem; /* Set inside the parallel region; reported after it. */
+  int nomem;  /* Set inside the parallel region; reported after it. */
 };
 
 /* Allocates n bytes; a large array is aligned to 2 MiB and advised for transparent huge
@@ -376,9 +376,7 @@ static int access_queue_take(struct access_queue *q, int64_t *n) {
 }
 
 /* Makes the queue empty, with the window at distance 0 (between rounds). */
-static void access_queue_reset(struct access_queue *q) {
-  q->base = q->cur = 0;
-}
+static void access_queue_reset(struct access_queue *q) { q->base = q->cur = 0; }
 
 /* Label word i of a label array of either width (wide: 64 bits, else 32), as 64 bits; a
  * 32-bit empty slot reads as UINT32_MAX, above every real 32-bit word. Forced inline so that
@@ -399,7 +397,8 @@ __attribute__((always_inline)) static inline void access_lab_set(void *lab, int 
 /* The address of label word i, for prefetching. */
 __attribute__((always_inline)) static inline const void *access_lab_at(const void *lab, int wide,
                                                                        size_t i) {
-  return wide ? (const void *)((const uint64_t *)lab + i) : (const void *)((const uint32_t *)lab + i);
+  return wide ? (const void *)((const uint64_t *)lab + i)
+              : (const void *)((const uint32_t *)lab + i);
 }
 
 /* Offers the label word key (facility key & fmask) to the k sorted slots of node x of the
@@ -465,9 +464,10 @@ static inline int access_offer_node(const struct dgraph *dg, struct access_cat *
  * before. With k = 1 an entry whose label has changed (it will be skipped) gets no further
  * stage. Forced inline: a function made only of prefetches looks free of effects to GCC,
  * which then deletes the calls before inlining them. */
-__attribute__((always_inline)) static inline void
-access_prefetch(const struct access_graph *ag, const void *lab, int wide, int k,
-                const struct access_hent *run, int64_t i, int64_t n) {
+__attribute__((always_inline)) static inline void access_prefetch(const struct access_graph *ag,
+                                                                  const void *lab, int wide, int k,
+                                                                  const struct access_hent *run,
+                                                                  int64_t i, int64_t n) {
   if (i + ACCESS_AHEAD_NODE < n) {
     int32_t x = run[i + ACCESS_AHEAD_NODE].node;
     __builtin_prefetch(access_lab_at(lab, wide, (size_t)x * (size_t)k));
@@ -532,8 +532,7 @@ static int access_scan1(const struct dgraph *dg, const struct access_graph *ag,
 
 /* Expands the entries of one run for any k. Returns 1 when out of memory. */
 static int access_scan(const struct dgraph *dg, const struct access_graph *ag,
-                       struct access_cat *cs, int k, const struct access_hent *run,
-                       int64_t n) {
+                       struct access_cat *cs, int k, const struct access_hent *run, int64_t n) {
   const int64_t radius = cs->radius;
   const int fbits = cs->fbits;
   for (int64_t i = 0; i < n; i++) {
@@ -654,8 +653,8 @@ static int access_validate(const struct dgraph *dg, int n_cat, const struct acce
               (long long)src[c].n);
     for (int64_t i = 0; i < src[c].n; i++) {
       if (src[c].node[i] < 0 || src[c].node[i] >= dg->n_global)
-        LC_FAIL(LC_EPARAM, "access: category %d, source %lld: node %lld is outside [0, %lld)",
-                c, (long long)i, (long long)src[c].node[i], (long long)dg->n_global);
+        LC_FAIL(LC_EPARAM, "access: category %d, source %lld: node %lld is outside [0, %lld)", c,
+                (long long)i, (long long)src[c].node[i], (long long)dg->n_global);
       if (src[c].fac[i] < 0)
         LC_FAIL(LC_EPARAM, "access: category %d, source %lld: facility id %lld is negative", c,
                 (long long)i, (long long)src[c].fac[i]);
@@ -676,8 +675,8 @@ static int access_validate(const struct dgraph *dg, int n_cat, const struct acce
  * nodes, the label array (filled by its thread in round 0). max_path is an upper bound of
  * any path's cost in the whole graph, the same on every rank. */
 static int access_cat_init(const struct dgraph *dg, const struct access_graph *ag,
-                           const struct access_sources *s, int64_t radius, int64_t max_path,
-                           int k, int c, struct access_cat *cs) {
+                           const struct access_sources *s, int64_t radius, int64_t max_path, int k,
+                           int c, struct access_cat *cs) {
   memset(cs, 0, sizeof *cs);
   size_t nl = (size_t)dg->n_local * (size_t)k;
   cs->fac_id = malloc(((size_t)s->n + 1) * sizeof *cs->fac_id);
@@ -773,7 +772,8 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
   if (size != dg->size || rank != dg->rank)
     rc = lc_error_set(LC_EPARAM, __FILE__, __LINE__,
                       "access: the communicator (rank %d of %d) is not the one of the "
-                      "distributed graph (rank %d of %d)", rank, size, dg->rank, dg->size);
+                      "distributed graph (rank %d of %d)",
+                      rank, size, dg->rank, dg->size);
   if (rc == LC_OK)
     rc = access_validate(dg, n_cat, src, radius_cm, k);
   rc = lc_agree(comm, rc);
@@ -784,8 +784,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
    * MPI_THREAD_FUNNELED; below it the categories run on one thread. */
   int threads = omp_get_max_threads();
   if (level < MPI_THREAD_FUNNELED && threads > 1) {
-    log_warn("access: MPI provides no thread support (level %d), running on one thread",
-             level);
+    log_warn("access: MPI provides no thread support (level %d), running on one thread", level);
     threads = 1;
   }
   double t0 = MPI_Wtime();
@@ -863,14 +862,16 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     if (actx.bad > 0)
       fail = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                           "access: %lld records received in round %lld name no category or "
-                          "node", (long long)actx.bad, (long long)round);
+                          "node",
+                          (long long)actx.bad, (long long)round);
     else if (nomem)
       fail = lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                           "access: out of memory in the search (round %lld)", (long long)round);
     int64_t sent_all = 0, failed_all = 0;
-    LC_CHECK_GOTO(rc, access_xch_round(&xch, dg, n_cat, outv, access_apply, &actx, &fail,
-                                       &sent_all, &failed_all),
-                  done);
+    LC_CHECK_GOTO(
+        rc,
+        access_xch_round(&xch, dg, n_cat, outv, access_apply, &actx, &fail, &sent_all, &failed_all),
+        done);
     access_clock_add(&ph_exchange, cb, access_clock_now());
     if (failed_all > 0) {
       rc = lc_agree(comm, fail);
@@ -879,8 +880,7 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
     if (sent_all == 0)
       break;
     records_total += sent_all;
-    log_debug("access: round %lld: %lld records exchanged", (long long)round,
-              (long long)sent_all);
+    log_debug("access: round %lld: %lld records exchanged", (long long)round, (long long)sent_all);
   }
   out->rounds = round + 1;
   out->records = records_total;
@@ -913,9 +913,8 @@ int access_run(const struct dgraph *dg, int n_cat, const struct access_sources *
             cpu_cat, ph_exchange.wall, ph_exchange.user, ph_exchange.sys, ph_exchange.minflt,
             (long long)xch.st.sleeps, ph_output.wall, ph_output.user, ph_output.sys,
             ph_output.minflt, (int)dg->n_owned, (int)dg->n_ghost, (long long)work[0],
-            (long long)work[1], (long long)(work[1] - final_labels),
-            (long long)xch.st.rec_sent, (long long)xch.st.rec_recv, (long long)xch.st.msg_sent,
-            (long long)xch.st.bytes_sent);
+            (long long)work[1], (long long)(work[1] - final_labels), (long long)xch.st.rec_sent,
+            (long long)xch.st.rec_recv, (long long)xch.st.msg_sent, (long long)xch.st.bytes_sent);
   if (MPI_Allreduce(work, work_all, 2, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS) {
     rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "access: MPI_Allreduce failed");
     goto done;

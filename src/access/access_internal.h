@@ -38,8 +38,8 @@ typedef void (*access_apply_fn)(void *ctx, int j, const struct access_rec *rec, 
 /* Counters of the exchange, summed over the rounds (this rank only). */
 struct access_xstats {
   int64_t rec_sent, rec_recv, msg_sent, bytes_sent;
-  double wait_s;   /* Wall seconds spent waiting in the exchange. */
-  int64_t sleeps;  /* Times the waiting rank slept to give its core away. */
+  double wait_s;  /* Wall seconds spent waiting in the exchange. */
+  int64_t sleeps; /* Times the waiting rank slept to give its core away. */
 };
 
 /* The state of the exchange, set up once per access_run: per neighbour a send buffer and a

@@ -47,8 +47,10 @@ int access_table_pack(struct access_table *t, const struct access_entry *e, int6
   t->n_fac = m;
   if (access_table_layout(maxd, m, &t->fbits, &t->wide) != LC_OK) {
     access_table_free(t);
-    LC_FAIL(LC_ETOOBIG, "access: distances up to %lld cm and %lld facilities do not fit a "
-            "64-bit word", (long long)maxd, (long long)m);
+    LC_FAIL(LC_ETOOBIG,
+            "access: distances up to %lld cm and %lld facilities do not fit a "
+            "64-bit word",
+            (long long)maxd, (long long)m);
   }
   t->word = malloc((size_t)(n > 0 ? n : 1) * (t->wide ? 8 : 4));
   if (!t->word) {
@@ -58,8 +60,8 @@ int access_table_pack(struct access_table *t, const struct access_entry *e, int6
   for (int64_t i = 0; i < n; i++) {
     uint64_t w = t->wide ? UINT64_MAX : UINT32_MAX;
     if (e[i].fac >= 0) {
-      const int64_t *p = bsearch(&(int64_t){e[i].fac}, t->fac_id, (size_t)m, sizeof *p,
-                                 access_table_cmp_i64);
+      const int64_t *p =
+          bsearch(&(int64_t){e[i].fac}, t->fac_id, (size_t)m, sizeof *p, access_table_cmp_i64);
       w = (uint64_t)e[i].dist_cm << t->fbits | (uint64_t)(p - t->fac_id);
     }
     if (t->wide)

@@ -41,15 +41,14 @@ int coverage_rows(int32_t subdistrict, int n_sub, int rows[2]) {
 int coverage_compute(const struct coverage_spec *spec, int64_t n_owned,
                      const int64_t *const *nearest_cm, const int64_t *residents,
                      const int32_t *subdistrict, MPI_Comm comm, struct coverage *out) {
-  return coverage_compute_partial(spec, n_owned, nearest_cm, residents, subdistrict, NULL,
-                                  NULL, comm, out);
+  return coverage_compute_partial(spec, n_owned, nearest_cm, residents, subdistrict, NULL, NULL,
+                                  comm, out);
 }
 
 int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
                              const int64_t *const *nearest_cm, const int64_t *residents,
                              const int32_t *subdistrict, const uint8_t *which,
-                             const struct coverage *reuse, MPI_Comm comm,
-                             struct coverage *out) {
+                             const struct coverage *reuse, MPI_Comm comm, struct coverage *out) {
   memset(out, 0, sizeof *out);
   int R = spec->n_sub + 1, C = spec->n_cat, G = spec->n_group;
   size_t rcg = (size_t)R * C * G;
@@ -114,8 +113,8 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
       rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "coverage: MPI_Allreduce failed");
     done += chunk;
   }
-  int qs = coverage_quantiles(spec, n_owned, nearest_cm, residents, subdistrict, slot, n_hist,
-                              comm, qm, qm + rhg);
+  int qs = coverage_quantiles(spec, n_owned, nearest_cm, residents, subdistrict, slot, n_hist, comm,
+                              qm, qm + rhg);
   if (rc == LC_OK)
     rc = qs;
   if (rc != LC_OK) {
@@ -139,9 +138,9 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
   out->pass = malloc((size_t)R * C * sizeof *out->pass);
   out->complete_all_essential = malloc((size_t)R * G * sizeof *out->complete_all_essential);
   out->data_status = lc_malloc_array(C, sizeof *out->data_status);
-  if (!out->residents || !out->covered || !out->share || !out->complete ||
-      !out->complete_share || !out->median_min || !out->p90_min || !out->served_share ||
-      !out->pass || !out->complete_all_essential || !out->data_status) {
+  if (!out->residents || !out->covered || !out->share || !out->complete || !out->complete_share ||
+      !out->median_min || !out->p90_min || !out->served_share || !out->pass ||
+      !out->complete_all_essential || !out->data_status) {
     coverage_free(out);
     free(limit);
     free(sum);
@@ -160,7 +159,7 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
       int missing = 0;
       for (int c = 0; c < C; c++)
         missing |= spec->essential[c] && spec->serves[c * G + g] &&
-                    out->data_status[c] == COVERAGE_DATA_NONE;
+                   out->data_status[c] == COVERAGE_DATA_NONE;
       out->complete_share[r * G + g] = n > 0 ? (double)comp[r * G + g] / (double)n : NAN;
       out->complete_all_essential[r * G + g] = missing ? NAN : out->complete_share[r * G + g];
     }
@@ -196,8 +195,7 @@ int coverage_compute_partial(const struct coverage_spec *spec, int64_t n_owned,
       /* No data is not a measured failure: NaN and -1, never 0. */
       out->served_share[r * C + c] = den > 0 && !none ? (double)num / (double)den : NAN;
       out->pass[r * C + c] =
-          den > 0 && !none ? (int8_t)(out->served_share[r * C + c] >= spec->target_share[c])
-                           : -1;
+          den > 0 && !none ? (int8_t)(out->served_share[r * C + c] >= spec->target_share[c]) : -1;
     }
   }
   free(limit);

@@ -41,7 +41,7 @@ static double quantile_quantile_m(const int64_t *hist, int64_t n_bins, double q)
 
 /* Writes the quantiles of one row from its histograms (n_slot x G x (B + 1)). */
 static void quantile_row(const int64_t *hist, int n_slot, int G, int64_t B, double *med,
-                   double *p90) {
+                         double *p90) {
   for (int s = 0; s < n_slot; s++)
     for (int g = 0; g < G; g++) {
       const int64_t *h = hist + ((size_t)s * G + g) * (size_t)(B + 1);
@@ -54,8 +54,8 @@ static void quantile_row(const int64_t *hist, int n_slot, int G, int64_t B, doub
 static int quantile_allreduce(void *buf, size_t n, MPI_Datatype type, size_t size, MPI_Comm comm) {
   for (size_t done = 0; done < n;) {
     size_t piece = n - done > ((size_t)1 << 28) ? ((size_t)1 << 28) : n - done;
-    if (MPI_Allreduce(MPI_IN_PLACE, (char *)buf + done * size, (int)piece, type, MPI_SUM,
-                      comm) != MPI_SUCCESS)
+    if (MPI_Allreduce(MPI_IN_PLACE, (char *)buf + done * size, (int)piece, type, MPI_SUM, comm) !=
+        MPI_SUCCESS)
       return LC_EMPI;
     done += piece;
   }
@@ -177,8 +177,7 @@ int coverage_quantiles(const struct coverage_spec *spec, int64_t n_owned,
   st = quantile_agree(st, comm);
   if (st != LC_OK)
     goto done;
-  if (MPI_Alltoallv(sbuf, scount, sdispl, rec, rbuf, rcount, rdispl, rec, comm) !=
-      MPI_SUCCESS) {
+  if (MPI_Alltoallv(sbuf, scount, sdispl, rec, rbuf, rcount, rdispl, rec, comm) != MPI_SUCCESS) {
     st = LC_EMPI;
     goto done;
   }

@@ -30,8 +30,8 @@ static int64_t e2sfca_demand(const struct e2sfca_spec *s, const int64_t *residen
 
 int e2sfca_compute(const struct e2sfca_spec *spec, int64_t n_owned,
                    const struct access_table *tables, const int64_t *residents,
-                   const int32_t *subdistrict, MPI_Comm comm, double *node_out,
-                   double *rows_out, int64_t *truncated) {
+                   const int32_t *subdistrict, MPI_Comm comm, double *node_out, double *rows_out,
+                   int64_t *truncated) {
   int C = spec->n_cat, R = spec->n_sub + 1, k = spec->k;
   int64_t F = spec->n_fac;
   /* One buffer reduced at once: facility demand (F), row demand (R x C), truncated (C). */
@@ -130,8 +130,8 @@ int e2sfca_compute(const struct e2sfca_spec *spec, int64_t n_owned,
         row_acc[(size_t)rows[r] * C + c] += v;
     }
   }
-  if (rc == LC_OK && MPI_Allreduce(MPI_IN_PLACE, row_acc, R * C, MPI_INT64_T, MPI_SUM, comm) !=
-                         MPI_SUCCESS)
+  if (rc == LC_OK &&
+      MPI_Allreduce(MPI_IN_PLACE, row_acc, R * C, MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS)
     rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "E2SFCA: MPI_Allreduce failed");
   for (int r = 0; r < R && rc == LC_OK; r++)
     for (int c = 0; c < C; c++) {

@@ -89,10 +89,10 @@ int agents_write_design(struct results *res, const char *base, const struct agen
   for (int d = 0; st == LC_OK && d < D; d++)
     for (int q = 0; q < P; q++)
       fac[d * P + q] = cfg->design[d][q];
-#define BAND_W(field, type, data, rows, cols, units, desc)                                   \
-  if (st == LC_OK) {                                                                         \
-    snprintf(name, sizeof name, "%s/RealisedCoverage/" field, base);                         \
-    st = results_write_global(res, name, type, data, rows, cols, units, desc);               \
+#define BAND_W(field, type, data, rows, cols, units, desc)                     \
+  if (st == LC_OK) {                                                           \
+    snprintf(name, sizeof name, "%s/RealisedCoverage/" field, base);           \
+    st = results_write_global(res, name, type, data, rows, cols, units, desc); \
   }
   BAND_W("share_low", H5IO_F64, lo, R, CG, "1",
          "lowest realised share (covered / needed, column c*G+g) over the central run and every "

@@ -14,7 +14,8 @@
 #define AGENTS_KEEP_EVENTS 65536
 
 static int exchange_type(size_t bytes, MPI_Datatype *t) {
-  if (MPI_Type_contiguous((int)bytes, MPI_BYTE, t) != MPI_SUCCESS || MPI_Type_commit(t) != MPI_SUCCESS)
+  if (MPI_Type_contiguous((int)bytes, MPI_BYTE, t) != MPI_SUCCESS ||
+      MPI_Type_commit(t) != MPI_SUCCESS)
     LC_FAIL(LC_EMPI, "agents: cannot create an MPI datatype");
   return LC_OK;
 }
@@ -276,8 +277,8 @@ int agents_exchange_trips(const struct agents_trips *trips, int64_t n_agents, MP
   return LC_OK;
 }
 
-int agents_trips_gather(const struct agents_output *out, MPI_Comm comm,
-                        struct agents_trip **all, int64_t *n) {
+int agents_trips_gather(const struct agents_output *out, MPI_Comm comm, struct agents_trip **all,
+                        int64_t *n) {
   struct agents_trip *mine;
   int64_t n_mine;
   *all = NULL;

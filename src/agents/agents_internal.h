@@ -19,21 +19,21 @@
 /* One agent in motion: its whole state travels in the event (80 bytes). */
 struct agents_ev {
   int64_t agent;
-  int64_t home;    /* Home node, global. */
-  int32_t t;       /* Event time, seconds after midnight. */
-  int32_t depart;  /* Departure of the current trip. */
-  int32_t fac;     /* ARRIVE: the facility. */
-  int32_t walk_cm; /* Walked on the current trip so far (all legs). */
-  int32_t weight;  /* Residents the agent stands for. */
+  int64_t home;                        /* Home node, global. */
+  int32_t t;                           /* Event time, seconds after midnight. */
+  int32_t depart;                      /* Departure of the current trip. */
+  int32_t fac;                         /* ARRIVE: the facility. */
+  int32_t walk_cm;                     /* Walked on the current trip so far (all legs). */
+  int32_t weight;                      /* Residents the agent stands for. */
   int32_t tried[AGENTS_MAX_TRIES - 1]; /* Facilities that turned it away on this trip. */
-  uint32_t need;   /* Categories it needed today (bit c). */
-  uint32_t late;   /* Categories served beyond the threshold on some trip. */
-  uint32_t unmet[AGENTS_N_UNMET]; /* Categories with a trip not served, by the reason of the
+  uint32_t need;                       /* Categories it needed today (bit c). */
+  uint32_t late;                       /* Categories served beyond the threshold on some trip. */
+  uint32_t unmet[AGENTS_N_UNMET];      /* Categories with a trip not served, by the reason of the
                                      first such trip (bit c of unmet[reason - AGENTS_R_NONE]). */
   uint8_t kind, group;
-  uint8_t act;     /* Activity index in the group's profile. */
-  uint8_t done;    /* Activities attempted so far today (= index of the current trip). */
-  uint8_t ntry;    /* Facilities that turned it away on this trip. */
+  uint8_t act;  /* Activity index in the group's profile. */
+  uint8_t done; /* Activities attempted so far today (= index of the current trip). */
+  uint8_t ntry; /* Facilities that turned it away on this trip. */
   uint8_t redirected;
 };
 
@@ -63,15 +63,15 @@ struct agents_outbox {
 
 /* State of one facility owned by this rank. */
 struct agents_fstate {
-  int32_t fac;      /* Facility row. */
-  int32_t cap;      /* Seats, 0 unlimited. */
-  int32_t *heap;    /* cap server free times (a min-heap). */
-  int32_t *q;       /* Ring of service start times of the agents waiting (FIFO). */
+  int32_t fac;   /* Facility row. */
+  int32_t cap;   /* Seats, 0 unlimited. */
+  int32_t *heap; /* cap server free times (a min-heap). */
+  int32_t *q;    /* Ring of service start times of the agents waiting (FIFO). */
   int32_t qh, qn, qcap;
-  int32_t bin;      /* Last bin whose peak queue was brought up to date. */
-  int32_t *load;    /* n_bins x AGENTS_LOAD: arrivals, served, peak queue, refused
+  int32_t bin;   /* Last bin whose peak queue was brought up to date. */
+  int32_t *load; /* n_bins x AGENTS_LOAD: arrivals, served, peak queue, refused
                        persons, attempts turned away. */
-  int64_t *ref;     /* Agents turned away in bin ref_bin (distinct), n_ref of cap_ref. */
+  int64_t *ref;  /* Agents turned away in bin ref_bin (distinct), n_ref of cap_ref. */
   int32_t n_ref, cap_ref, ref_bin;
 };
 
@@ -85,33 +85,33 @@ struct agents_sim {
   int k;
   int32_t window_s;
   int64_t n_windows;
-  double *speed_cms;       /* Per group: centimetres per second. */
-  int32_t *dur_s;          /* Per group x AGENTS_MAX_ACTIVITIES: seat occupancy. */
-  int32_t *thr_s;          /* Per category: threshold in seconds. */
-  int32_t *floc;           /* Per facility row: index in fs[], -1 when not owned here. */
+  double *speed_cms; /* Per group: centimetres per second. */
+  int32_t *dur_s;    /* Per group x AGENTS_MAX_ACTIVITIES: seat occupancy. */
+  int32_t *thr_s;    /* Per category: threshold in seconds. */
+  int32_t *floc;     /* Per facility row: index in fs[], -1 when not owned here. */
   struct agents_fstate *fs;
   int64_t n_fs;
-  int32_t *seat_pool;      /* All heaps. */
-  int32_t *load_pool;      /* All load rows. */
+  int32_t *seat_pool; /* All heaps. */
+  int32_t *load_pool; /* All load rows. */
   struct agents_bucket *bucket;
   struct agents_chunk *free_chunks;
   int64_t n_chunks;
-  struct agents_outbox *out;   /* Per destination rank. */
-  int64_t out_min;             /* Earliest window of an event in the outboxes. */
-  MPI_Op agree_op;             /* Min of the first three values, sum of the rest. */
+  struct agents_outbox *out; /* Per destination rank. */
+  int64_t out_min;           /* Earliest window of an event in the outboxes. */
+  MPI_Op agree_op;           /* Min of the first three values, sum of the rest. */
   int have_op;
-  struct agents_ev *inbox;     /* Received in the last exchange. */
+  struct agents_ev *inbox; /* Received in the last exchange. */
   int64_t n_inbox, cap_inbox;
-  struct agents_ev *scratch;   /* A window's events, sorted. */
+  struct agents_ev *scratch; /* A window's events, sorted. */
   int64_t cap_scratch;
-  int64_t pending;   /* Events in buckets. */
-  int64_t finished;  /* Agents whose day is over (on this rank). */
+  int64_t pending;  /* Events in buckets. */
+  int64_t finished; /* Agents whose day is over (on this rank). */
   int64_t migrations;
   int64_t exchanges;
   int64_t violations;
-  int64_t cur_window; /* Window being settled (-1 before the first). */
-  int64_t *needed, *covered; /* rows x cats x groups, local sums. */
-  int64_t *late, *unmet;     /* Likewise; unmet: AGENTS_N_UNMET blocks. */
+  int64_t cur_window;               /* Window being settled (-1 before the first). */
+  int64_t *needed, *covered;        /* rows x cats x groups, local sums. */
+  int64_t *late, *unmet;            /* Likewise; unmet: AGENTS_N_UNMET blocks. */
   int64_t reason[AGENTS_N_REASONS]; /* Trips recorded here by reason. */
   struct agents_trips *trips;
   int64_t n_trips_local;
@@ -131,8 +131,8 @@ int agents_population_totals(const struct population *pop, long per_agent, int64
 
 /* First global agent id of every owned node of dg (ids follow nodes in global order, then
  * groups, then the agents of one node and group). first has dg->n_owned entries. Local. */
-int agents_population_first(const struct population *pop, const struct dgraph *dg,
-                            long per_agent, int64_t *first);
+int agents_population_first(const struct population *pop, const struct dgraph *dg, long per_agent,
+                            int64_t *first);
 
 /* The residents of node i and group g as agents. Without a housing baseline
  * (in->base_pop NULL) base = kept = the residents and added = 0. With one, the baseline's

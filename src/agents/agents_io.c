@@ -67,10 +67,10 @@ int agents_configure(struct params *p, struct agents_config *cfg) {
   LC_CHECK(params_get_int_or(p, "Agents:residents_per_agent", 1, 1000000, "residents", 1,
                              &cfg->residents_per_agent));
   LC_CHECK(params_get_choice_or(p, "Agents:choice", choices, 2, AGENTS_NEAREST, &cfg->choice));
-  LC_CHECK(params_get_double_or(p, "Agents:logit_beta", 0, 100, "per minute", 0.3,
-                                &cfg->logit_beta));
-  LC_CHECK(params_get_double_or(p, "Agents:logit_attraction", 0, 100, "", 0.5,
-                                &cfg->logit_attraction));
+  LC_CHECK(
+      params_get_double_or(p, "Agents:logit_beta", 0, 100, "per minute", 0.3, &cfg->logit_beta));
+  LC_CHECK(
+      params_get_double_or(p, "Agents:logit_attraction", 0, 100, "", 0.5, &cfg->logit_attraction));
   LC_CHECK(params_get_int_or(p, "Agents:max_tries", 1, AGENTS_MAX_TRIES, "facilities", 3, &tries));
   cfg->max_tries = (int)tries;
   LC_CHECK(params_get_int_or(p, "Agents:bin_s", 60, AGENTS_DAY_S, "s", 900, &cfg->bin_s));
@@ -78,9 +78,11 @@ int agents_configure(struct params *p, struct agents_config *cfg) {
   LC_CHECK(io_time(p, "Agents:day_start", "00:00", &cfg->day_start_s));
   LC_CHECK(io_time(p, "Agents:day_end", "24:00", &cfg->day_end_s));
   if (cfg->day_end_s <= cfg->day_start_s)
-    LC_FAIL(LC_EPARAM, "%s: Agents:day_end (%02d:%02d) must be after Agents:day_start "
-            "(%02d:%02d)", p->file, cfg->day_end_s / 3600, cfg->day_end_s / 60 % 60,
-            cfg->day_start_s / 3600, cfg->day_start_s / 60 % 60);
+    LC_FAIL(LC_EPARAM,
+            "%s: Agents:day_end (%02d:%02d) must be after Agents:day_start "
+            "(%02d:%02d)",
+            p->file, cfg->day_end_s / 3600, cfg->day_end_s / 60 % 60, cfg->day_start_s / 3600,
+            cfg->day_start_s / 60 % 60);
   LC_CHECK(params_get_bool_or(p, "Agents:trips", 1, &cfg->trips));
   return io_design(p, cfg);
 }
@@ -96,19 +98,45 @@ static int io_trip_column(struct results *res, const char *base, const char *fie
     const struct agents_trip *x = &t[i];
     int64_t v = 0;
     switch (which) {
-    case 0: v = x->agent; break;
-    case 1: v = x->group; break;
-    case 2: v = x->cat; break;
-    case 3: v = x->origin; break;
-    case 4: v = x->fac; break;
-    case 5: v = x->depart_s; break;
-    case 6: v = x->arrive_s; break;
-    case 7: v = x->wait_s; break;
-    case 8: v = x->outcome; break;
-    case 9: v = x->walk_cm; break;
-    case 10: v = x->end_s; break;
-    case 12: v = x->reason; break;
-    default: v = x->index; break;
+      case 0:
+        v = x->agent;
+        break;
+      case 1:
+        v = x->group;
+        break;
+      case 2:
+        v = x->cat;
+        break;
+      case 3:
+        v = x->origin;
+        break;
+      case 4:
+        v = x->fac;
+        break;
+      case 5:
+        v = x->depart_s;
+        break;
+      case 6:
+        v = x->arrive_s;
+        break;
+      case 7:
+        v = x->wait_s;
+        break;
+      case 8:
+        v = x->outcome;
+        break;
+      case 9:
+        v = x->walk_cm;
+        break;
+      case 10:
+        v = x->end_s;
+        break;
+      case 12:
+        v = x->reason;
+        break;
+      default:
+        v = x->index;
+        break;
     }
     col[i] = v;
   }
@@ -131,21 +159,24 @@ static int io_trips(struct results *res, const char *base, const struct agents_o
       {"group", "1", "row of /Groups/id"},
       {"category", "1", "row of /Categories/id"},
       {"origin", "1", "home node (row of /Graph/nodes) the trip starts from"},
-      {"facility", "1", "row of Facilities that served the agent (failed trips: the last one "
-                        "tried, -1 when no facility was open within the catchment list)"},
+      {"facility", "1",
+       "row of Facilities that served the agent (failed trips: the last one "
+       "tried, -1 when no facility was open within the catchment list)"},
       {"depart_s", "s", "departure from home, seconds after midnight"},
       {"arrive_s", "s", "arrival at the facility, seconds after midnight"},
       {"wait_s", "s", "queue wait at the facility that served"},
       {"outcome", "1", "0 served, 1 served after waiting, 2 redirected then served, 3 failed"},
-      {"walk_cm", "cm", "walked from home to the facility over all legs (snap distances "
-                        "included)"},
+      {"walk_cm", "cm",
+       "walked from home to the facility over all legs (snap distances "
+       "included)"},
       {"end_s", "s", "end of service, seconds after midnight; -1 when not served"},
       {"trip_index", "1", "index of the trip in the agent's day"},
-      {"reason", "1", "why the need ended as it did: 0 served, 1 served after waiting, 2 "
-                      "redirected then served, 3 none within radius (no facility of the "
-                      "category within its radius: an unmet need, no walk, facility -1), 4 "
-                      "closed on arrival, 5 capacity full after K tries, 6 gave up waiting; "
-                      "names in the Trips attribute `reason_names`"},
+      {"reason", "1",
+       "why the need ended as it did: 0 served, 1 served after waiting, 2 "
+       "redirected then served, 3 none within radius (no facility of the "
+       "category within its radius: an unmet need, no walk, facility -1), 4 "
+       "closed on arrival, 5 capacity full after K tries, 6 gave up waiting; "
+       "names in the Trips attribute `reason_names`"},
   };
   int st = LC_OK;
   for (int i = 0; i < (int)(sizeof cols / sizeof cols[0]) && st == LC_OK; i++)
@@ -168,8 +199,8 @@ int agents_write(struct results *res, const char *scenario_base, const struct ag
   const struct agents_config *cfg = in->cfg;
   if (cfg->trips)
     LC_CHECK(io_trips(res, scenario_base, out));
-  static const char *const load_names[AGENTS_LOAD] = {"arrivals", "served", "peak_queue",
-                                                      "refused", "attempts"};
+  static const char *const load_names[AGENTS_LOAD] = {"arrivals", "served", "peak_queue", "refused",
+                                                      "attempts"};
   static const char *const load_desc[AGENTS_LOAD] = {
       "agents arriving at the facility (row of Facilities) in the time bin (column; bin b "
       "covers [b * bin_s, (b + 1) * bin_s) seconds after midnight)",
@@ -224,11 +255,13 @@ int agents_write(struct results *res, const char *scenario_base, const struct ag
       "unmet_gave_up_waiting"};
   for (int u = 0; u < AGENTS_N_UNMET; u++) {
     char desc[256];
-    snprintf(desc, sizeof desc, "residents unmet for category c whose first trip not served "
-             "ended with reason '%s' (column c*G+g)", agents_reason_names[AGENTS_R_NONE + u]);
+    snprintf(desc, sizeof desc,
+             "residents unmet for category c whose first trip not served "
+             "ended with reason '%s' (column c*G+g)",
+             agents_reason_names[AGENTS_R_NONE + u]);
     snprintf(name, sizeof name, "%s/RealisedCoverage/%s", scenario_base, unmet_names[u]);
-    LC_CHECK(results_write_global(res, name, H5IO_I64, out->unmet + u * cells, R, CG,
-                                  "persons", desc));
+    LC_CHECK(
+        results_write_global(res, name, H5IO_I64, out->unmet + u * cells, R, CG, "persons", desc));
   }
   if (out->n_design > 0)
     LC_CHECK(agents_write_design(res, scenario_base, in, out));

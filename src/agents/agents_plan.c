@@ -24,13 +24,13 @@ struct plan_where {
   const char *category;
 };
 
-#define PLAN_FAIL(st, w, node, ...)                                                            \
-  do {                                                                                         \
-    char plan_msg_[512];                                                                       \
-    snprintf(plan_msg_, sizeof plan_msg_, __VA_ARGS__);                                        \
-    return lc_error_set((st), __FILE__, __LINE__, "%s:%d:%d: activities:%s:%d (%s): %s",      \
-                        (w)->file, (node)->line, (node)->column, (w)->group, (w)->index,      \
-                        (w)->category ? (w)->category : "?", plan_msg_);                      \
+#define PLAN_FAIL(st, w, node, ...)                                                      \
+  do {                                                                                   \
+    char plan_msg_[512];                                                                 \
+    snprintf(plan_msg_, sizeof plan_msg_, __VA_ARGS__);                                  \
+    return lc_error_set((st), __FILE__, __LINE__, "%s:%d:%d: activities:%s:%d (%s): %s", \
+                        (w)->file, (node)->line, (node)->column, (w)->group, (w)->index, \
+                        (w)->category ? (w)->category : "?", plan_msg_);                 \
   } while (0)
 
 /* A finite number without trailing characters (no hexadecimal, nan or inf). */
@@ -91,10 +91,11 @@ static int plan_start(struct plan_where *w, const struct ytree_node *st,
       PLAN_FAIL(LC_EFORMAT, w, mean, "start:mean '%s' is not a time HH:MM (00:00-24:00)",
                 mean->type == YTREE_SCALAR ? mean->value : "(not a scalar)");
     if (a->mean_s < cfg->day_start_s || a->mean_s >= cfg->day_end_s)
-      PLAN_FAIL(LC_EPARAM, w, mean, "start:mean %s is outside the simulated day "
-                "(Agents:day_start to day_end, %02d:%02d-%02d:%02d)", mean->value,
-                cfg->day_start_s / 3600, cfg->day_start_s / 60 % 60, cfg->day_end_s / 3600,
-                cfg->day_end_s / 60 % 60);
+      PLAN_FAIL(LC_EPARAM, w, mean,
+                "start:mean %s is outside the simulated day "
+                "(Agents:day_start to day_end, %02d:%02d-%02d:%02d)",
+                mean->value, cfg->day_start_s / 3600, cfg->day_start_s / 60 % 60,
+                cfg->day_end_s / 3600, cfg->day_end_s / 60 % 60);
     double v = 0;
     if (sd && (plan_number(sd, &v) != 0 || v < 0 || v > 1440))
       PLAN_FAIL(LC_EPARAM, w, sd, "start:sd_min '%s' must be a number of minutes in [0, 1440]",
@@ -113,24 +114,25 @@ static int plan_start(struct plan_where *w, const struct ytree_node *st,
     const struct ytree_node *x = win->children[i];
     if (x->type != YTREE_SCALAR || plan_window(x->value, &a->win_lo[i], &a->win_hi[i]) != 0)
       PLAN_FAIL(LC_EFORMAT, w, x,
-                "start:windows:%d '%s' is not a window HH:MM-HH:MM with its end after its start",
-                i, x->type == YTREE_SCALAR ? x->value : "(not a scalar)");
+                "start:windows:%d '%s' is not a window HH:MM-HH:MM with its end after its start", i,
+                x->type == YTREE_SCALAR ? x->value : "(not a scalar)");
     if (a->win_lo[i] < cfg->day_start_s || a->win_hi[i] > cfg->day_end_s)
-      PLAN_FAIL(LC_EPARAM, w, x, "start:windows:%d %s is outside the simulated day "
-                "(Agents:day_start to day_end)", i, x->value);
+      PLAN_FAIL(LC_EPARAM, w, x,
+                "start:windows:%d %s is outside the simulated day "
+                "(Agents:day_start to day_end)",
+                i, x->value);
   }
   return LC_OK;
 }
 
-static const char *const plan_keys[] = {"category", "per_day",  "per_week", "start",
-                                        "duration_min", "max_wait_min", "exclusive",
-                                        "source", "note"};
+static const char *const plan_keys[] = {"category",  "per_day",      "per_week",
+                                        "start",     "duration_min", "max_wait_min",
+                                        "exclusive", "source",       "note"};
 
 /* Reads one activity. */
 static int plan_activity(struct plan_where *w, const struct ytree_node *n,
                          const struct agents_config *cfg, const struct category_set *cats,
-                         int group, const struct group_set *groups,
-                         struct agents_activity *a) {
+                         int group, const struct group_set *groups, struct agents_activity *a) {
   memset(a, 0, sizeof *a);
   a->line = n->line;
   if (n->type != YTREE_MAP)
@@ -143,7 +145,8 @@ static int plan_activity(struct plan_where *w, const struct ytree_node *n,
     if (!ok)
       PLAN_FAIL(LC_EPARAM, w, n->children[i],
                 "unknown key '%s' (allowed: category, per_day, per_week, start, duration_min, "
-                "max_wait_min, exclusive, source, note)", k);
+                "max_wait_min, exclusive, source, note)",
+                k);
   }
   const struct ytree_node *c = ytree_child(n, "category");
   if (!c || c->type != YTREE_SCALAR)
@@ -167,11 +170,12 @@ static int plan_activity(struct plan_where *w, const struct ytree_node *n,
     p += l;
   }
   if (!serves)
-    PLAN_FAIL(LC_EPARAM, w, c, "category '%s' does not serve group '%s' (its groups: %s)",
-              c->value, gid, list);
+    PLAN_FAIL(LC_EPARAM, w, c, "category '%s' does not serve group '%s' (its groups: %s)", c->value,
+              gid, list);
   const struct ytree_node *pd = ytree_child(n, "per_day"), *pw = ytree_child(n, "per_week");
   if ((pd != NULL) == (pw != NULL))
-    PLAN_FAIL(LC_EPARAM, w, n, "give exactly one of per_day (a probability) and per_week "
+    PLAN_FAIL(LC_EPARAM, w, n,
+              "give exactly one of per_day (a probability) and per_week "
               "(visits per week, 0 to 7)");
   double v;
   if (pd) {
@@ -181,14 +185,16 @@ static int plan_activity(struct plan_where *w, const struct ytree_node *n,
     a->p_day = v;
   } else {
     if (plan_number(pw, &v) != 0 || v < 0 || v > 7)
-      PLAN_FAIL(LC_EPARAM, w, pw, "per_week '%s' must be a number of visits in [0, 7] "
+      PLAN_FAIL(LC_EPARAM, w, pw,
+                "per_week '%s' must be a number of visits in [0, 7] "
                 "(a daily probability of per_week / 7 in [0, 1])",
                 pw->type == YTREE_SCALAR ? pw->value : "(not a scalar)");
     a->p_day = v / 7.0;
   }
   const struct ytree_node *st = ytree_child(n, "start");
   if (!st)
-    PLAN_FAIL(LC_EPARAM, w, n, "start is missing (start: {mean: \"HH:MM\", sd_min: M} or "
+    PLAN_FAIL(LC_EPARAM, w, n,
+              "start is missing (start: {mean: \"HH:MM\", sd_min: M} or "
               "start: {windows: [\"HH:MM-HH:MM\", ...]})");
   LC_CHECK(plan_start(w, st, cfg, a));
   const struct ytree_node *d = ytree_child(n, "duration_min");
@@ -244,13 +250,13 @@ static int plan_read(struct agents_config *cfg, const struct ytree *t,
       LC_FAIL(LC_EPARAM, "%s:%d:%d: activities:%s: unknown group '%s' (not in %s)", t->file,
               gn->line, gn->column, gn->key, gn->key, groups->file ? groups->file : "the groups");
     if (gn->type != YTREE_SEQ)
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: activities:%s must be a list of activities", t->file,
-              gn->line, gn->column, gn->key);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: activities:%s must be a list of activities", t->file, gn->line,
+              gn->column, gn->key);
     if (gn->n_children > AGENTS_MAX_ACTIVITIES)
       LC_FAIL(LC_EPARAM, "%s:%d:%d: activities:%s has %d activities (at most %d)", t->file,
               gn->line, gn->column, gn->key, gn->n_children, AGENTS_MAX_ACTIVITIES);
-    struct agents_activity *a = calloc((size_t)(gn->n_children > 0 ? gn->n_children : 1),
-                                       sizeof *a);
+    struct agents_activity *a =
+        calloc((size_t)(gn->n_children > 0 ? gn->n_children : 1), sizeof *a);
     if (!a)
       return LC_ENOMEM;
     cfg->plans.act[g] = a;
@@ -264,7 +270,8 @@ static int plan_read(struct agents_config *cfg, const struct ytree *t,
       if (gn->children[j]->type == YTREE_MAP && cn && cn->type == YTREE_SCALAR &&
           categories_find(cats, cn->value) < 0) {
         log_warn("%s:%d:%d: activities:%s: category '%s' is not in %s: this activity is "
-                 "skipped", t->file, cn->line, cn->column, gn->key, cn->value,
+                 "skipped",
+                 t->file, cn->line, cn->column, gn->key, cn->value,
                  cats->file ? cats->file : "the categories");
         continue;
       }
@@ -296,8 +303,10 @@ static int plan_read(struct agents_config *cfg, const struct ytree *t,
       a[j].excl_off = off;
       if (off + a[j].p_day > 1.0 + 1e-9) {
         struct plan_where w = {t->file, gn->key, src[j], cats->c[a[j].cat].id};
-        PLAN_FAIL(LC_EPARAM, &w, ex, "the daily probabilities of the exclusive set '%s' sum "
-                  "to %.6g, more than 1", ex->value, off + a[j].p_day);
+        PLAN_FAIL(LC_EPARAM, &w, ex,
+                  "the daily probabilities of the exclusive set '%s' sum "
+                  "to %.6g, more than 1",
+                  ex->value, off + a[j].p_day);
       }
     }
   }
@@ -371,7 +380,8 @@ int agents_plan_day(const struct agents_config *cfg, uint64_t seed, int64_t agen
     int32_t s = plan_draw_start(cfg, a, ai, seed, agent);
     /* Insertion by (start, activity). */
     int j = n++;
-    while (j > 0 && (slots[j - 1].start > s || (slots[j - 1].start == s && slots[j - 1].act > ai))) {
+    while (j > 0 &&
+           (slots[j - 1].start > s || (slots[j - 1].start == s && slots[j - 1].act > ai))) {
       slots[j] = slots[j - 1];
       j--;
     }
@@ -442,9 +452,11 @@ int agents_opening_hours(const char *value, int weekday, int32_t *open_min, int3
       for (;;) {
         int d0 = plan_hours_day(r);
         if (d0 < 0)
-          LC_FAIL(LC_EFORMAT, "opening_hours '%s': unsupported day '%.2s' (Mo, Tu, We, Th, Fr, "
+          LC_FAIL(LC_EFORMAT,
+                  "opening_hours '%s': unsupported day '%.2s' (Mo, Tu, We, Th, Fr, "
                   "Sa, Su, ranges like Mo-Fr and lists like Mo,We; public holidays and months "
-                  "are not supported)", value, r);
+                  "are not supported)",
+                  value, r);
         r += 2;
         int d1 = d0;
         if (*r == '-') {
@@ -477,11 +489,15 @@ int agents_opening_hours(const char *value, int weekday, int32_t *open_min, int3
       if (plan_hours_time(r, &ro) != 0 || r[5] != '-' || plan_hours_time(r + 6, &rc) != 0)
         LC_FAIL(LC_EFORMAT, "opening_hours '%s': expected HH:MM-HH:MM in rule '%s'", value, r);
       if (r[11] != '\0')
-        LC_FAIL(LC_EFORMAT, "opening_hours '%s': only one time range per rule is supported "
-                "(rule '%s')", value, r);
+        LC_FAIL(LC_EFORMAT,
+                "opening_hours '%s': only one time range per rule is supported "
+                "(rule '%s')",
+                value, r);
       if (rc <= ro)
-        LC_FAIL(LC_EFORMAT, "opening_hours '%s': closing time is not after opening time "
-                "(hours past midnight are not supported)", value);
+        LC_FAIL(LC_EFORMAT,
+                "opening_hours '%s': closing time is not after opening time "
+                "(hours past midnight are not supported)",
+                value);
     }
     if (days[weekday]) {
       have = 1;

@@ -23,8 +23,8 @@ int agents_population_totals(const struct population *pop, long per_agent, int64
     for (int g = 0; g < G; g++) {
       int64_t x = pop->by_group[i * G + g];
       if (x < 0)
-        LC_FAIL(LC_EINVARIANT, "negative residents (%lld) at node %lld, group %d",
-                (long long)x, (long long)i, g);
+        LC_FAIL(LC_EINVARIANT, "negative residents (%lld) at node %lld, group %d", (long long)x,
+                (long long)i, g);
       if (r > INT64_MAX - x)
         LC_FAIL(LC_ETOOBIG, "the population's total overflows 64 bits");
       r += x;
@@ -35,8 +35,8 @@ int agents_population_totals(const struct population *pop, long per_agent, int64
   return LC_OK;
 }
 
-int agents_population_first(const struct population *pop, const struct dgraph *dg,
-                            long per_agent, int64_t *first) {
+int agents_population_first(const struct population *pop, const struct dgraph *dg, long per_agent,
+                            int64_t *first) {
   int G = pop->n_groups;
   int64_t at = 0;
   int32_t j = 0;
@@ -74,9 +74,10 @@ int agents_population_layout(const struct agents_input *in, int64_t *first, int6
   long per = in->cfg->residents_per_agent;
   int G = pop->n_groups;
   if (base->n_nodes != pop->n_nodes || base->n_groups != G)
-    LC_FAIL(LC_EINVARIANT, "the housing baseline (%lld nodes, %d groups) does not match the "
-            "population (%lld nodes, %d groups)", (long long)base->n_nodes, base->n_groups,
-            (long long)pop->n_nodes, G);
+    LC_FAIL(LC_EINVARIANT,
+            "the housing baseline (%lld nodes, %d groups) does not match the "
+            "population (%lld nodes, %d groups)",
+            (long long)base->n_nodes, base->n_groups, (long long)pop->n_nodes, G);
   int64_t base_agents = 0, base_res = 0;
   LC_CHECK(agents_population_totals(pop, per, agents, residents));
   LC_CHECK(agents_population_totals(base, per, &base_agents, &base_res));

@@ -122,9 +122,13 @@ static int sim_route_arrive(struct agents_sim *s, const struct agents_ev *ev) {
   return sim_outbox_push(s, owner, ev);
 }
 
-const char *const agents_reason_names[AGENTS_N_REASONS] = {
-    "served", "served after waiting", "redirected then served", "none within radius",
-    "closed on arrival", "capacity full after K tries", "gave up waiting"};
+const char *const agents_reason_names[AGENTS_N_REASONS] = {"served",
+                                                           "served after waiting",
+                                                           "redirected then served",
+                                                           "none within radius",
+                                                           "closed on arrival",
+                                                           "capacity full after K tries",
+                                                           "gave up waiting"};
 
 static int sim_record(struct agents_sim *s, struct agents_ev *ev, int cat, int32_t fac,
                       int32_t arrive, int32_t wait, int32_t end, int reason) {
@@ -142,15 +146,15 @@ static int sim_record(struct agents_sim *s, struct agents_ev *ev, int cat, int32
   }
   if (!s->cfg->trips)
     return LC_OK;
-  struct agents_trip t = {ev->agent, ev->home, fac, ev->depart, arrive, wait, ev->walk_cm,
-                          end, ev->group, (uint8_t)cat, (uint8_t)outcome, ev->done,
-                          (uint8_t)reason};
+  struct agents_trip t = {
+      ev->agent, ev->home,  fac,          ev->depart,       arrive,   wait,           ev->walk_cm,
+      end,       ev->group, (uint8_t)cat, (uint8_t)outcome, ev->done, (uint8_t)reason};
   return agents_trips_push(s->trips, &t);
 }
 
 /* The catchment list of category c at owned node i (k <= 64 entries), decoded into kb. */
-static const struct access_entry *sim_list(const struct access_result *acc, int c, int k,
-                                           int64_t i, struct access_entry *kb) {
+static const struct access_entry *sim_list(const struct access_result *acc, int c, int k, int64_t i,
+                                           struct access_entry *kb) {
   access_row(&acc->t[c], k, i, kb);
   return kb;
 }
@@ -159,9 +163,8 @@ static const struct access_entry *sim_list(const struct access_result *acc, int 
  * t0 from a point base_cm away from the list's node: the candidates are the facilities not
  * yet tried (and not `cur`) that are open on arrival. Returns 1 and the choice, or 0. */
 static int sim_choose(const struct agents_sim *s, const struct agents_ev *ev,
-                      const struct access_entry *kb, int64_t base_cm, int32_t t0,
-                      int32_t cur, int gap, uint32_t draw, int32_t *f_out, int64_t *leg_out,
-                      int32_t *arr_out) {
+                      const struct access_entry *kb, int64_t base_cm, int32_t t0, int32_t cur,
+                      int gap, uint32_t draw, int32_t *f_out, int64_t *leg_out, int32_t *arr_out) {
   const struct facility_set *fs = s->in->fac;
   int n = 0;
   double wsum = 0, umax = -INFINITY;
@@ -462,8 +465,9 @@ static int sim_settle(struct agents_sim *s, struct agents_ev *ev) {
         return sim_route_arrive(s, ev);
       }
     }
-    int reason = closed ? AGENTS_R_CLOSED
-                 : ev->ntry + 1 >= s->cfg->max_tries ? AGENTS_R_FULL : AGENTS_R_GAVE_UP;
+    int reason = closed                              ? AGENTS_R_CLOSED
+                 : ev->ntry + 1 >= s->cfg->max_tries ? AGENTS_R_FULL
+                                                     : AGENTS_R_GAVE_UP;
     LC_CHECK(sim_record(s, ev, c, f, t, 0, -1, reason));
     return sim_go_home(s, ev, t, (int64_t)t + sim_walk_s(s, ev->group, ev->walk_cm));
   }
@@ -603,11 +607,15 @@ static int sim_setup(struct agents_sim *s, const struct agents_input *in, MPI_Co
     LC_FAIL(LC_EPARAM, "the agent simulation handles at most %d categories (%d given)",
             AGENTS_MAX_CATEGORIES, s->n_cat);
   if (cfg->plans.n_group != s->n_group || !cfg->plans.act)
-    LC_FAIL(LC_EPARAM, "agents: the activities were not prepared for these %d groups "
-            "(call agents_prepare)", s->n_group);
+    LC_FAIL(LC_EPARAM,
+            "agents: the activities were not prepared for these %d groups "
+            "(call agents_prepare)",
+            s->n_group);
   if (s->k < 1 || s->k > 64 || in->acc->n_nodes != in->dg->n_owned || in->acc->n_cat != s->n_cat)
-    LC_FAIL(LC_EPARAM, "agents: the catchment lists do not match the graph (k %d, %lld nodes, "
-            "%d categories)", s->k, (long long)in->acc->n_nodes, in->acc->n_cat);
+    LC_FAIL(LC_EPARAM,
+            "agents: the catchment lists do not match the graph (k %d, %lld nodes, "
+            "%d categories)",
+            s->k, (long long)in->acc->n_nodes, in->acc->n_cat);
   int64_t F = in->fac->n;
   s->speed_cms = lc_malloc_array(s->n_group, sizeof *s->speed_cms);
   s->thr_s = lc_malloc_array(s->n_cat, sizeof *s->thr_s);
@@ -830,8 +838,7 @@ static int sim_outputs(struct agents_sim *s, struct agents_output *out) {
   out->share = calloc(cells > 0 ? cells : 1, sizeof *out->share);
   out->late = calloc(cells > 0 ? cells : 1, sizeof *out->late);
   out->unmet = calloc(cells > 0 ? AGENTS_N_UNMET * cells : 1, sizeof *out->unmet);
-  int64_t *load = calloc((size_t)(AGENTS_LOAD * F * T > 0 ? AGENTS_LOAD * F * T : 1),
-                         sizeof *load);
+  int64_t *load = calloc((size_t)(AGENTS_LOAD * F * T > 0 ? AGENTS_LOAD * F * T : 1), sizeof *load);
   if (!out->needed || !out->covered || !out->share || !out->late || !out->unmet || !load) {
     free(load);
     return LC_ENOMEM;
@@ -846,9 +853,9 @@ static int sim_outputs(struct agents_sim *s, struct agents_output *out) {
   int64_t total = AGENTS_LOAD * F * T, chunk = (int64_t)1 << 26;
   for (int64_t o = 0; o < total; o += chunk) {
     int cnt = (int)(total - o < chunk ? total - o : chunk);
-    int rc = s->rank == 0 ? MPI_Reduce(MPI_IN_PLACE, load + o, cnt, MPI_INT64_T, MPI_SUM, 0,
-                                       s->comm)
-                          : MPI_Reduce(load + o, NULL, cnt, MPI_INT64_T, MPI_SUM, 0, s->comm);
+    int rc = s->rank == 0
+                 ? MPI_Reduce(MPI_IN_PLACE, load + o, cnt, MPI_INT64_T, MPI_SUM, 0, s->comm)
+                 : MPI_Reduce(load + o, NULL, cnt, MPI_INT64_T, MPI_SUM, 0, s->comm);
     if (rc != MPI_SUCCESS) {
       free(load);
       LC_FAIL(LC_EMPI, "agents: cannot reduce FacilityLoad");
@@ -881,8 +888,10 @@ static int sim_check_outcomes(const struct agents_output *out, int64_t served_lo
     for (int u = 0; u < AGENTS_N_UNMET; u++)
       sum += out->unmet[u * cells + k];
     if (sum != out->needed[k])
-      LC_FAIL(LC_EINVARIANT, "agents: row %lld, column %lld: %lld residents with the need but "
-              "%lld served in time, late or unmet", (long long)(k / (out->n_cat * out->n_group)),
+      LC_FAIL(LC_EINVARIANT,
+              "agents: row %lld, column %lld: %lld residents with the need but "
+              "%lld served in time, late or unmet",
+              (long long)(k / (out->n_cat * out->n_group)),
               (long long)(k % (out->n_cat * out->n_group)), (long long)out->needed[k],
               (long long)sum);
   }
@@ -909,21 +918,19 @@ static void sim_log(const struct agents_output *out, int64_t n_res, int64_t wind
     for (int u = 0; u < AGENTS_N_UNMET; u++)
       un[u] += out->unmet[u * cells + k];
   }
-  (quiet ? log_debug : log_info)("agents: %lld agents (%lld residents); needs (resident x category) %lld: served in "
-           "time %lld, served late %lld, unmet %lld (%s %lld, %s %lld, %s %lld, %s %lld); %lld "
-           "trips walked (served %lld, waited %lld, redirected %lld, not served %lld), %lld "
-           "windows, %lld migrations, %.3f s, %.0f bytes per agent",
-           (long long)x->agents, (long long)n_res, (long long)need, (long long)ok,
-           (long long)late, (long long)(un[0] + un[1] + un[2] + un[3]),
-           agents_reason_names[AGENTS_R_NONE], (long long)un[0],
-           agents_reason_names[AGENTS_R_CLOSED], (long long)un[1],
-           agents_reason_names[AGENTS_R_FULL], (long long)un[2],
-           agents_reason_names[AGENTS_R_GAVE_UP], (long long)un[3],
-           (long long)(x->trips - x->reason[AGENTS_R_NONE]), (long long)x->outcome[0],
-           (long long)x->outcome[1], (long long)x->outcome[2],
-           (long long)(x->outcome[3] - x->reason[AGENTS_R_NONE]), (long long)windows,
-           (long long)x->migrations, wall,
-           x->agents > 0 ? (double)x->bytes / (double)x->agents : 0.0);
+  (quiet ? log_debug : log_info)(
+      "agents: %lld agents (%lld residents); needs (resident x category) %lld: served in "
+      "time %lld, served late %lld, unmet %lld (%s %lld, %s %lld, %s %lld, %s %lld); %lld "
+      "trips walked (served %lld, waited %lld, redirected %lld, not served %lld), %lld "
+      "windows, %lld migrations, %.3f s, %.0f bytes per agent",
+      (long long)x->agents, (long long)n_res, (long long)need, (long long)ok, (long long)late,
+      (long long)(un[0] + un[1] + un[2] + un[3]), agents_reason_names[AGENTS_R_NONE],
+      (long long)un[0], agents_reason_names[AGENTS_R_CLOSED], (long long)un[1],
+      agents_reason_names[AGENTS_R_FULL], (long long)un[2], agents_reason_names[AGENTS_R_GAVE_UP],
+      (long long)un[3], (long long)(x->trips - x->reason[AGENTS_R_NONE]), (long long)x->outcome[0],
+      (long long)x->outcome[1], (long long)x->outcome[2],
+      (long long)(x->outcome[3] - x->reason[AGENTS_R_NONE]), (long long)windows,
+      (long long)x->migrations, wall, x->agents > 0 ? (double)x->bytes / (double)x->agents : 0.0);
 }
 
 int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_output *out) {
@@ -940,8 +947,7 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
   if (st == LC_OK) {
     size_t no = (size_t)(in->dg->n_owned > 0 ? in->dg->n_owned : 1);
     first = malloc(2 * no * sizeof *first);
-    st = first ? agents_population_layout(in, first, first + no, &n_agents, &n_res)
-               : LC_ENOMEM;
+    st = first ? agents_population_layout(in, first, first + no, &n_agents, &n_res) : LC_ENOMEM;
   }
   st = lc_agree(comm, st);
   if (st != LC_OK)
@@ -984,8 +990,12 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
   int64_t windows = 0;
   for (;;) {
     int64_t mine[AGENTS_AGREE] = {sim_next_local(&s) < 0 ? INT64_MAX : sim_next_local(&s),
-                                  s.out_min, -(int64_t)st, s.pending, s.finished,
-                                  s.violations, sim_outbox_total(&s)};
+                                  s.out_min,
+                                  -(int64_t)st,
+                                  s.pending,
+                                  s.finished,
+                                  s.violations,
+                                  sim_outbox_total(&s)};
     int64_t g[AGENTS_AGREE];
     int ast = agents_exchange_agree(&s, mine, g);
     if (ast != LC_OK) {
@@ -1001,15 +1011,16 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
       st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                         "%lld invariant violations (a clock going backwards, an arrival in a "
                         "settled window, or an agent on a rank that does not own its node) "
-                        "after %lld windows", (long long)g[5], (long long)windows);
+                        "after %lld windows",
+                        (long long)g[5], (long long)windows);
       break;
     }
     /* Conservation: every agent is pending, in flight or done for the day. */
     if (g[3] + g[4] + g[6] != n_agents) {
       st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                         "agents not conserved after %lld windows: %lld pending + %lld in "
-                        "flight + %lld done != %lld agents", (long long)windows,
-                        (long long)g[3], (long long)g[6], (long long)g[4],
+                        "flight + %lld done != %lld agents",
+                        (long long)windows, (long long)g[3], (long long)g[6], (long long)g[4],
                         (long long)n_agents);
       break;
     }
@@ -1053,8 +1064,8 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
       over += l[3] > l[0] || l[3] > l[4];
     }
   enum { NL = 10 + AGENTS_N_REASONS };
-  int64_t loc[NL] = {s.n_trips_local, s.outcome[0], s.outcome[1], s.outcome[2], s.outcome[3],
-                     s.migrations, bad + s.violations, s.peak_bytes, served_load, over};
+  int64_t loc[NL] = {s.n_trips_local, s.outcome[0],       s.outcome[1], s.outcome[2], s.outcome[3],
+                     s.migrations,    bad + s.violations, s.peak_bytes, served_load,  over};
   for (int r = 0; r < AGENTS_N_REASONS; r++)
     loc[10 + r] = s.reason[r];
   int64_t glob[NL];
@@ -1083,8 +1094,7 @@ int agents_run(const struct agents_input *in, MPI_Comm comm, struct agents_outpu
                       "capacity exceeded at %lld facilities (sweep over the served trips)",
                       (long long)glob[6]);
   if (st == LC_OK)
-    st = sim_check_outcomes(out, glob[8], x->outcome[0] + x->outcome[1] + x->outcome[2],
-                            glob[9]);
+    st = sim_check_outcomes(out, glob[8], x->outcome[0] + x->outcome[1] + x->outcome[2], glob[9]);
   if (st == LC_OK)
     sim_log(out, n_res, windows, wmax, in->quiet);
 done:
@@ -1095,8 +1105,7 @@ done:
   return st;
 }
 
-const char *const agents_param_names[AGENTS_N_PARAMS] = {"capacity", "service_time",
-                                                         "visit_rate"};
+const char *const agents_param_names[AGENTS_N_PARAMS] = {"capacity", "service_time", "visit_rate"};
 
 int agents_run_design(const struct agents_input *in, MPI_Comm comm, struct agents_output *out) {
   const struct agents_config *cfg = in->cfg;
@@ -1138,6 +1147,7 @@ int agents_run_design(const struct agents_input *in, MPI_Comm comm, struct agent
     agents_output_free(&o2);
   }
   log_info("agents: sensitivity design of %d points (capacity, service time, visit rate "
-           "factors) simulated in %.2f s", D, MPI_Wtime() - t0);
+           "factors) simulated in %.2f s",
+           D, MPI_Wtime() - t0);
   return LC_OK;
 }

@@ -29,5 +29,4 @@ int cmd_compare(int argc, char **argv);
  * --candidates-in POLYGON] [-o PREFIX]: greedy maximal covering of the uncovered residents. */
 int cmd_optimize(int argc, char **argv);
 
-
 #endif

@@ -15,16 +15,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/compare_io.h"
 #include "lifecircle/coverage.h"
 #include "lifecircle/h5io.h"
 #include "lifecircle/log.h"
-#include "lifecircle/results_lock.h"
 #include "lifecircle/results.h"
+#include "lifecircle/results_lock.h"
 #include "lifecircle/status.h"
 #include "lifecircle/textwidth.h"
 
@@ -65,7 +65,7 @@ struct cmp_ctx {
   char **cat_id, **group_id, **row_name;
   char **cat_label; /* "中文名 English name" of every category, for the printout. */
   int64_t n_cat_ids, n_group_ids, n_sub_names;
-  int64_t *serves;  /* C x G: /Categories/serves. */
+  int64_t *serves; /* C x G: /Categories/serves. */
   int *threshold_min;
   double *speed_m_s;
   int64_t *residents;   /* Block x groups. */
@@ -153,10 +153,11 @@ static int cmp_read_common(hid_t file, struct cmp_ctx *x) {
   int64_t *thr = NULL, rows = 0, cols = 0;
   double *speed = NULL;
   LC_CHECK(h5io_read(file, "/Categories/threshold_min", H5IO_I64, (void **)&thr, &rows, &cols));
-  int st = rows == x->n_cat ? LC_OK
-                            : lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                                           "/Categories/threshold_min has %" PRId64
-                                           " rows, /Categories/id %d", rows, x->n_cat);
+  int st = rows == x->n_cat
+               ? LC_OK
+               : lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                              "/Categories/threshold_min has %" PRId64 " rows, /Categories/id %d",
+                              rows, x->n_cat);
   x->threshold_min = lc_malloc_array(x->n_cat, sizeof *x->threshold_min);
   if (st == LC_OK && !x->threshold_min)
     st = LC_ENOMEM;
@@ -167,8 +168,7 @@ static int cmp_read_common(hid_t file, struct cmp_ctx *x) {
   LC_CHECK(h5io_read(file, "/Groups/speed_m_s", H5IO_F64, (void **)&speed, &rows, &cols));
   x->speed_m_s = speed;
   if (rows != x->n_group)
-    LC_FAIL(LC_EFORMAT, "/Groups/speed_m_s has %" PRId64 " rows, /Groups/id %d", rows,
-            x->n_group);
+    LC_FAIL(LC_EFORMAT, "/Groups/speed_m_s has %" PRId64 " rows, /Groups/id %d", rows, x->n_group);
   /* The node count from the graph. */
   hid_t dset = H5Dopen2(file, "/Population/subdistrict", H5P_DEFAULT);
   if (dset < 0)
@@ -264,8 +264,8 @@ static void cmp_list_free(struct cmp_list *l) {
 }
 
 /* Per-category nearest distances of this rank's block, transposed to [c][i]. */
-static int cmp_read_nearest(hid_t file, const struct cmp_ctx *x, const char *scen,
-                            int64_t *store, int64_t **cols) {
+static int cmp_read_nearest(hid_t file, const struct cmp_ctx *x, const char *scen, int64_t *store,
+                            int64_t **cols) {
   char name[640];
   int64_t n = x->hi - x->lo, C = x->n_cat;
   int64_t *tmp = lc_malloc_array(n * C, sizeof *tmp);
@@ -318,8 +318,7 @@ static void cmp_pair(int have, int64_t gain, int64_t loss) {
 static void cmp_print_status(const struct cmp_ctx *x, const char *name, const int64_t *status,
                              char *const *reason) {
   if (!status) {
-    printf("  %s: data status not recorded (results written before Coverage/data_status)\n",
-           name);
+    printf("  %s: data status not recorded (results written before Coverage/data_status)\n", name);
     return;
   }
   int none = 0, thin = 0;
@@ -337,8 +336,7 @@ static void cmp_print_status(const struct cmp_ctx *x, const char *name, const in
   for (int c = 0; c < x->n_cat; c++) {
     if (status[c] == COVERAGE_DATA_OK)
       continue;
-    printf("    %-9s %s", status[c] == COVERAGE_DATA_NONE ? "no data" : "thin",
-           x->cat_label[c]);
+    printf("    %-9s %s", status[c] == COVERAGE_DATA_NONE ? "no data" : "thin", x->cat_label[c]);
     if (reason && reason[c][0] && status[c] == COVERAGE_DATA_THIN)
       printf(" - %s", reason[c]);
     else
@@ -354,9 +352,9 @@ static void cmp_print_status(const struct cmp_ctx *x, const char *name, const in
  * NULL; status_b, status_a (data status per category) may be NULL for older files. */
 static void cmp_print(const struct cmp_ctx *x, const char *scen, const char *base,
                       const struct comparison *cmp, const int64_t *sn, const int64_t *sl,
-                      const int64_t *rn, const int64_t *rl, const int64_t *rsn,
-                      const int64_t *rsl, const int64_t *pb, const int64_t *pa,
-                      const int64_t *status_b, const int64_t *status_a) {
+                      const int64_t *rn, const int64_t *rl, const int64_t *rsn, const int64_t *rsl,
+                      const int64_t *pb, const int64_t *pa, const int64_t *status_b,
+                      const int64_t *status_a) {
   int R = x->n_sub + 1, C = x->n_cat, G = x->n_group, w_row, w_cat;
   cmp_widths(x, &w_row, &w_cat);
   printf("\n%s compared with %s: residents of the groups each category serves gaining (+) "
@@ -471,7 +469,8 @@ static int cmp_facility_load(hid_t file, const struct cmp_ctx *x, const char *sc
   cmp_widths(x, &w_row, &w_cat);
   if (st == LC_OK) {
     printf("  facility load per category (agents served, refused: before -> after; %" PRId64
-           " facilities changed, per facility in facility_load_change)\n", changed);
+           " facilities changed, per facility in facility_load_change)\n",
+           changed);
     for (int c = 0; c < C; c++)
       if (tot[c] != tot[C + c] || tot[2 * C + c] != tot[3 * C + c]) {
         printf("  ");
@@ -559,20 +558,18 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
   }
   st = lc_agree(MPI_COMM_WORLD, st);
   if (st == LC_OK) {
-    struct coverage_spec spec = {x->n_sub, C,    x->n_group, x->threshold_min, NULL, NULL,
-                                 NULL,     x->speed_m_s, 0, NULL};
-    st = compare_compute(&spec, n, (const int64_t *const *)cols,
-                         (const int64_t *const *)(cols + C), x->residents, x->subdistrict,
-                         res->comm, &cmp);
+    struct coverage_spec spec = {x->n_sub,     C, x->n_group, x->threshold_min, NULL, NULL, NULL,
+                                 x->speed_m_s, 0, NULL};
+    st = compare_compute(&spec, n, (const int64_t *const *)cols, (const int64_t *const *)(cols + C),
+                         x->residents, x->subdistrict, res->comm, &cmp);
   }
   snprintf(name, sizeof name, "/Comparisons/%s", scen);
   if (st == LC_OK && h5io_exists(res->file, name) && H5Ldelete(res->file, name, H5P_DEFAULT) < 0)
     st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot replace %s", name);
   st = lc_agree(MPI_COMM_WORLD, st);
   if (st == LC_OK)
-    st = compare_write(res, scen, base, &cmp, x->row_name, n, x->gid,
-                       (const int64_t *const *)cols, (const int64_t *const *)(cols + C), pb8,
-                       pb8 + R * C);
+    st = compare_write(res, scen, base, &cmp, x->row_name, n, x->gid, (const int64_t *const *)cols,
+                       (const int64_t *const *)(cols + C), pb8, pb8 + R * C);
   if (st == LC_OK && H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0)
     st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot flush %s", res->tmp);
   st = lc_agree(MPI_COMM_WORLD, st);
@@ -609,8 +606,8 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
       if (st == LC_OK && h5io_exists(res->file, name))
         st = compare_read_strings(res->file, name, w ? &why_a : &why_b, &nr);
       if (st == LC_OK && nr != 0 && nr != C)
-        st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s has %" PRId64 " rows, not %d",
-                          name, nr, C);
+        st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s has %" PRId64 " rows, not %d", name,
+                          nr, C);
       if (w)
         n_why_a = nr;
       else
@@ -722,18 +719,18 @@ int cmd_compare(int argc, char **argv) {
   MPI_Comm_size(comm, &size);
   while ((c = getopt_long(argc, argv, "b:s:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'b':
-      baseline = optarg;
-      break;
-    case 's':
-      only = optarg;
-      break;
-    case 'h':
-      if (rank == 0)
-        cmd_compare_usage();
-      return LC_OK;
-    default:
-      LC_FAIL(LC_EUSAGE, "compare: unknown option (see lifecircle compare --help)");
+      case 'b':
+        baseline = optarg;
+        break;
+      case 's':
+        only = optarg;
+        break;
+      case 'h':
+        if (rank == 0)
+          cmd_compare_usage();
+        return LC_OK;
+      default:
+        LC_FAIL(LC_EUSAGE, "compare: unknown option (see lifecircle compare --help)");
     }
   }
   if (optind + 1 != argc)

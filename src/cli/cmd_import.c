@@ -8,10 +8,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/categories.h"
-#include "cli.h"
 #include "lifecircle/datadir.h"
 #include "lifecircle/dimacs.h"
 #include "lifecircle/graph_io.h"
@@ -59,8 +59,10 @@ static int cmd_import_dimacs(char **inputs, int n_inputs, const char *out) {
                         : cmd_import_suffix(inputs[i], ".co") ? &co
                                                               : NULL;
     if (!slot)
-      LC_FAIL(LC_EUSAGE, "%s: a DIMACS import takes one .gr file and optionally one .co file, "
-              "not OSM inputs", inputs[i]);
+      LC_FAIL(LC_EUSAGE,
+              "%s: a DIMACS import takes one .gr file and optionally one .co file, "
+              "not OSM inputs",
+              inputs[i]);
     if (*slot)
       LC_FAIL(LC_EUSAGE, "%s: only one %s file may be given", inputs[i],
               slot == &gr ? ".gr" : ".co");
@@ -83,18 +85,17 @@ static int cmd_import_dimacs(char **inputs, int n_inputs, const char *out) {
     rc = graph_components(&g, comp, &stats.components);
   free(comp);
   if (rc == LC_OK) {
-    log_info("%s: %lld nodes, %lld edges, %lld components (all kept)", gr,
-             (long long)g.n_nodes, (long long)g.n_edges, (long long)stats.components);
-    rc = graph_io_write(out, &g, NULL, NULL, 0, inputs, n_inputs, "none (DIMACS input)",
-                        &stats);
+    log_info("%s: %lld nodes, %lld edges, %lld components (all kept)", gr, (long long)g.n_nodes,
+             (long long)g.n_edges, (long long)stats.components);
+    rc = graph_io_write(out, &g, NULL, NULL, 0, inputs, n_inputs, "none (DIMACS input)", &stats);
   }
   graph_free(&g);
   return rc;
 }
 
 /* OSM import on one rank. */
-static int cmd_import_osm(char **inputs, int n_inputs, const char *out,
-                          const char *profile_path, const char *categories_path) {
+static int cmd_import_osm(char **inputs, int n_inputs, const char *out, const char *profile_path,
+                          const char *categories_path) {
   struct profile prof;
   LC_CHECK(profile_load(profile_path, &prof));
   struct category_set cats;
@@ -117,8 +118,9 @@ static int cmd_import_osm(char **inputs, int n_inputs, const char *out,
     ids[i] = cats.c[i].id;
   log_info("walking profile %s, categories %s (%d)", profile_path, categories_path, cats.n);
   LC_CHECK_GOTO(rc, import_osm(inputs, n_inputs, &prof, &cats, &g, &pois, &stats), done);
-  LC_CHECK_GOTO(rc, graph_io_write(out, &g, &pois, ids, cats.n, inputs, n_inputs,
-                                   profile_path, &stats), done);
+  LC_CHECK_GOTO(rc,
+                graph_io_write(out, &g, &pois, ids, cats.n, inputs, n_inputs, profile_path, &stats),
+                done);
   log_info("wrote %s: %lld nodes, %lld edges, %lld POIs", out, (long long)g.n_nodes,
            (long long)g.n_edges, (long long)pois.n);
 done:
@@ -144,14 +146,22 @@ int cmd_import(int argc, char **argv) {
   opterr = 0;
   while (rc == LC_OK && (c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'o': out = optarg; break;
-    case 'p': profile_path = optarg; break;
-    case 'c': categories_path = optarg; break;
-    case 'h': help = 1; break;
-    default:
-      rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__,
-                        "import: unknown option or missing value '%s' (see import --help)",
-                        argv[optind - 1]);
+      case 'o':
+        out = optarg;
+        break;
+      case 'p':
+        profile_path = optarg;
+        break;
+      case 'c':
+        categories_path = optarg;
+        break;
+      case 'h':
+        help = 1;
+        break;
+      default:
+        rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__,
+                          "import: unknown option or missing value '%s' (see import --help)",
+                          argv[optind - 1]);
     }
   }
   if (rc == LC_OK && help) {
@@ -171,14 +181,22 @@ int cmd_import(int argc, char **argv) {
     inputs[n_inputs++] = argv[optind++];
     while (rc == LC_OK && (c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
       switch (c) {
-      case 'o': out = optarg; break;
-      case 'p': profile_path = optarg; break;
-      case 'c': categories_path = optarg; break;
-      case 'h': help = 1; break;
-      default:
-        rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__,
-                          "import: unknown option or missing value '%s' (see import --help)",
-                          argv[optind - 1]);
+        case 'o':
+          out = optarg;
+          break;
+        case 'p':
+          profile_path = optarg;
+          break;
+        case 'c':
+          categories_path = optarg;
+          break;
+        case 'h':
+          help = 1;
+          break;
+        default:
+          rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__,
+                            "import: unknown option or missing value '%s' (see import --help)",
+                            argv[optind - 1]);
       }
     }
   }

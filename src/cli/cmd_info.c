@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/format.h"
 #include "lifecircle/graph.h"
@@ -73,8 +73,7 @@ static int info_graph(const char *path) {
     lat0 = fmin(lat0, g.lat[i]);
     lat1 = fmax(lat1, g.lat[i]);
   }
-  printf("nodes          %lld\nedges          %lld\n", (long long)g.n_nodes,
-         (long long)g.n_edges);
+  printf("nodes          %lld\nedges          %lld\n", (long long)g.n_nodes, (long long)g.n_edges);
   printf("length         %.3f km\n", (double)graph_total_length_cm(&g) / 1e5);
   if (g.n_nodes > 0)
     printf("bounding box   lon %.6f .. %.6f, lat %.6f .. %.6f\n", lon0, lon1, lat0, lat1);

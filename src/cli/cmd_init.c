@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/geom.h"
 #include "lifecircle/init.h"
 #include "lifecircle/log.h"
@@ -82,41 +82,52 @@ static int init_parse(int argc, char **argv, struct init_options *o, int *help) 
   char *end;
   while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
     switch (c) {
-    case OPT_OSM: o->osm = optarg; break;
-    case 'o': o->out = optarg; break;
-    case OPT_CAT: o->categories = optarg; break;
-    case OPT_ZONES: o->zones = optarg; break;
-    case OPT_PROP: o->zone_prop = optarg; break;
-    case OPT_INPUTS: o->inputs = optarg; break;
-    case OPT_LEVEL: {
-      errno = 0;
-      long v = strtol(optarg, &end, 10);
-      if (errno || end == optarg || *end || v < 1 || v > 15)
-        LC_FAIL(LC_EUSAGE, "init: --admin-level: '%s' is not an OSM admin level (1..15)",
-                optarg);
-      o->admin_level = (int)v;
-      o->level_given = 1;
-      break;
-    }
-    case OPT_DENS:
-      errno = 0;
-      o->density = strtod(optarg, &end);
-      if (errno || end == optarg || *end || !(o->density > 0) || o->density > 1e6)
-        LC_FAIL(LC_EUSAGE, "init: --density: '%s' is not a density in (0, 1e6] per km2",
-                optarg);
-      break;
-    case 'h': *help = 1; return LC_OK;
-    case ':':
-      LC_FAIL(LC_EUSAGE, "init: option '%s' needs a value (see lifecircle init --help)",
-              argv[optind - 1]);
-    default:
-      LC_FAIL(LC_EUSAGE, "init: unknown option '%s' (see lifecircle init --help)",
-              argv[optind - 1]);
+      case OPT_OSM:
+        o->osm = optarg;
+        break;
+      case 'o':
+        o->out = optarg;
+        break;
+      case OPT_CAT:
+        o->categories = optarg;
+        break;
+      case OPT_ZONES:
+        o->zones = optarg;
+        break;
+      case OPT_PROP:
+        o->zone_prop = optarg;
+        break;
+      case OPT_INPUTS:
+        o->inputs = optarg;
+        break;
+      case OPT_LEVEL: {
+        errno = 0;
+        long v = strtol(optarg, &end, 10);
+        if (errno || end == optarg || *end || v < 1 || v > 15)
+          LC_FAIL(LC_EUSAGE, "init: --admin-level: '%s' is not an OSM admin level (1..15)", optarg);
+        o->admin_level = (int)v;
+        o->level_given = 1;
+        break;
+      }
+      case OPT_DENS:
+        errno = 0;
+        o->density = strtod(optarg, &end);
+        if (errno || end == optarg || *end || !(o->density > 0) || o->density > 1e6)
+          LC_FAIL(LC_EUSAGE, "init: --density: '%s' is not a density in (0, 1e6] per km2", optarg);
+        break;
+      case 'h':
+        *help = 1;
+        return LC_OK;
+      case ':':
+        LC_FAIL(LC_EUSAGE, "init: option '%s' needs a value (see lifecircle init --help)",
+                argv[optind - 1]);
+      default:
+        LC_FAIL(LC_EUSAGE, "init: unknown option '%s' (see lifecircle init --help)",
+                argv[optind - 1]);
     }
   }
   if (optind != argc)
-    LC_FAIL(LC_EUSAGE, "init: unexpected argument '%s' (see lifecircle init --help)",
-            argv[optind]);
+    LC_FAIL(LC_EUSAGE, "init: unexpected argument '%s' (see lifecircle init --help)", argv[optind]);
   if (!o->osm || !o->out)
     LC_FAIL(LC_EUSAGE, "init: --osm and -o are required (see lifecircle init --help)");
   if (strcmp(o->categories, "shanghai") && strcmp(o->categories, "international"))
@@ -131,8 +142,8 @@ static int init_parse(int argc, char **argv, struct init_options *o, int *help) 
 static int init_copy(const char *from, const char *to) {
   FILE *in = fopen(from, "rb");
   if (!in)
-    LC_FAIL(LC_EIO, "%s: cannot read (%s); give --inputs with the project's inputs folder",
-            from, strerror(errno));
+    LC_FAIL(LC_EIO, "%s: cannot read (%s); give --inputs with the project's inputs folder", from,
+            strerror(errno));
   FILE *out = fopen(to, "wb");
   if (!out) {
     fclose(in);
@@ -152,8 +163,8 @@ static int init_copy(const char *from, const char *to) {
 }
 
 /* Writes the ILLUSTRATIVE residents table: residents = round(area x density) per zone. */
-static int init_residents(const char *zones, const char *prop, double density,
-                          const char *path, int64_t *total) {
+static int init_residents(const char *zones, const char *prop, double density, const char *path,
+                          int64_t *total) {
   struct polygon_set ps;
   LC_CHECK(geom_load_polygons(zones, prop, &ps));
   FILE *f = fopen(path, "w");
@@ -192,8 +203,8 @@ static char *init_abs(const char *path) {
 }
 
 static int init_write_params(const struct init_options *o, const char *dir, const char *osm,
-                             const char *zones, const char *prop, const char *name,
-                             int shanghai, int fallback) {
+                             const char *zones, const char *prop, const char *name, int shanghai,
+                             int fallback) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/params.yml", dir);
   FILE *f = fopen(path, "w");
@@ -247,7 +258,7 @@ static int init_write_params(const struct init_options *o, const char *dir, cons
           "  # density: samples.csv           # Optional weights (lon, lat, value columns),\n"
           "  # density_column: value          # spread residents within each zone.\n\n",
           zones,
-          o->zones ? ", as given"
+          o->zones   ? ", as given"
           : fallback ? ", ONE zone around the whole network (no boundary in the OSM file)"
                      : ", from OSM boundary relations",
           prop, dir);
@@ -276,19 +287,21 @@ static int init_write_params(const struct init_options *o, const char *dir, cons
           "  weights: true                  # Vertex weights from residents and facilities.\n\n",
           dir);
   if (shanghai)
-    fprintf(f, "Report:\n"
-               "  title: \"15分钟社区生活圈 15-minute community life circle: %s\"\n"
-               "  life_circle: \"15分钟社区生活圈 15-minute community life circle\"\n"
-               "  zone_label: \"subdistrict 街道\"  # What a zone is called in the report.\n"
-               "  languages: [zh, en]           # Order of category names in the report.\n",
-               name);
+    fprintf(f,
+            "Report:\n"
+            "  title: \"15分钟社区生活圈 15-minute community life circle: %s\"\n"
+            "  life_circle: \"15分钟社区生活圈 15-minute community life circle\"\n"
+            "  zone_label: \"subdistrict 街道\"  # What a zone is called in the report.\n"
+            "  languages: [zh, en]           # Order of category names in the report.\n",
+            name);
   else
-    fprintf(f, "Report:\n"
-               "  title: \"15-minute neighbourhood: %s\"   # Report title.\n"
-               "  life_circle: \"15-minute neighbourhood\"  # Name of the life circle.\n"
-               "  zone_label: zone                # What a zone is called in the report.\n"
-               "  languages: [en]                 # Order of category names in the report.\n",
-               name);
+    fprintf(f,
+            "Report:\n"
+            "  title: \"15-minute neighbourhood: %s\"   # Report title.\n"
+            "  life_circle: \"15-minute neighbourhood\"  # Name of the life circle.\n"
+            "  zone_label: zone                # What a zone is called in the report.\n"
+            "  languages: [en]                 # Order of category names in the report.\n",
+            name);
   if (fclose(f) != 0)
     LC_FAIL(LC_EIO, "%s: cannot write", path);
   return LC_OK;
@@ -303,9 +316,10 @@ static const char *const init_copies[4][3] = {
 
 /* The files init writes in DIR: none may exist beforehand, and all are removed again when
  * init fails (no half-written area). */
-static const char *const init_written[] = {"categories.yml", "groups.yml", "activities.yml",
-                                           "walk.yml", "zones.geojson",
-                                           "residents-ILLUSTRATIVE.csv", "params.yml"};
+static const char *const init_written[] = {"categories.yml", "groups.yml",
+                                           "activities.yml", "walk.yml",
+                                           "zones.geojson",  "residents-ILLUSTRATIVE.csv",
+                                           "params.yml"};
 #define INIT_N_WRITTEN (sizeof init_written / sizeof init_written[0])
 
 static void init_remove(const char *dir, int made_dir) {
@@ -334,8 +348,9 @@ static int init_run(const struct init_options *o) {
   for (int i = 0; i < 4; i++) {
     snprintf(from, sizeof from, "%s/%s", o->inputs, init_copies[i][shanghai ? 0 : 1]);
     if (access(from, R_OK) != 0)
-      LC_FAIL(LC_EIO, "%s: cannot read (%s); run from the project root or give --inputs with "
-                      "the project's inputs folder",
+      LC_FAIL(LC_EIO,
+              "%s: cannot read (%s); run from the project root or give --inputs with "
+              "the project's inputs folder",
               from, strerror(errno));
   }
   int made_dir = mkdir(o->out, 0777) == 0;
@@ -377,9 +392,9 @@ static int init_run(const struct init_options *o) {
     log_info("init: %s: %s, %s categories; residents ILLUSTRATIVE (%.0f per km2 of zone area, "
              "%" PRId64 " in all)",
              dir,
-             o->zones    ? "zones as given"
-             : fallback  ? "one zone around the whole network"
-                         : "zones from OSM boundary relations",
+             o->zones   ? "zones as given"
+             : fallback ? "one zone around the whole network"
+                        : "zones from OSM boundary relations",
              shanghai ? "Shanghai" : "international", o->density, total);
     if (!o->zones && !fallback)
       log_info("init: %d zones at admin_level %d", n_zones, o->admin_level);

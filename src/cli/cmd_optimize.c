@@ -17,17 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/coverage.h"
 #include "lifecircle/geom.h"
 #include "lifecircle/log.h"
 #include "lifecircle/optimize.h"
 #include "lifecircle/optimize_recheck.h"
-#include "run.h"
 #include "lifecircle/scenario.h"
 #include "lifecircle/status.h"
+#include "run.h"
 
 static void cmd_optimize_usage(void) {
   printf("usage: mpiexec -n N lifecircle optimize PARAMS.yml --category C --k K\n"
@@ -94,8 +94,8 @@ static int opt_cands_alloc(struct opt_cands *c, int64_t n) {
 
 /* Candidates from a point layer, snapped like facilities; those beyond the snapping limit
  * are dropped (facility_snap lists them). */
-static int opt_cands_file(const struct run_ctx *run, const char *path, const char *crs,
-                          int cat, struct opt_cands *out) {
+static int opt_cands_file(const struct run_ctx *run, const char *path, const char *crs, int cat,
+                          struct opt_cands *out) {
   struct facility_set fs;
   facility_init(&fs);
   int st = facility_load_layer(path, crs, run->cats.c[cat].id, NULL, &run->cats,
@@ -106,8 +106,10 @@ static int opt_cands_file(const struct run_ctx *run, const char *path, const cha
   for (int64_t i = 0; st == LC_OK && i < fs.n; i++)
     n += !fs.excluded[i];
   if (st == LC_OK && n == 0)
-    st = lc_error_set(LC_EEMPTY, __FILE__, __LINE__, "%s: no candidate within %.0f m of the "
-                      "network", path, run->max_snap_m);
+    st = lc_error_set(LC_EEMPTY, __FILE__, __LINE__,
+                      "%s: no candidate within %.0f m of the "
+                      "network",
+                      path, run->max_snap_m);
   if (st == LC_OK)
     st = opt_cands_alloc(out, n);
   for (int64_t i = 0; st == LC_OK && i < fs.n; i++) {
@@ -218,8 +220,10 @@ static int opt_write_yaml(const char *prefix, const struct run_ctx *run, int cat
     char nm[128], id[64];
     snprintf(nm, sizeof nm, "optimize pick %d (gain %" PRId64 ")", i + 1, gain[i]);
     snprintf(id, sizeof id, "optimize/%d", i + 1);
-    fprintf(f, "    - category: %s\n      lon: %.9f\n      lat: %.9f\n      crs: wgs84\n"
-               "      id: ", cid, cd->lon[c], cd->lat[c]);
+    fprintf(f,
+            "    - category: %s\n      lon: %.9f\n      lat: %.9f\n      crs: wgs84\n"
+            "      id: ",
+            cid, cd->lon[c], cd->lat[c]);
     opt_yaml_str(f, id);
     fputs("\n      name: ", f);
     opt_yaml_str(f, nm);
@@ -238,10 +242,9 @@ static int opt_write_yaml(const char *prefix, const struct run_ctx *run, int cat
 static int opt_json_recheck(json_t *props, const struct optimize_site_load *x) {
   json_t *o = json_pack(
       "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:f, s:b}", "capacity",
-      (json_int_t)x->capacity, "visits", (json_int_t)x->arrivals, "served",
-      (json_int_t)x->served, "turned_away", (json_int_t)x->refused, "peak_queue",
-      (json_int_t)x->peak_queue, "peak_present", (json_int_t)x->peak_present, "waited",
-      (json_int_t)x->waited, "mean_wait_min",
+      (json_int_t)x->capacity, "visits", (json_int_t)x->arrivals, "served", (json_int_t)x->served,
+      "turned_away", (json_int_t)x->refused, "peak_queue", (json_int_t)x->peak_queue,
+      "peak_present", (json_int_t)x->peak_present, "waited", (json_int_t)x->waited, "mean_wait_min",
       x->served > 0 ? (double)x->wait_sum_s / (double)x->served / 60.0 : 0.0, "max_wait_min",
       (double)x->wait_max_s / 60.0, "fallback_in", (json_int_t)x->fallback_in, "gave_up",
       (json_int_t)x->gave_up, "facility_row", (json_int_t)x->row, "seat_use",
@@ -265,9 +268,8 @@ static int opt_json_recheck(json_t *props, const struct optimize_site_load *x) {
 
 /* Writes PREFIX.geojson: the picks, with their re-check when rk is not NULL. */
 static int opt_write_geojson(const char *prefix, const struct run_ctx *run, int cat,
-                             const struct opt_cands *cd, const int64_t *pick,
-                             const int64_t *gain, int n_picked,
-                             const struct optimize_recheck *rk) {
+                             const struct opt_cands *cd, const int64_t *pick, const int64_t *gain,
+                             int n_picked, const struct optimize_recheck *rk) {
   char path[4096];
   const char *cid = run->cats.c[cat].id;
   json_t *fc = json_object(), *feats = json_array();
@@ -276,13 +278,12 @@ static int opt_write_geojson(const char *prefix, const struct run_ctx *run, int 
   for (int i = 0; st == LC_OK && i < n_picked; i++) {
     int64_t c = pick[i];
     cum += gain[i];
-    json_t *ft = json_pack(
-        "{s:s, s:{s:s, s:[f, f]}, s:{s:i, s:s, s:I, s:I, s:I, s:I, s:s, s:f}}", "type",
-        "Feature", "geometry", "type", "Point", "coordinates", cd->lon[c], cd->lat[c],
-        "properties", "pick", i + 1, "category", cid, "gain", (json_int_t)gain[i],
-        "cumulative", (json_int_t)cum, "candidate", (json_int_t)c, "node",
-        (json_int_t)cd->node[c], "source_id", cd->sid[c], "snap_m",
-        (double)cd->offset_cm[c] / 100.0);
+    json_t *ft = json_pack("{s:s, s:{s:s, s:[f, f]}, s:{s:i, s:s, s:I, s:I, s:I, s:I, s:s, s:f}}",
+                           "type", "Feature", "geometry", "type", "Point", "coordinates",
+                           cd->lon[c], cd->lat[c], "properties", "pick", i + 1, "category", cid,
+                           "gain", (json_int_t)gain[i], "cumulative", (json_int_t)cum, "candidate",
+                           (json_int_t)c, "node", (json_int_t)cd->node[c], "source_id", cd->sid[c],
+                           "snap_m", (double)cd->offset_cm[c] / 100.0);
     if (ft && rk && i < rk->n_sites)
       st = opt_json_recheck(json_object_get(ft, "properties"), &rk->site[i]);
     if (!ft || json_array_append_new(feats, ft) != 0)
@@ -293,15 +294,14 @@ static int opt_write_geojson(const char *prefix, const struct run_ctx *run, int 
     st = LC_ENOMEM;
   if (st == LC_OK && rk) {
     /* A foreign member (RFC 7946, section 6.1) with the gains of all the sites together. */
-    json_t *g = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "category", cid,
-                          "agents", (json_int_t)rk->agents, "static_newly_covered",
-                          (json_int_t)rk->static_newly, "static_no_longer_covered",
-                          (json_int_t)rk->static_lost, "realised_newly_covered",
-                          (json_int_t)rk->realised_newly, "realised_no_longer_covered",
-                          (json_int_t)rk->realised_lost, "realised_needed",
-                          (json_int_t)rk->realised_needed, "realised_covered_before",
-                          (json_int_t)rk->realised_covered_before, "realised_covered_after",
-                          (json_int_t)rk->realised_covered_after);
+    json_t *g =
+        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "category", cid, "agents",
+                  (json_int_t)rk->agents, "static_newly_covered", (json_int_t)rk->static_newly,
+                  "static_no_longer_covered", (json_int_t)rk->static_lost, "realised_newly_covered",
+                  (json_int_t)rk->realised_newly, "realised_no_longer_covered",
+                  (json_int_t)rk->realised_lost, "realised_needed", (json_int_t)rk->realised_needed,
+                  "realised_covered_before", (json_int_t)rk->realised_covered_before,
+                  "realised_covered_after", (json_int_t)rk->realised_covered_after);
     if (!g || json_object_set_new(fc, "recheck_agents", g) != 0)
       st = LC_ENOMEM;
   }
@@ -316,16 +316,17 @@ static int opt_write_geojson(const char *prefix, const struct run_ctx *run, int 
 }
 
 /* Prints the re-check table (rank 0). */
-static void opt_print_recheck(const struct run_ctx *run, int cat, const int64_t *gain,
-                              int n_picked, const struct optimize_recheck *rk) {
+static void opt_print_recheck(const struct run_ctx *run, int cat, const int64_t *gain, int n_picked,
+                              const struct optimize_recheck *rk) {
   int64_t stat = 0;
   for (int i = 0; i < n_picked; i++)
     stat += gain[i];
   printf("\nre-check with the agent simulation (%" PRId64 " agents, the same plans with and "
-         "without the sites): load of each site against its seats\n", rk->agents);
-  printf("  %4s %8s %8s %8s %8s %8s %8s %10s %10s %8s %8s %8s  %s\n", "pick", "seats",
-         "visits", "served", "away", "peak_q", "at_once", "mean_wait", "max_wait", "fallback",
-         "gave_up", "seat_use", "capacity");
+         "without the sites): load of each site against its seats\n",
+         rk->agents);
+  printf("  %4s %8s %8s %8s %8s %8s %8s %10s %10s %8s %8s %8s  %s\n", "pick", "seats", "visits",
+         "served", "away", "peak_q", "at_once", "mean_wait", "max_wait", "fallback", "gave_up",
+         "seat_use", "capacity");
   for (int i = 0; i < rk->n_sites; i++) {
     const struct optimize_site_load *x = &rk->site[i];
     double use = x->capacity > 0 && x->open_s > 0
@@ -349,8 +350,8 @@ static void opt_print_recheck(const struct run_ctx *run, int cat, const int64_t 
          " with a trip)\n",
          run->cats.c[cat].id, rk->static_newly - rk->static_lost, stat,
          rk->realised_newly - rk->realised_lost, rk->realised_newly, rk->realised_lost,
-         run->cats.c[cat].threshold_min, rk->realised_covered_before,
-         rk->realised_covered_after, rk->realised_needed);
+         run->cats.c[cat].threshold_min, rk->realised_covered_before, rk->realised_covered_after,
+         rk->realised_needed);
 }
 
 /* Writes PREFIX-recheck.csv: one row per site (rank 0). */
@@ -368,14 +369,14 @@ static int opt_write_csv(const char *prefix, const struct run_ctx *run, int cat,
   for (int i = 0; i < rk->n_sites; i++) {
     const struct optimize_site_load *x = &rk->site[i];
     int64_t c = pick[i];
-    fprintf(f, "%d,%s,%.9f,%.9f,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-               ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%.3f,%" PRId64
-               ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%d\n",
+    fprintf(f,
+            "%d,%s,%.9f,%.9f,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+            ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%.3f,%" PRId64 ",%" PRId64 ",%" PRId64
+            ",%" PRId64 ",%" PRId64 ",%d\n",
             i + 1, run->cats.c[cat].id, cd->lon[c], cd->lat[c], x->node, x->row, gain[i],
             x->capacity, x->arrivals, x->served, x->refused, x->peak_queue, x->peak_present,
             x->waited, x->served > 0 ? (double)x->wait_sum_s / (double)x->served : 0.0,
-            x->wait_max_s, x->fallback_in, x->gave_up, x->busy_s, x->open_s,
-            x->over_capacity);
+            x->wait_max_s, x->fallback_in, x->gave_up, x->busy_s, x->open_s, x->over_capacity);
   }
   if (fclose(f) != 0)
     LC_FAIL(LC_EIO, "%s: write failed: %s", path, strerror(errno));
@@ -413,15 +414,17 @@ static int opt_run(struct run_ctx *run, const struct opt_args *a) {
   for (int gi = 0; st == LC_OK && gi < G; gi++) {
     /* A group the category does not serve never gains: its limit is -1. */
     int sv = run->serves[cat * G + gi];
-    limit[gi] = sv ? coverage_limit_cm(run->cats.c[cat].threshold_min, run->groups.g[gi].speed_m_s)
-                   : -1;
+    limit[gi] =
+        sv ? coverage_limit_cm(run->cats.c[cat].threshold_min, run->groups.g[gi].speed_m_s) : -1;
     served += sv;
     if (limit[gi] > radius)
       radius = limit[gi];
   }
   if (st == LC_OK && served == 0)
-    st = lc_error_set(LC_EPARAM, __FILE__, __LINE__, "optimize: category %s serves no group "
-                      "of %s", run->cats.c[cat].id, run->groups.file);
+    st = lc_error_set(LC_EPARAM, __FILE__, __LINE__,
+                      "optimize: category %s serves no group "
+                      "of %s",
+                      run->cats.c[cat].id, run->groups.file);
   /* Baseline: walking distance to the nearest facility of the category. */
   int64_t n_src = 0;
   for (int64_t f = 0; st == LC_OK && f < run->fac.n; f++)
@@ -454,19 +457,20 @@ static int opt_run(struct run_ctx *run, const struct opt_args *a) {
              " residents of the served groups are not within %d minutes",
              run->cats.c[cat].id, n_src, uncovered, all, run->cats.c[cat].threshold_min);
   if (st == LC_OK)
-    st = lc_agree(MPI_COMM_WORLD, a->cand_file ? opt_cands_file(run, a->cand_file, a->crs, cat, &cd)
-                                : opt_cands_polygon(run, a->cand_poly, a->prop, &cd));
+    st =
+        lc_agree(MPI_COMM_WORLD, a->cand_file ? opt_cands_file(run, a->cand_file, a->crs, cat, &cd)
+                                              : opt_cands_polygon(run, a->cand_poly, a->prop, &cd));
   double t0 = MPI_Wtime();
   if (st == LC_OK)
-    st = lc_agree(MPI_COMM_WORLD, optimize_covers(g, cd.n, cd.node, cd.offset_cm, radius, relevant, run->rank,
-                                   run->size, &cov));
+    st = lc_agree(MPI_COMM_WORLD, optimize_covers(g, cd.n, cd.node, cd.offset_cm, radius, relevant,
+                                                  run->rank, run->size, &cov));
   double t_cover = MPI_Wtime() - t0;
   int n_picked = 0;
   if (st == LC_OK)
     st = optimize_greedy(N, G, weight, limit, &cov, (int)a->k, run->comm, pick, gain, &n_picked);
   if (st == LC_OK) {
-    log_info("optimize: %" PRId64 " candidates, cover sets %.2f s, greedy %.2f s",
-             cd.n, t_cover, MPI_Wtime() - t0 - t_cover);
+    log_info("optimize: %" PRId64 " candidates, cover sets %.2f s, greedy %.2f s", cd.n, t_cover,
+             MPI_Wtime() - t0 - t_cover);
     if (run->rank == 0) {
       int64_t cum = 0;
       printf("optimize %s: %" PRId64 " candidates from %s; %" PRId64
@@ -481,15 +485,15 @@ static int opt_run(struct run_ctx *run, const struct opt_args *a) {
                i + 1, c, g->osm_id[cd.node[c]], gain[i], cum, cd.lon[c], cd.lat[c], cd.sid[c]);
       }
       if (n_picked < a->k)
-        printf("  only %d of %ld sites chosen: no other candidate covers anyone new\n",
-               n_picked, a->k);
+        printf("  only %d of %ld sites chosen: no other candidate covers anyone new\n", n_picked,
+               a->k);
     }
   }
   if (st == LC_OK)
-    st = lc_agree(MPI_COMM_WORLD, run->rank == 0 ? opt_write_yaml(a->prefix, run, cat, &cd,
-                                                  a->cand_file ? a->cand_file : a->cand_poly,
-                                                  pick, gain, n_picked, (int)a->k, uncovered,
-                                                  a->capacity)
+    st = lc_agree(MPI_COMM_WORLD,
+                  run->rank == 0 ? opt_write_yaml(a->prefix, run, cat, &cd,
+                                                  a->cand_file ? a->cand_file : a->cand_poly, pick,
+                                                  gain, n_picked, (int)a->k, uncovered, a->capacity)
                                  : LC_OK);
   struct optimize_recheck rk;
   memset(&rk, 0, sizeof rk);
@@ -511,16 +515,17 @@ static int opt_run(struct run_ctx *run, const struct opt_args *a) {
       opt_print_recheck(run, cat, gain, n_picked, &rk);
   }
   if (st == LC_OK)
-    st = lc_agree(MPI_COMM_WORLD, run->rank == 0 ? opt_write_geojson(a->prefix, run, cat, &cd, pick, gain,
-                                                     n_picked, rechecked ? &rk : NULL)
-                                 : LC_OK);
+    st = lc_agree(MPI_COMM_WORLD, run->rank == 0
+                                      ? opt_write_geojson(a->prefix, run, cat, &cd, pick, gain,
+                                                          n_picked, rechecked ? &rk : NULL)
+                                      : LC_OK);
   if (st == LC_OK && rechecked)
-    st = lc_agree(MPI_COMM_WORLD, run->rank == 0 ? opt_write_csv(a->prefix, run, cat, &cd, pick, gain, &rk)
-                                 : LC_OK);
+    st =
+        lc_agree(MPI_COMM_WORLD,
+                 run->rank == 0 ? opt_write_csv(a->prefix, run, cat, &cd, pick, gain, &rk) : LC_OK);
   if (st == LC_OK)
     log_info("optimize: wrote %s.yml and %s.geojson%s%s%s", a->prefix, a->prefix,
-             rechecked ? " and " : "", rechecked ? a->prefix : "",
-             rechecked ? "-recheck.csv" : "");
+             rechecked ? " and " : "", rechecked ? a->prefix : "", rechecked ? "-recheck.csv" : "");
   optimize_recheck_free(&rk);
   optimize_cover_free(&cov);
   opt_cands_free(&cd);
@@ -553,44 +558,46 @@ int cmd_optimize(int argc, char **argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   while ((c = getopt_long(argc, argv, "c:k:o:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'c':
-      a.category = optarg;
-      break;
-    case 'k':
-      a.k = strtol(optarg, &end, 10);
-      if (*end || end == optarg || a.k < 1 || a.k > 100000)
-        LC_FAIL(LC_EUSAGE, "optimize: --k '%s' is not an integer in 1..100000", optarg);
-      break;
-    case OPT_CANDS:
-      a.cand_file = optarg;
-      break;
-    case OPT_IN:
-      a.cand_poly = optarg;
-      break;
-    case OPT_CRS:
-      a.crs = optarg;
-      break;
-    case OPT_PROP:
-      a.prop = optarg;
-      break;
-    case OPT_RECHECK:
-      a.recheck = 1;
-      break;
-    case OPT_CAPACITY:
-      a.capacity = strtol(optarg, &end, 10);
-      if (*end || end == optarg || a.capacity < 0 || a.capacity > 2147483647L)
-        LC_FAIL(LC_EUSAGE, "optimize: --capacity '%s' is not an integer in 0..2147483647 "
-                           "(0: unlimited)", optarg);
-      break;
-    case 'o':
-      a.prefix = optarg;
-      break;
-    case 'h':
-      if (rank == 0)
-        cmd_optimize_usage();
-      return LC_OK;
-    default:
-      LC_FAIL(LC_EUSAGE, "optimize: unknown option (see lifecircle optimize --help)");
+      case 'c':
+        a.category = optarg;
+        break;
+      case 'k':
+        a.k = strtol(optarg, &end, 10);
+        if (*end || end == optarg || a.k < 1 || a.k > 100000)
+          LC_FAIL(LC_EUSAGE, "optimize: --k '%s' is not an integer in 1..100000", optarg);
+        break;
+      case OPT_CANDS:
+        a.cand_file = optarg;
+        break;
+      case OPT_IN:
+        a.cand_poly = optarg;
+        break;
+      case OPT_CRS:
+        a.crs = optarg;
+        break;
+      case OPT_PROP:
+        a.prop = optarg;
+        break;
+      case OPT_RECHECK:
+        a.recheck = 1;
+        break;
+      case OPT_CAPACITY:
+        a.capacity = strtol(optarg, &end, 10);
+        if (*end || end == optarg || a.capacity < 0 || a.capacity > 2147483647L)
+          LC_FAIL(LC_EUSAGE,
+                  "optimize: --capacity '%s' is not an integer in 0..2147483647 "
+                  "(0: unlimited)",
+                  optarg);
+        break;
+      case 'o':
+        a.prefix = optarg;
+        break;
+      case 'h':
+        if (rank == 0)
+          cmd_optimize_usage();
+        return LC_OK;
+      default:
+        LC_FAIL(LC_EUSAGE, "optimize: unknown option (see lifecircle optimize --help)");
     }
   }
   if (optind + 1 != argc)

@@ -5,59 +5,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/log.h"
 #include "lifecircle/results_lock.h"
-#include "run.h"
 #include "lifecircle/status.h"
+#include "run.h"
 
 static void cmd_run_usage(void) {
-  printf("usage: mpiexec -n N lifecircle run PARAMS.yml [-o RESULTS.h5]\n\n"
-         "Loads the walking graph, facilities and population named by PARAMS.yml (see\n"
-         "inputs/changning/xinhua.yml for every key, documented), partitions the graph with\n"
-         "METIS over the N ranks, computes exact walking distances from every node to the\n"
-         "facilities of every category, coverage per subdistrict x category x group, and\n"
-         "writes the results file (HDF5; layout in src/results/FORMAT.md). Paths in PARAMS.yml are\n"
-         "relative to the current directory.\n\n"
-         "options:\n"
-         "  -o, --output FILE   results path (overrides Run:output)\n"
-         "  -s, --scenarios A,B evaluate only these scenarios (and the baseline)\n\n"
-         "While it runs, RESULTS.h5.lock names this job (host, pid, Slurm job, start);\n"
-         "another run or compare of the same output is refused. A lock whose process is\n"
-         "gone (same host) or older than LIFECIRCLE_LOCK_STALE_H hours (default 24) is\n"
-         "taken over with a warning.\n"
-         "Scenarios already complete in an earlier file at the output path (or its .tmp)\n"
-         "with the same parameters and a verified checksum are kept, not recomputed.\n"
-         "SIGUSR1 or SIGTERM stops the run cleanly after the current scenario (exit 14).\n"
-         "LIFECIRCLE_FAULT=RANK:PHASE makes RANK fail at PHASE (import, partition,\n"
-         "accessibility, agents, write), for tests.\n\n"
-         "  -h, --help          this help\n");
+  printf(
+      "usage: mpiexec -n N lifecircle run PARAMS.yml [-o RESULTS.h5]\n\n"
+      "Loads the walking graph, facilities and population named by PARAMS.yml (see\n"
+      "inputs/changning/xinhua.yml for every key, documented), partitions the graph with\n"
+      "METIS over the N ranks, computes exact walking distances from every node to the\n"
+      "facilities of every category, coverage per subdistrict x category x group, and\n"
+      "writes the results file (HDF5; layout in src/results/FORMAT.md). Paths in PARAMS.yml are\n"
+      "relative to the current directory.\n\n"
+      "options:\n"
+      "  -o, --output FILE   results path (overrides Run:output)\n"
+      "  -s, --scenarios A,B evaluate only these scenarios (and the baseline)\n\n"
+      "While it runs, RESULTS.h5.lock names this job (host, pid, Slurm job, start);\n"
+      "another run or compare of the same output is refused. A lock whose process is\n"
+      "gone (same host) or older than LIFECIRCLE_LOCK_STALE_H hours (default 24) is\n"
+      "taken over with a warning.\n"
+      "Scenarios already complete in an earlier file at the output path (or its .tmp)\n"
+      "with the same parameters and a verified checksum are kept, not recomputed.\n"
+      "SIGUSR1 or SIGTERM stops the run cleanly after the current scenario (exit 14).\n"
+      "LIFECIRCLE_FAULT=RANK:PHASE makes RANK fail at PHASE (import, partition,\n"
+      "accessibility, agents, write), for tests.\n\n"
+      "  -h, --help          this help\n");
 }
 
 int cmd_run(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"output", required_argument, NULL, 'o'},
-      {"scenarios", required_argument, NULL, 's'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                       {"scenarios", required_argument, NULL, 's'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   int c, rank;
   const char *output = NULL, *only = NULL;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'o':
-      output = optarg;
-      break;
-    case 's':
-      only = optarg;
-      break;
-    case 'h':
-      if (rank == 0)
-        cmd_run_usage();
-      return LC_OK;
-    default:
-      LC_FAIL(LC_EUSAGE, "run: unknown option (see lifecircle run --help)");
+      case 'o':
+        output = optarg;
+        break;
+      case 's':
+        only = optarg;
+        break;
+      case 'h':
+        if (rank == 0)
+          cmd_run_usage();
+        return LC_OK;
+      default:
+        LC_FAIL(LC_EUSAGE, "run: unknown option (see lifecircle run --help)");
     }
   }
   if (optind + 1 != argc)

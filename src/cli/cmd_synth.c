@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "lifecircle/agree.h"
 #include "lifecircle/categories.h"
-#include "cli.h"
 #include "lifecircle/datadir.h"
 #include "lifecircle/graph.h"
 #include "lifecircle/graph_io.h"
@@ -112,53 +112,53 @@ static int synth_parse(int argc, char **argv, struct synth_options *o, int *help
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":n:s:o:h", opts, NULL)) != -1) {
     switch (c) {
-    case 'n':
-      LC_CHECK(synth_parse_i64("--nodes", optarg, &o->params.n_nodes));
-      o->have_nodes = 1;
-      break;
-    case 's':
-      LC_CHECK(synth_parse_u64("--seed", optarg, &o->params.seed));
-      o->have_seed = 1;
-      break;
-    case 'o':
-      o->output = optarg;
-      break;
-    case OPT_FAC:
-      o->facilities = optarg;
-      break;
-    case OPT_CAT:
-      o->categories = optarg;
-      break;
-    case OPT_PER:
-      LC_CHECK(synth_parse_i64("--per-category", optarg, &o->per_category));
-      if (o->per_category < 1)
-        LC_FAIL(LC_EUSAGE, "synth: --per-category: %lld; at least 1 needed",
-                (long long)o->per_category);
-      break;
-    case OPT_POP:
-      o->population_dir = optarg;
-      break;
-    case OPT_RPN:
-      LC_CHECK(synth_parse_f64("--residents-per-node", optarg, &o->residents_per_node));
-      if (!(o->residents_per_node > 0.0))
-        LC_FAIL(LC_EUSAGE, "synth: --residents-per-node: %s; must be positive", optarg);
-      have_rpn = 1;
-      break;
-    case OPT_NPS:
-      LC_CHECK(synth_parse_i64("--nodes-per-subdistrict", optarg, &o->nodes_per_subdistrict));
-      if (o->nodes_per_subdistrict < 1)
-        LC_FAIL(LC_EUSAGE, "synth: --nodes-per-subdistrict: %s; at least 1 needed", optarg);
-      have_nps = 1;
-      break;
-    case 'h':
-      *help = 1;
-      return LC_OK;
-    case ':':
-      LC_FAIL(LC_EUSAGE, "synth: option '%s' needs a value (see lifecircle synth --help)",
-              argv[optind - 1]);
-    default:
-      LC_FAIL(LC_EUSAGE, "synth: unknown option '%s' (see lifecircle synth --help)",
-              argv[optind - 1]);
+      case 'n':
+        LC_CHECK(synth_parse_i64("--nodes", optarg, &o->params.n_nodes));
+        o->have_nodes = 1;
+        break;
+      case 's':
+        LC_CHECK(synth_parse_u64("--seed", optarg, &o->params.seed));
+        o->have_seed = 1;
+        break;
+      case 'o':
+        o->output = optarg;
+        break;
+      case OPT_FAC:
+        o->facilities = optarg;
+        break;
+      case OPT_CAT:
+        o->categories = optarg;
+        break;
+      case OPT_PER:
+        LC_CHECK(synth_parse_i64("--per-category", optarg, &o->per_category));
+        if (o->per_category < 1)
+          LC_FAIL(LC_EUSAGE, "synth: --per-category: %lld; at least 1 needed",
+                  (long long)o->per_category);
+        break;
+      case OPT_POP:
+        o->population_dir = optarg;
+        break;
+      case OPT_RPN:
+        LC_CHECK(synth_parse_f64("--residents-per-node", optarg, &o->residents_per_node));
+        if (!(o->residents_per_node > 0.0))
+          LC_FAIL(LC_EUSAGE, "synth: --residents-per-node: %s; must be positive", optarg);
+        have_rpn = 1;
+        break;
+      case OPT_NPS:
+        LC_CHECK(synth_parse_i64("--nodes-per-subdistrict", optarg, &o->nodes_per_subdistrict));
+        if (o->nodes_per_subdistrict < 1)
+          LC_FAIL(LC_EUSAGE, "synth: --nodes-per-subdistrict: %s; at least 1 needed", optarg);
+        have_nps = 1;
+        break;
+      case 'h':
+        *help = 1;
+        return LC_OK;
+      case ':':
+        LC_FAIL(LC_EUSAGE, "synth: option '%s' needs a value (see lifecircle synth --help)",
+                argv[optind - 1]);
+      default:
+        LC_FAIL(LC_EUSAGE, "synth: unknown option '%s' (see lifecircle synth --help)",
+                argv[optind - 1]);
     }
   }
   if (optind != argc)

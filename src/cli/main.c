@@ -29,11 +29,10 @@ static const struct main_command main_commands[] = {
 };
 
 static void main_usage(FILE *out) {
-  fprintf(out,
-          "usage: lifecircle [--verbose N] COMMAND [ARGS]\n"
-          "       mpiexec -n N lifecircle COMMAND [ARGS]\n\n"
-          "Measures 15-minute community life-circle reachability on a walking network.\n\n"
-          "commands:\n");
+  fprintf(out, "usage: lifecircle [--verbose N] COMMAND [ARGS]\n"
+               "       mpiexec -n N lifecircle COMMAND [ARGS]\n\n"
+               "Measures 15-minute community life-circle reachability on a walking network.\n\n"
+               "commands:\n");
   for (size_t i = 0; i < sizeof main_commands / sizeof main_commands[0]; i++)
     fprintf(out, "  %-10s %s\n", main_commands[i].name, main_commands[i].summary);
   fprintf(out, "\noptions:\n"
@@ -56,8 +55,8 @@ static void main_version(void) {
   char *nl = strchr(mpi, ',');
   if (nl)
     *nl = '\0';
-  printf("lifecircle %s (git %s)\ncompiler %s\nHDF5 %u.%u.%u\n%s\n", LC_VERSION,
-         lc_git_revision(), LC_COMPILER, maj, min, rel, mpi);
+  printf("lifecircle %s (git %s)\ncompiler %s\nHDF5 %u.%u.%u\n%s\n", LC_VERSION, lc_git_revision(),
+         LC_COMPILER, maj, min, rel, mpi);
 }
 
 int main(int argc, char **argv) {
@@ -97,14 +96,13 @@ int main(int argc, char **argv) {
       char *end;
       long v = strtol(argv[++i], &end, 10);
       if (*end || v < 0 || v > 3) {
-        rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__,
-                          "--verbose: '%s' is not a level in 0..3", argv[i]);
+        rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__, "--verbose: '%s' is not a level in 0..3",
+                          argv[i]);
         break;
       }
       verbosity = (int)v;
     } else if (argv[i][0] == '-') {
-      rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__, "unknown option '%s' (see --help)",
-                        argv[i]);
+      rc = lc_error_set(LC_EUSAGE, __FILE__, __LINE__, "unknown option '%s' (see --help)", argv[i]);
       break;
     } else {
       break;

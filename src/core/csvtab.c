@@ -20,9 +20,9 @@ struct csvtab_build {
   char **fields; /* Fields of the record being read. */
   int n_fields, cap_fields;
   int64_t cap_rows;
-  int64_t line;  /* Line being fed. */
+  int64_t line; /* Line being fed. */
   int header_done;
-  int status;    /* First failure seen in a callback. */
+  int status; /* First failure seen in a callback. */
   char msg[512];
 };
 
@@ -243,8 +243,8 @@ int csvtab_load(const char *path, struct csvtab *t) {
     unsigned byte = (unsigned char)text[bad];
     free(text);
     csvtab_free(t);
-    LC_FAIL(LC_EFORMAT, "%s:%lld:%lld: %s (byte 0x%02x); save the file as UTF-8", path, line,
-            col, why, byte);
+    LC_FAIL(LC_EFORMAT, "%s:%lld:%lld: %s (byte 0x%02x); save the file as UTF-8", path, line, col,
+            why, byte);
   }
   struct csv_parser p;
   struct csvtab_build b = {.t = t, .status = LC_OK};
@@ -274,14 +274,16 @@ int csvtab_load(const char *path, struct csvtab *t) {
   if (b.status == LC_OK && !b.header_done)
     build_fail(&b, LC_EFORMAT, "%s:1: empty file: a header row is needed", path);
   if (b.status == LC_OK && t->n_cols > CSVTAB_MAX_COLS)
-    build_fail(&b, LC_EFORMAT, "%s:1: the header has %d columns, more than the %d accepted",
-               path, t->n_cols, CSVTAB_MAX_COLS);
+    build_fail(&b, LC_EFORMAT, "%s:1: the header has %d columns, more than the %d accepted", path,
+               t->n_cols, CSVTAB_MAX_COLS);
   /* A column named twice would make every lookup by name ambiguous. */
   for (int i = 0; b.status == LC_OK && i < t->n_cols; i++)
     for (int j = 0; j < i && b.status == LC_OK; j++)
       if (t->header[i][0] && strcasecmp(t->header[i], t->header[j]) == 0)
-        build_fail(&b, LC_EFORMAT, "%s:1: duplicate column '%s' in the header (columns %d and "
-                   "%d)", path, t->header[i], j + 1, i + 1);
+        build_fail(&b, LC_EFORMAT,
+                   "%s:1: duplicate column '%s' in the header (columns %d and "
+                   "%d)",
+                   path, t->header[i], j + 1, i + 1);
   if (b.status != LC_OK) {
     csvtab_free(t);
     return lc_error_set(b.status, __FILE__, __LINE__, "%s", b.msg);

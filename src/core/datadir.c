@@ -15,9 +15,7 @@
 
 /* Resolved names, kept for the life of the process so that callers may hold the pointers
  * like string literals. */
-static struct {
-  char *name, *path;
-} datadir_cache[DATADIR_MAX];
+static struct { char *name, *path; } datadir_cache[DATADIR_MAX];
 
 /* 1 when the running program is the installed one (its directory is LC_BINDIR, compared by
  * device and inode so that links and relative spellings agree). */
@@ -66,8 +64,10 @@ int datadir_input(const char *name, const char **path) {
     *path = p;
     return LC_OK;
   }
-  LC_FAIL(LC_EIO, "the default input file inputs/%s is in neither %s nor %s (install "
-          "lifecircle, or name the file in the parameters)", name, cand[0], cand[1]);
+  LC_FAIL(LC_EIO,
+          "the default input file inputs/%s is in neither %s nor %s (install "
+          "lifecircle, or name the file in the parameters)",
+          name, cand[0], cand[1]);
 }
 
 int datadir_param(struct params *p, const char *key, const char *name, const char **path) {

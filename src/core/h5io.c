@@ -109,8 +109,7 @@ int h5io_read_attr_str(hid_t obj, const char *name, char **value) {
   hid_t ftype = H5Aget_type(attr);
   int rc = LC_OK;
   if (H5Tget_class(ftype) != H5T_STRING) {
-    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "HDF5 attribute %s is not a string",
-                      name);
+    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "HDF5 attribute %s is not a string", name);
   } else if (H5Tis_variable_str(ftype) > 0) {
     char *s = NULL;
     hid_t mt = H5Tcopy(H5T_C_S1);
@@ -146,31 +145,31 @@ int h5io_read_attr_str(hid_t obj, const char *name, char **value) {
 
 static hid_t h5io_mem_type(enum h5io_type type) {
   switch (type) {
-  case H5IO_I8:
-    return H5T_NATIVE_INT8;
-  case H5IO_I32:
-    return H5T_NATIVE_INT32;
-  case H5IO_I64:
-    return H5T_NATIVE_INT64;
-  case H5IO_F32:
-    return H5T_NATIVE_FLOAT;
-  default:
-    return H5T_NATIVE_DOUBLE;
+    case H5IO_I8:
+      return H5T_NATIVE_INT8;
+    case H5IO_I32:
+      return H5T_NATIVE_INT32;
+    case H5IO_I64:
+      return H5T_NATIVE_INT64;
+    case H5IO_F32:
+      return H5T_NATIVE_FLOAT;
+    default:
+      return H5T_NATIVE_DOUBLE;
   }
 }
 
 hid_t h5io_file_type(enum h5io_type type) {
   switch (type) {
-  case H5IO_I8:
-    return H5T_STD_I8LE;
-  case H5IO_I32:
-    return H5T_STD_I32LE;
-  case H5IO_I64:
-    return H5T_STD_I64LE;
-  case H5IO_F32:
-    return H5T_IEEE_F32LE;
-  default:
-    return H5T_IEEE_F64LE;
+    case H5IO_I8:
+      return H5T_STD_I8LE;
+    case H5IO_I32:
+      return H5T_STD_I32LE;
+    case H5IO_I64:
+      return H5T_STD_I64LE;
+    case H5IO_F32:
+      return H5T_IEEE_F32LE;
+    default:
+      return H5T_IEEE_F64LE;
   }
 }
 
@@ -201,8 +200,7 @@ int h5io_describe(hid_t dset, const char *name, const char *units, const char *d
   char path[1024];
   ssize_t len = H5Iget_name(dset, path, sizeof path);
   if (len <= 0 || (size_t)len >= sizeof path)
-    return lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read the path of dataset %s",
-                        name);
+    return lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read the path of dataset %s", name);
   hid_t space = H5Dget_space(dset);
   int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
   if (space >= 0)
@@ -222,13 +220,13 @@ int64_t h5io_slab_rows(size_t row_bytes) {
 
 size_t h5io_type_size(enum h5io_type type) {
   switch (type) {
-  case H5IO_I8:
-    return 1;
-  case H5IO_I32:
-  case H5IO_F32:
-    return 4;
-  default:
-    return 8;
+    case H5IO_I8:
+      return 1;
+    case H5IO_I32:
+    case H5IO_F32:
+      return 4;
+    default:
+      return 8;
   }
 }
 
@@ -266,8 +264,8 @@ static hid_t h5io_create_dset(hid_t loc, const char *name, enum h5io_type type, 
   return dset;
 }
 
-int h5io_dset_create(hid_t loc, const char *name, enum h5io_type type, int64_t rows,
-                     int64_t ncols, hid_t *dset) {
+int h5io_dset_create(hid_t loc, const char *name, enum h5io_type type, int64_t rows, int64_t ncols,
+                     hid_t *dset) {
   *dset = h5io_create_dset(loc, name, type, rows, ncols, 1);
   if (*dset < 0)
     LC_FAIL(LC_EHDF5, "cannot create HDF5 dataset %s", name);
@@ -317,8 +315,8 @@ int h5io_dset_finish(hid_t dset, const char *name, const char *units, const char
   return rc;
 }
 
-int h5io_write(hid_t loc, const char *name, enum h5io_type type, const void *data,
-               int64_t rows, int64_t ncols, const char *units, const char *description) {
+int h5io_write(hid_t loc, const char *name, enum h5io_type type, const void *data, int64_t rows,
+               int64_t ncols, const char *units, const char *description) {
   hid_t dset = h5io_create_dset(loc, name, type, rows, ncols, rows >= 1024);
   if (dset < 0)
     LC_FAIL(LC_EHDF5, "cannot create HDF5 dataset %s", name);
@@ -359,8 +357,8 @@ int h5io_write_strings(hid_t loc, const char *name, char *const *data, int64_t n
 #define H5IO_ROUND_BYTES ((size_t)32 << 20)
 
 int h5io_write_dist(hid_t loc, const char *name, enum h5io_type type, const void *data,
-                    int64_t local_rows, int64_t ncols, const char *units,
-                    const char *description, MPI_Comm comm) {
+                    int64_t local_rows, int64_t ncols, const char *units, const char *description,
+                    MPI_Comm comm) {
   long long mine = local_rows, before = 0, total = 0;
   int rank;
   if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS ||
@@ -428,8 +426,8 @@ int h5io_read(hid_t loc, const char *name, enum h5io_type type, void **data, int
     H5Dclose(dset);
     LC_FAIL(LC_ENOMEM, "cannot allocate dataset %s", name);
   }
-  herr_t st = count > 0 ? H5Dread(dset, h5io_mem_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)
-                        : 0;
+  herr_t st =
+      count > 0 ? H5Dread(dset, h5io_mem_type(type), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) : 0;
   H5Dclose(dset);
   if (st < 0) {
     free(buf);

@@ -21,8 +21,9 @@ static int h5io_fail_match(const char *s) {
   static const struct {
     const char *text;
     int err;
-  } known[] = {{"No space left", ENOSPC}, {"NO_SPACE", ENOSPC}, {"no space", ENOSPC},
-               {"Disk quota", EDQUOT},    {"QUOTA", EDQUOT},    {"Input/output error", EIO},
+  } known[] = {{"No space left", ENOSPC}, {"NO_SPACE", ENOSPC},
+               {"no space", ENOSPC},      {"Disk quota", EDQUOT},
+               {"QUOTA", EDQUOT},         {"Input/output error", EIO},
                {"MPI_ERR_IO", EIO},       {"Read-only file system", EROFS},
                {"File too large", EFBIG}};
   for (size_t i = 0; s && i < sizeof known / sizeof known[0]; i++)
@@ -102,18 +103,18 @@ int h5io_fail_room(hid_t file, const char *path, int64_t need) {
 
 const char *h5io_fail_text(int err) {
   switch (err) {
-  case ENOSPC:
-    return "disk full (no space left on device)";
-  case EDQUOT:
-    return "disk quota exceeded";
-  case EIO:
-    return "input/output error of the storage";
-  case EROFS:
-    return "read-only file system";
-  case EFBIG:
-    return "file too large for the file system";
-  default:
-    return "write error";
+    case ENOSPC:
+      return "disk full (no space left on device)";
+    case EDQUOT:
+      return "disk quota exceeded";
+    case EIO:
+      return "input/output error of the storage";
+    case EROFS:
+      return "read-only file system";
+    case EFBIG:
+      return "file too large for the file system";
+    default:
+      return "write error";
   }
 }
 

@@ -61,7 +61,7 @@ int memcheck_fits(int64_t need, const char *what, const char *detail) {
   char needs[64], have[64];
   memcheck_format(need, needs, sizeof needs);
   memcheck_format(avail, have, sizeof have);
-  LC_FAIL(LC_ETOOBIG, "%s needs about %s (%s), more than the %s available (MemAvailable%s)",
-          what, needs, detail ? detail : "estimate", have,
+  LC_FAIL(LC_ETOOBIG, "%s needs about %s (%s), more than the %s available (MemAvailable%s)", what,
+          needs, detail ? detail : "estimate", have,
           getenv("LIFECIRCLE_MEM_AVAILABLE") ? ", from LIFECIRCLE_MEM_AVAILABLE" : "");
 }

@@ -74,8 +74,8 @@ static int params_slurp(const char *path, char **buf, size_t *len) {
   }
   if ((uintmax_t)st.st_size > PARAMS_MAX_BYTES) {
     fclose(f);
-    LC_FAIL(LC_ETOOBIG, "%s: the parameter file has %jd bytes, more than the %zu allowed",
-            path, (intmax_t)st.st_size, PARAMS_MAX_BYTES);
+    LC_FAIL(LC_ETOOBIG, "%s: the parameter file has %jd bytes, more than the %zu allowed", path,
+            (intmax_t)st.st_size, PARAMS_MAX_BYTES);
   }
   size_t size = (size_t)st.st_size;
   char *b = malloc(size + 1);
@@ -88,8 +88,7 @@ static int params_slurp(const char *path, char **buf, size_t *len) {
   fclose(f);
   if (got != size || err) {
     free(b);
-    LC_FAIL(LC_EIO, "%s: short read of the parameter file (%zu of %zu bytes)", path, got,
-            size);
+    LC_FAIL(LC_EIO, "%s: short read of the parameter file (%zu of %zu bytes)", path, got, size);
   }
   b[size] = '\0';
   *buf = b;
@@ -236,25 +235,23 @@ static int params_scalar(struct params *p, const char *key, int required, const 
       return LC_OK;
     struct ytree_node *raw = ytree_path(p->tree.root, key);
     if (raw)
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: required key %s has no value (expected %s)", p->file,
-              raw->line, raw->column, key, what);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: required key %s has no value (expected %s)", p->file, raw->line,
+              raw->column, key, what);
     LC_FAIL(LC_EPARAM, "%s: required key %s is missing (expected %s)", p->file, key, what);
   }
   if (n->type != YTREE_SCALAR)
-    LC_FAIL(LC_EPARAM, "%s:%d:%d: %s must be %s, but it is %s", p->file, n->line, n->column,
-            key, what, params_type_name(n));
+    LC_FAIL(LC_EPARAM, "%s:%d:%d: %s must be %s, but it is %s", p->file, n->line, n->column, key,
+            what, params_type_name(n));
   *node = n;
   return LC_OK;
 }
 
 /* "[min, max] unit" for messages. */
 static void params_range_long(char *buf, size_t size, long min, long max, const char *unit) {
-  snprintf(buf, size, "[%ld, %ld]%s%s", min, max, unit && *unit ? " " : "",
-           unit ? unit : "");
+  snprintf(buf, size, "[%ld, %ld]%s%s", min, max, unit && *unit ? " " : "", unit ? unit : "");
 }
 
-static void params_range_double(char *buf, size_t size, double min, double max,
-                                const char *unit) {
+static void params_range_double(char *buf, size_t size, double min, double max, const char *unit) {
   snprintf(buf, size, "[%g, %g]%s%s", min, max, unit && *unit ? " " : "", unit ? unit : "");
 }
 
@@ -281,15 +278,15 @@ int params_count(struct params *p, const char *key, int *n) {
   if (!node)
     return LC_OK;
   if (node->type != YTREE_SEQ)
-    LC_FAIL(LC_EPARAM, "%s:%d:%d: %s must be a sequence (a list of items), but it is %s",
-            p->file, node->line, node->column, key, params_type_name(node));
+    LC_FAIL(LC_EPARAM, "%s:%d:%d: %s must be a sequence (a list of items), but it is %s", p->file,
+            node->line, node->column, key, params_type_name(node));
   node->used = 1;
   *n = node->n_children;
   return LC_OK;
 }
 
-static int params_string_impl(struct params *p, const char *key, int required,
-                              const char *def, const char **out) {
+static int params_string_impl(struct params *p, const char *key, int required, const char *def,
+                              const char **out) {
   struct ytree_node *n;
   LC_CHECK(params_scalar(p, key, required, "a string", &n));
   if (!n) {
@@ -305,19 +302,17 @@ int params_get_string(struct params *p, const char *key, const char **out) {
   return params_string_impl(p, key, 1, NULL, out);
 }
 
-int params_get_string_or(struct params *p, const char *key, const char *def,
-                         const char **out) {
+int params_get_string_or(struct params *p, const char *key, const char *def, const char **out) {
   return params_string_impl(p, key, 0, def, out);
 }
 
-static int params_int_impl(struct params *p, const char *key, long min, long max,
-                           const char *unit, int required, long def, long *out) {
+static int params_int_impl(struct params *p, const char *key, long min, long max, const char *unit,
+                           int required, long def, long *out) {
   char range[256], what[300], text[64];
   params_range_long(range, sizeof range, min, max, unit);
   snprintf(what, sizeof what, "an integer in %s", range);
   if (!required && (def < min || def > max))
-    LC_FAIL(LC_EINVARIANT, "the default %ld of %s is outside its own range %s", def, key,
-            range);
+    LC_FAIL(LC_EINVARIANT, "the default %ld of %s is outside its own range %s", def, key, range);
   struct ytree_node *n;
   LC_CHECK(params_scalar(p, key, required, what, &n));
   long v = def;
@@ -325,20 +320,19 @@ static int params_int_impl(struct params *p, const char *key, long min, long max
     const char *s = n->value;
     char *end = NULL;
     if (!(s[0] == '-' || s[0] == '+' || (s[0] >= '0' && s[0] <= '9')))
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not an integer (expected an integer in %s)",
-              p->file, n->line, n->column, key, s, range);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not an integer (expected an integer in %s)", p->file,
+              n->line, n->column, key, s, range);
     errno = 0;
     v = strtol(s, &end, 10);
     if (end == s || *end != '\0')
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not an integer (expected an integer in %s)",
-              p->file, n->line, n->column, key, s, range);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not an integer (expected an integer in %s)", p->file,
+              n->line, n->column, key, s, range);
     if (errno == ERANGE)
-      LC_FAIL(LC_EPARAM,
-              "%s:%d:%d: %s = %s does not fit in a 64-bit integer (allowed range %s)",
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s does not fit in a 64-bit integer (allowed range %s)",
               p->file, n->line, n->column, key, s, range);
     if (v < min || v > max)
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is outside the allowed range %s", p->file,
-              n->line, n->column, key, s, range);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is outside the allowed range %s", p->file, n->line,
+              n->column, key, s, range);
     n->used = 1;
   }
   snprintf(text, sizeof text, "%ld", v);
@@ -352,8 +346,8 @@ int params_get_int(struct params *p, const char *key, long min, long max, const 
   return params_int_impl(p, key, min, max, unit, 1, min, out);
 }
 
-int params_get_int_or(struct params *p, const char *key, long min, long max,
-                      const char *unit, long def, long *out) {
+int params_get_int_or(struct params *p, const char *key, long min, long max, const char *unit,
+                      long def, long *out) {
   return params_int_impl(p, key, min, max, unit, 0, def, out);
 }
 
@@ -363,8 +357,7 @@ static int params_double_impl(struct params *p, const char *key, double min, dou
   params_range_double(range, sizeof range, min, max, unit);
   snprintf(what, sizeof what, "a number in %s", range);
   if (!required && !(def >= min && def <= max))
-    LC_FAIL(LC_EINVARIANT, "the default %g of %s is outside its own range %s", def, key,
-            range);
+    LC_FAIL(LC_EINVARIANT, "the default %g of %s is outside its own range %s", def, key, range);
   struct ytree_node *n;
   LC_CHECK(params_scalar(p, key, required, what, &n));
   double v = def;
@@ -372,23 +365,22 @@ static int params_double_impl(struct params *p, const char *key, double min, dou
     const char *s = n->value;
     char *end = NULL;
     /* strtod would also take leading blanks, hexadecimal, "nan" and "inf": refuse them. */
-    int plausible = (s[0] == '-' || s[0] == '+' || s[0] == '.' || (s[0] >= '0' && s[0] <= '9'))
-                    && !strpbrk(s, "xX");
+    int plausible = (s[0] == '-' || s[0] == '+' || s[0] == '.' || (s[0] >= '0' && s[0] <= '9')) &&
+                    !strpbrk(s, "xX");
     errno = 0;
     v = plausible ? strtod(s, &end) : 0.0;
     if (!plausible || end == s || *end != '\0')
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not a number (expected a number in %s)",
-              p->file, n->line, n->column, key, s, range);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not a number (expected a number in %s)", p->file,
+              n->line, n->column, key, s, range);
     if (!isfinite(v))
       LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not a finite number (expected a number in %s)",
               p->file, n->line, n->column, key, s, range);
     if (errno == ERANGE)
-      LC_FAIL(LC_EPARAM,
-              "%s:%d:%d: %s = %s is beyond the range of a double (allowed range %s)", p->file,
-              n->line, n->column, key, s, range);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is beyond the range of a double (allowed range %s)",
+              p->file, n->line, n->column, key, s, range);
     if (!(v >= min && v <= max))
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is outside the allowed range %s", p->file,
-              n->line, n->column, key, s, range);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is outside the allowed range %s", p->file, n->line,
+              n->column, key, s, range);
     n->used = 1;
   }
   params_format_double(text, sizeof text, v);
@@ -397,8 +389,8 @@ static int params_double_impl(struct params *p, const char *key, double min, dou
   return LC_OK;
 }
 
-int params_get_double(struct params *p, const char *key, double min, double max,
-                      const char *unit, double *out) {
+int params_get_double(struct params *p, const char *key, double min, double max, const char *unit,
+                      double *out) {
   return params_double_impl(p, key, min, max, unit, 1, 0.0, out);
 }
 
@@ -407,8 +399,7 @@ int params_get_double_or(struct params *p, const char *key, double min, double m
   return params_double_impl(p, key, min, max, unit, 0, def, out);
 }
 
-static int params_bool_impl(struct params *p, const char *key, int required, int def,
-                            int *out) {
+static int params_bool_impl(struct params *p, const char *key, int required, int def, int *out) {
   const char *what = "a boolean (true, false, yes or no)";
   struct ytree_node *n;
   LC_CHECK(params_scalar(p, key, required, what, &n));
@@ -420,8 +411,7 @@ static int params_bool_impl(struct params *p, const char *key, int required, int
     else if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0)
       v = 0;
     else
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not %s", p->file, n->line, n->column, key, s,
-              what);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not %s", p->file, n->line, n->column, key, s, what);
     n->used = 1;
   }
   LC_CHECK(params_record(p, key, v ? "true" : "false", PARAMS_BOOL, n == NULL));
@@ -442,8 +432,7 @@ static int params_choice_impl(struct params *p, const char *key, const char *con
   char list[1024] = "";
   size_t used = 0;
   for (int i = 0; i < n_allowed && used < sizeof list; i++)
-    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                             allowed[i]);
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", allowed[i]);
   char what[1100];
   snprintf(what, sizeof what, "one of: %s", list);
   if (!required && (def_index < 0 || def_index >= n_allowed))
@@ -458,8 +447,8 @@ static int params_choice_impl(struct params *p, const char *key, const char *con
       if (strcmp(n->value, allowed[i]) == 0)
         v = i;
     if (v < 0)
-      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not one of the allowed values: %s", p->file,
-              n->line, n->column, key, n->value, list);
+      LC_FAIL(LC_EPARAM, "%s:%d:%d: %s = %s is not one of the allowed values: %s", p->file, n->line,
+              n->column, key, n->value, list);
     n->used = 1;
   }
   LC_CHECK(params_record(p, key, allowed[v], PARAMS_STRING, n == NULL));
@@ -467,8 +456,8 @@ static int params_choice_impl(struct params *p, const char *key, const char *con
   return LC_OK;
 }
 
-int params_get_choice(struct params *p, const char *key, const char *const *allowed,
-                      int n_allowed, int *index) {
+int params_get_choice(struct params *p, const char *key, const char *const *allowed, int n_allowed,
+                      int *index) {
   return params_choice_impl(p, key, allowed, n_allowed, 1, 0, index);
 }
 
@@ -616,8 +605,7 @@ static int params_dnode_place(struct params_dnode *root, const struct params *p,
     d = params_dnode_child(d, step);
     if (!d)
       return LC_ENOMEM;
-    snprintf(path + strlen(path), sizeof path - strlen(path), "%s%s", path[0] ? ":" : "",
-             step);
+    snprintf(path + strlen(path), sizeof path - strlen(path), "%s%s", path[0] ? ":" : "", step);
     s = e ? e + 1 : s + len;
   }
   d->leaf = u;

@@ -51,8 +51,7 @@ double rng_normal(uint64_t seed, uint64_t agent, uint32_t purpose, uint32_t inde
   return sqrt(-2.0 * log(u1)) * cos(two_pi * u2);
 }
 
-uint64_t rng_below(uint64_t seed, uint64_t agent, uint32_t purpose, uint32_t index,
-                   uint64_t n) {
+uint64_t rng_below(uint64_t seed, uint64_t agent, uint32_t purpose, uint32_t index, uint64_t n) {
   if (n <= 1)
     return 0;
   /* 2^64 mod n, computed in 64-bit arithmetic as (2^64 - n) mod n. Words below it would

@@ -36,8 +36,7 @@ static int ytree_append(struct ytree_node *parent, struct ytree_node *child) {
   if (n == 0 || (n & (n - 1)) == 0) {
     if (n > (1 << 29))
       return LC_ENOMEM;
-    struct ytree_node **c =
-        realloc(parent->children, (size_t)(n > 0 ? 2 * n : 1) * sizeof *c);
+    struct ytree_node **c = realloc(parent->children, (size_t)(n > 0 ? 2 * n : 1) * sizeof *c);
     if (!c)
       return LC_ENOMEM;
     parent->children = c;
@@ -79,110 +78,110 @@ static int ytree_build(struct ytree_ctx *ctx, yaml_event_t *ev, struct ytree_nod
   struct ytree_node *n = NULL;
   *out = NULL;
   switch (ev->type) {
-  case YAML_ALIAS_EVENT:
-    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:%zu:%zu: YAML aliases are not supported; write the value out",
-                      ctx->file, ev->start_mark.line + 1, ev->start_mark.column + 1);
-    yaml_event_delete(ev);
-    return rc;
-  case YAML_SCALAR_EVENT:
-    n = ytree_node_new(YTREE_SCALAR, &ev->start_mark);
-    if (!n) {
-      yaml_event_delete(ev);
-      return LC_ENOMEM;
-    }
-    n->value = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
-    n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-                ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ||
-                ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
-                ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
-    yaml_event_delete(ev);
-    if (!n->value) {
-      ytree_node_free(n);
-      return LC_ENOMEM;
-    }
-    *out = n;
-    return LC_OK;
-  case YAML_SEQUENCE_START_EVENT:
-  case YAML_MAPPING_START_EVENT: {
-    int is_map = ev->type == YAML_MAPPING_START_EVENT;
-    if (ctx->depth >= YTREE_MAX_DEPTH) {
+    case YAML_ALIAS_EVENT:
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                        "%s:%zu:%zu: maps and sequences nested more than %d levels deep",
-                        ctx->file, ev->start_mark.line + 1, ev->start_mark.column + 1,
-                        YTREE_MAX_DEPTH);
+                        "%s:%zu:%zu: YAML aliases are not supported; write the value out",
+                        ctx->file, ev->start_mark.line + 1, ev->start_mark.column + 1);
       yaml_event_delete(ev);
       return rc;
-    }
-    n = ytree_node_new(is_map ? YTREE_MAP : YTREE_SEQ, &ev->start_mark);
-    yaml_event_delete(ev);
-    if (!n)
-      return LC_ENOMEM;
-    for (;;) {
-      yaml_event_t e;
-      LC_CHECK_GOTO(rc, ytree_next(ctx, &e), fail);
-      if (e.type == YAML_SEQUENCE_END_EVENT || e.type == YAML_MAPPING_END_EVENT) {
-        yaml_event_delete(&e);
-        break;
+    case YAML_SCALAR_EVENT:
+      n = ytree_node_new(YTREE_SCALAR, &ev->start_mark);
+      if (!n) {
+        yaml_event_delete(ev);
+        return LC_ENOMEM;
       }
-      char *key = NULL;
-      if (is_map) {
-        if (e.type != YAML_SCALAR_EVENT) {
-          rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                            "%s:%zu:%zu: a map key must be a plain scalar", ctx->file,
-                            e.start_mark.line + 1, e.start_mark.column + 1);
+      n->value = strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+      n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                  ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ||
+                  ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+                  ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
+      yaml_event_delete(ev);
+      if (!n->value) {
+        ytree_node_free(n);
+        return LC_ENOMEM;
+      }
+      *out = n;
+      return LC_OK;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: {
+      int is_map = ev->type == YAML_MAPPING_START_EVENT;
+      if (ctx->depth >= YTREE_MAX_DEPTH) {
+        rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                          "%s:%zu:%zu: maps and sequences nested more than %d levels deep",
+                          ctx->file, ev->start_mark.line + 1, ev->start_mark.column + 1,
+                          YTREE_MAX_DEPTH);
+        yaml_event_delete(ev);
+        return rc;
+      }
+      n = ytree_node_new(is_map ? YTREE_MAP : YTREE_SEQ, &ev->start_mark);
+      yaml_event_delete(ev);
+      if (!n)
+        return LC_ENOMEM;
+      for (;;) {
+        yaml_event_t e;
+        LC_CHECK_GOTO(rc, ytree_next(ctx, &e), fail);
+        if (e.type == YAML_SEQUENCE_END_EVENT || e.type == YAML_MAPPING_END_EVENT) {
           yaml_event_delete(&e);
-          goto fail;
+          break;
         }
-        key = strndup((const char *)e.data.scalar.value, e.data.scalar.length);
-        size_t kl = e.start_mark.line + 1, kc = e.start_mark.column + 1;
-        yaml_event_delete(&e);
-        if (!key) {
-          rc = LC_ENOMEM;
-          goto fail;
+        char *key = NULL;
+        if (is_map) {
+          if (e.type != YAML_SCALAR_EVENT) {
+            rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                              "%s:%zu:%zu: a map key must be a plain scalar", ctx->file,
+                              e.start_mark.line + 1, e.start_mark.column + 1);
+            yaml_event_delete(&e);
+            goto fail;
+          }
+          key = strndup((const char *)e.data.scalar.value, e.data.scalar.length);
+          size_t kl = e.start_mark.line + 1, kc = e.start_mark.column + 1;
+          yaml_event_delete(&e);
+          if (!key) {
+            rc = LC_ENOMEM;
+            goto fail;
+          }
+          if (n->n_children >= YTREE_MAX_KEYS) {
+            rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                              "%s:%zu:%zu: a map with more than %d keys", ctx->file, kl, kc,
+                              YTREE_MAX_KEYS);
+            free(key);
+            goto fail;
+          }
+          if (ytree_child(n, key)) {
+            rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:%zu:%zu: duplicate key '%s'",
+                              ctx->file, kl, kc, key);
+            free(key);
+            goto fail;
+          }
+          rc = ytree_next(ctx, &e);
+          if (rc != LC_OK) {
+            free(key);
+            goto fail;
+          }
         }
-        if (n->n_children >= YTREE_MAX_KEYS) {
-          rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                            "%s:%zu:%zu: a map with more than %d keys", ctx->file, kl, kc,
-                            YTREE_MAX_KEYS);
-          free(key);
-          goto fail;
-        }
-        if (ytree_child(n, key)) {
-          rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                            "%s:%zu:%zu: duplicate key '%s'", ctx->file, kl, kc, key);
-          free(key);
-          goto fail;
-        }
-        rc = ytree_next(ctx, &e);
+        struct ytree_node *child = NULL;
+        ctx->depth++;
+        rc = ytree_build(ctx, &e, &child);
+        ctx->depth--;
         if (rc != LC_OK) {
           free(key);
           goto fail;
         }
+        child->key = key;
+        rc = ytree_append(n, child);
+        if (rc != LC_OK) {
+          ytree_node_free(child);
+          goto fail;
+        }
       }
-      struct ytree_node *child = NULL;
-      ctx->depth++;
-      rc = ytree_build(ctx, &e, &child);
-      ctx->depth--;
-      if (rc != LC_OK) {
-        free(key);
-        goto fail;
-      }
-      child->key = key;
-      rc = ytree_append(n, child);
-      if (rc != LC_OK) {
-        ytree_node_free(child);
-        goto fail;
-      }
+      *out = n;
+      return LC_OK;
     }
-    *out = n;
-    return LC_OK;
-  }
-  default:
-    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:%zu:%zu: unexpected YAML event",
-                      ctx->file, ev->start_mark.line + 1, ev->start_mark.column + 1);
-    yaml_event_delete(ev);
-    return rc;
+    default:
+      rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:%zu:%zu: unexpected YAML event",
+                        ctx->file, ev->start_mark.line + 1, ev->start_mark.column + 1);
+      yaml_event_delete(ev);
+      return rc;
   }
 fail:
   ytree_node_free(n);
@@ -222,8 +221,8 @@ int ytree_parse(const char *text, size_t len, const char *file, struct ytree *ou
   LC_CHECK_GOTO(rc, ytree_next(&ctx, &ev), done);
   if (ev.type != YAML_STREAM_END_EVENT) {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:%zu:%zu: only one YAML document is allowed", file,
-                      ev.start_mark.line + 1, ev.start_mark.column + 1);
+                      "%s:%zu:%zu: only one YAML document is allowed", file, ev.start_mark.line + 1,
+                      ev.start_mark.column + 1);
   }
   yaml_event_delete(&ev);
 done:
@@ -318,8 +317,7 @@ static int ytree_any_used(const struct ytree_node *node) {
 }
 
 int ytree_unused(const struct ytree_node *node, const char *prefix,
-                 void (*fn)(const char *path, const struct ytree_node *n, void *arg),
-                 void *arg) {
+                 void (*fn)(const char *path, const struct ytree_node *n, void *arg), void *arg) {
   int count = 0;
   if (!node)
     return 0;

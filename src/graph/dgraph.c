@@ -96,14 +96,16 @@ static int dgraph_build_local(const struct graph *g, const int32_t *part, struct
       n_adj += g->adj_off[i + 1] - g->adj_off[i];
       for (int64_t e = g->adj_off[i]; e < g->adj_off[i + 1]; e++)
         if (g->adj_len_cm[e] < 0)
-          LC_FAIL(LC_EPARAM, "dgraph: the edge from node %lld to node %lld has a negative "
-                  "cost (%lld cm)", (long long)i, (long long)g->adj_node[e],
-                  (long long)g->adj_len_cm[e]);
+          LC_FAIL(LC_EPARAM,
+                  "dgraph: the edge from node %lld to node %lld has a negative "
+                  "cost (%lld cm)",
+                  (long long)i, (long long)g->adj_node[e], (long long)g->adj_len_cm[e]);
     }
   if (n_owned > INT32_MAX / 2 || n_adj > INT32_MAX)
-    LC_FAIL(LC_ETOOBIG, "dgraph: rank %d would own %lld nodes with %lld adjacency entries; "
-            "local indices are 32-bit: use more ranks", rank, (long long)n_owned,
-            (long long)n_adj);
+    LC_FAIL(LC_ETOOBIG,
+            "dgraph: rank %d would own %lld nodes with %lld adjacency entries; "
+            "local indices are 32-bit: use more ranks",
+            rank, (long long)n_owned, (long long)n_adj);
   /* Ghosts: off-rank neighbours of owned nodes, sorted by (owner, global). */
   int64_t n_ghost = 0;
   for (int64_t i = 0; i < n; i++) {
@@ -118,8 +120,8 @@ static int dgraph_build_local(const struct graph *g, const int32_t *part, struct
     }
   }
   if (n_owned + n_ghost > INT32_MAX)
-    LC_FAIL(LC_ETOOBIG, "dgraph: rank %d has %lld owned and %lld ghost nodes, over 2^31-1",
-            rank, (long long)n_owned, (long long)n_ghost);
+    LC_FAIL(LC_ETOOBIG, "dgraph: rank %d has %lld owned and %lld ghost nodes, over 2^31-1", rank,
+            (long long)n_owned, (long long)n_ghost);
   dg->n_owned = (int32_t)n_owned;
   dg->n_ghost = (int32_t)n_ghost;
   dg->n_local = (int32_t)(n_owned + n_ghost);
@@ -133,8 +135,8 @@ static int dgraph_build_local(const struct graph *g, const int32_t *part, struct
   dg->adj_cost_cm = malloc(((size_t)n_adj + 1) * sizeof *dg->adj_cost_cm);
   struct dgraph_ghost_key *keys = malloc(ng * sizeof *keys);
   int32_t *cnt = calloc((size_t)size, sizeof *cnt);
-  if (!dg->global || !dg->ghost_owner || !dg->ghost_nbr || !dg->ghost_by_global ||
-      !dg->adj_off || !dg->adj || !dg->adj_cost_cm || !keys || !cnt) {
+  if (!dg->global || !dg->ghost_owner || !dg->ghost_nbr || !dg->ghost_by_global || !dg->adj_off ||
+      !dg->adj || !dg->adj_cost_cm || !keys || !cnt) {
     free(keys);
     free(cnt);
     LC_FAIL(LC_ENOMEM, "dgraph: cannot allocate the local graph of %lld nodes",
@@ -191,8 +193,7 @@ static int dgraph_build_local(const struct graph *g, const int32_t *part, struct
     dg->ghost_by_global[k] = dg->n_owned + k;
   }
   dgraph_sort_global = dg->global;
-  qsort(dg->ghost_by_global, (size_t)dg->n_ghost, sizeof *dg->ghost_by_global,
-        dgraph_local_cmp);
+  qsort(dg->ghost_by_global, (size_t)dg->n_ghost, sizeof *dg->ghost_by_global, dgraph_local_cmp);
   /* Local CSR, and the count of owned nodes that are ghosts on each neighbour. last[j] is the
    * last owned node counted for neighbour j, so a node adjacent to several nodes of the same
    * neighbour is counted once. */
@@ -272,9 +273,9 @@ int dgraph_build(const struct graph *g, const int32_t *part, MPI_Comm comm, stru
   } else {
     map = lc_malloc_array(g->n_nodes, sizeof *map);
     if (!map)
-      rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
-                        "dgraph: cannot allocate the node map of %lld nodes",
-                        (long long)g->n_nodes);
+      rc =
+          lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
+                       "dgraph: cannot allocate the node map of %lld nodes", (long long)g->n_nodes);
     else
       rc = dgraph_build_local(g, part, dg, map);
   }
@@ -295,7 +296,7 @@ int dgraph_build(const struct graph *g, const int32_t *part, MPI_Comm comm, stru
   }
   log_info("dgraph: %lld nodes on %d ranks, %lld ghosts in all (rank 0: %d owned, %d ghosts, "
            "%d neighbour ranks)",
-           (long long)dg->n_global, dg->size, (long long)sum[0], (int)dg->n_owned,
-           (int)dg->n_ghost, dg->n_nbr);
+           (long long)dg->n_global, dg->size, (long long)sum[0], (int)dg->n_owned, (int)dg->n_ghost,
+           dg->n_nbr);
   return LC_OK;
 }

@@ -20,8 +20,10 @@ int dgraph_halo_begin(const struct dgraph *dg, void *data, size_t elem_size,
     size_t ns = (size_t)(dg->send_off[j + 1] - dg->send_off[j]);
     size_t nr = (size_t)(dg->recv_off[j + 1] - dg->recv_off[j]);
     if (elem_size > 0 && (ns > (size_t)INT_MAX / elem_size || nr > (size_t)INT_MAX / elem_size))
-      LC_FAIL(LC_ETOOBIG, "dgraph halo: a message to or from rank %d exceeds 2^31-1 bytes "
-              "(%zu or %zu elements of %zu bytes)", dg->nbr[j], ns, nr, elem_size);
+      LC_FAIL(LC_ETOOBIG,
+              "dgraph halo: a message to or from rank %d exceeds 2^31-1 bytes "
+              "(%zu or %zu elements of %zu bytes)",
+              dg->nbr[j], ns, nr, elem_size);
   }
   size_t nsend = (size_t)dg->send_off[dg->n_nbr];
   h->sendbuf = malloc(nsend * elem_size + 1);
@@ -30,8 +32,7 @@ int dgraph_halo_begin(const struct dgraph *dg, void *data, size_t elem_size,
     free(h->sendbuf);
     free(h->req);
     memset(h, 0, sizeof *h);
-    LC_FAIL(LC_ENOMEM, "dgraph halo: cannot allocate %zu bytes of send buffer",
-            nsend * elem_size);
+    LC_FAIL(LC_ENOMEM, "dgraph halo: cannot allocate %zu bytes of send buffer", nsend * elem_size);
   }
   char *d = data;
   for (size_t s = 0; s < nsend; s++)
@@ -39,16 +40,16 @@ int dgraph_halo_begin(const struct dgraph *dg, void *data, size_t elem_size,
   for (int j = 0; j < dg->n_nbr; j++) {
     int nr = (int)((size_t)(dg->recv_off[j + 1] - dg->recv_off[j]) * elem_size);
     char *dst = d + ((size_t)dg->n_owned + (size_t)dg->recv_off[j]) * elem_size;
-    if (MPI_Irecv(dst, nr, MPI_BYTE, dg->nbr[j], DGRAPH_TAG_HALO, dg->comm,
-                  &h->req[h->n_req]) != MPI_SUCCESS)
+    if (MPI_Irecv(dst, nr, MPI_BYTE, dg->nbr[j], DGRAPH_TAG_HALO, dg->comm, &h->req[h->n_req]) !=
+        MPI_SUCCESS)
       goto mpi_fail;
     h->n_req++;
   }
   for (int j = 0; j < dg->n_nbr; j++) {
     int ns = (int)((size_t)(dg->send_off[j + 1] - dg->send_off[j]) * elem_size);
     char *src = h->sendbuf + (size_t)dg->send_off[j] * elem_size;
-    if (MPI_Isend(src, ns, MPI_BYTE, dg->nbr[j], DGRAPH_TAG_HALO, dg->comm,
-                  &h->req[h->n_req]) != MPI_SUCCESS)
+    if (MPI_Isend(src, ns, MPI_BYTE, dg->nbr[j], DGRAPH_TAG_HALO, dg->comm, &h->req[h->n_req]) !=
+        MPI_SUCCESS)
       goto mpi_fail;
     h->n_req++;
   }
@@ -70,4 +71,3 @@ int dgraph_halo_end(struct dgraph_halo *h) {
   memset(h, 0, sizeof *h);
   return rc;
 }
-

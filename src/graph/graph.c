@@ -46,10 +46,11 @@ int graph_alloc(struct graph *g, int64_t n_nodes, int64_t n_edges) {
   g->length_cm = malloc(ne * sizeof *g->length_cm);
   g->cost_cm = malloc(ne * sizeof *g->cost_cm);
   g->way_id = malloc(ne * sizeof *g->way_id);
-  if (!g->lon || !g->lat || !g->osm_id || !g->u || !g->v || !g->length_cm || !g->cost_cm || !g->way_id) {
+  if (!g->lon || !g->lat || !g->osm_id || !g->u || !g->v || !g->length_cm || !g->cost_cm ||
+      !g->way_id) {
     graph_free(g);
-    LC_FAIL(LC_ENOMEM, "cannot allocate a graph of %lld nodes and %lld edges",
-            (long long)n_nodes, (long long)n_edges);
+    LC_FAIL(LC_ENOMEM, "cannot allocate a graph of %lld nodes and %lld edges", (long long)n_nodes,
+            (long long)n_edges);
   }
   return LC_OK;
 }

@@ -157,8 +157,8 @@ static int graph_io_write_body(hid_t file, const struct graph *g, const struct p
                       "POI latitude, WGS84 (way and relation POIs: centroid)"));
   LC_CHECK(h5io_write(file, "/POIs/osm_type", H5IO_I8, pois->osm_type, pois->n, 0, "1",
                       "OSM element type: 0 node, 1 way, 2 relation"));
-  LC_CHECK(h5io_write(file, "/POIs/osm_id", H5IO_I64, pois->osm_id, pois->n, 0, "1",
-                      "OSM element id"));
+  LC_CHECK(
+      h5io_write(file, "/POIs/osm_id", H5IO_I64, pois->osm_id, pois->n, 0, "1", "OSM element id"));
   LC_CHECK(h5io_write(file, "/POIs/category", H5IO_I32, pois->category, pois->n, 0, "1",
                       "row of /Categories/id the POI matched (one row per match)"));
   LC_CHECK(h5io_write_strings(file, "/POIs/name", pois->name, pois->n, "OSM name tag, UTF-8"));
@@ -168,17 +168,13 @@ static int graph_io_write_body(hid_t file, const struct graph *g, const struct p
     struct {
       const char *name;
       int64_t value;
-    } counts[] = {{"osm_nodes", st->osm_nodes},
-                  {"osm_ways", st->osm_ways},
-                  {"osm_relations", st->osm_relations},
-                  {"walkable_ways", st->walkable_ways},
-                  {"raw_nodes", st->raw_nodes},
-                  {"raw_edges", st->raw_edges},
-                  {"components", st->components},
-                  {"dropped_nodes", st->dropped_nodes},
-                  {"dropped_edges", st->dropped_edges},
-                  {"dropped_length_cm", st->dropped_length_cm},
-                  {"pois_unplaced", st->pois_unplaced}};
+    } counts[] = {
+        {"osm_nodes", st->osm_nodes},         {"osm_ways", st->osm_ways},
+        {"osm_relations", st->osm_relations}, {"walkable_ways", st->walkable_ways},
+        {"raw_nodes", st->raw_nodes},         {"raw_edges", st->raw_edges},
+        {"components", st->components},       {"dropped_nodes", st->dropped_nodes},
+        {"dropped_edges", st->dropped_edges}, {"dropped_length_cm", st->dropped_length_cm},
+        {"pois_unplaced", st->pois_unplaced}};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0] && rc == LC_OK; i++)
       rc = h5io_attr_i64(grp, counts[i].name, counts[i].value);
     H5Gclose(grp);
@@ -188,15 +184,15 @@ static int graph_io_write_body(hid_t file, const struct graph *g, const struct p
 }
 
 int graph_io_write(const char *path, const struct graph *g, const struct poi_set *pois,
-                   char *const *category_ids, int n_categories, char *const *inputs,
-                   int n_inputs, const char *profile, const struct graph_import_stats *stats) {
+                   char *const *category_ids, int n_categories, char *const *inputs, int n_inputs,
+                   const char *profile, const struct graph_import_stats *stats) {
   char tmp[4096];
   if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp)
     LC_FAIL(LC_EUSAGE, "%s: path too long", path);
   hid_t file;
   LC_CHECK(h5io_create_serial(tmp, &file));
-  int rc = graph_io_write_body(file, g, pois, category_ids, n_categories, inputs, n_inputs,
-                               profile, stats);
+  int rc = graph_io_write_body(file, g, pois, category_ids, n_categories, inputs, n_inputs, profile,
+                               stats);
   if (H5Fclose(file) < 0 && rc == LC_OK)
     rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot close", tmp);
   if (rc == LC_OK && rename(tmp, path) != 0)
@@ -207,25 +203,25 @@ int graph_io_write(const char *path, const struct graph *g, const struct poi_set
   return rc;
 }
 
-#define GRAPH_IO_READ(name, type, dst, want)                                                  \
-  do {                                                                                        \
-    void *buf_;                                                                               \
-    int64_t rows_, cols_;                                                                     \
-    rc = h5io_read(file, name, type, &buf_, &rows_, &cols_);                                  \
-    if (rc != LC_OK)                                                                          \
-      goto fail;                                                                              \
-    if (rows_ != (want) || cols_ != 0) {                                                      \
-      free(buf_);                                                                             \
+#define GRAPH_IO_READ(name, type, dst, want)                                                   \
+  do {                                                                                         \
+    void *buf_;                                                                                \
+    int64_t rows_, cols_;                                                                      \
+    rc = h5io_read(file, name, type, &buf_, &rows_, &cols_);                                   \
+    if (rc != LC_OK)                                                                           \
+      goto fail;                                                                               \
+    if (rows_ != (want) || cols_ != 0) {                                                       \
+      free(buf_);                                                                              \
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s: %s has %lld rows, expected %lld", \
-                        path, name, (long long)rows_, (long long)(want));                     \
-      goto fail;                                                                              \
-    }                                                                                         \
-    free(dst);                                                                                \
-    (dst) = buf_;                                                                             \
+                        path, name, (long long)rows_, (long long)(want));                      \
+      goto fail;                                                                               \
+    }                                                                                          \
+    free(dst);                                                                                 \
+    (dst) = buf_;                                                                              \
   } while (0)
 
-int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
-                  char ***category_ids, int *n_categories) {
+int graph_io_read(const char *path, struct graph *g, struct poi_set *pois, char ***category_ids,
+                  int *n_categories) {
   hid_t file;
   graph_init(g);
   if (pois)
@@ -241,7 +237,8 @@ int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
     if (rc == LC_OK)
       free(probe);
     H5Fclose(file);
-    LC_FAIL(rc != LC_OK ? rc : LC_EFORMAT, "%s: not a lifecircle graph file (/Graph/nodes/osm_id: %s)", path,
+    LC_FAIL(rc != LC_OK ? rc : LC_EFORMAT,
+            "%s: not a lifecircle graph file (/Graph/nodes/osm_id: %s)", path,
             why[0] ? why : "unreadable");
   }
   free(probe);
@@ -252,8 +249,8 @@ int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
     if (rc == LC_OK)
       free(probe);
     H5Fclose(file);
-    LC_FAIL(rc != LC_OK ? rc : LC_EFORMAT, "%s: not a lifecircle graph file (/Graph/edges/u: %s)", path,
-            why[0] ? why : "unreadable");
+    LC_FAIL(rc != LC_OK ? rc : LC_EFORMAT, "%s: not a lifecircle graph file (/Graph/edges/u: %s)",
+            path, why[0] ? why : "unreadable");
   }
   free(probe);
   rc = graph_alloc(g, n, m);
@@ -277,7 +274,8 @@ int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
     if (!(g->lon[i] >= -180 && g->lon[i] <= 180 && g->lat[i] >= -90 && g->lat[i] <= 90)) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                         "%s: /Graph/nodes/lon, lat row %lld: (%g, %g) is not a WGS84 "
-                        "coordinate", path, (long long)i, g->lon[i], g->lat[i]);
+                        "coordinate",
+                        path, (long long)i, g->lon[i], g->lat[i]);
       goto fail;
     }
   for (int64_t e = 0; e < m; e++) {
@@ -286,8 +284,8 @@ int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                         "%s: /Graph/edges row %lld is invalid (u %lld, v %lld of %lld nodes; "
                         "length_cm %lld >= 0 and cost_cm %lld >= 1 wanted)",
-                        path, (long long)e, (long long)g->u[e], (long long)g->v[e],
-                        (long long)n, (long long)g->length_cm[e], (long long)g->cost_cm[e]);
+                        path, (long long)e, (long long)g->u[e], (long long)g->v[e], (long long)n,
+                        (long long)g->length_cm[e], (long long)g->cost_cm[e]);
       goto fail;
     }
   }
@@ -311,7 +309,8 @@ int graph_io_read(const char *path, struct graph *g, struct poi_set *pois,
             g->geom_lat[i] <= 90)) {
         rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                           "%s: /Graph/edges/geom_lon, geom_lat row %lld: (%g, %g) is not a "
-                          "WGS84 coordinate", path, (long long)i, g->geom_lon[i], g->geom_lat[i]);
+                          "WGS84 coordinate",
+                          path, (long long)i, g->geom_lon[i], g->geom_lat[i]);
         goto fail;
       }
   }

@@ -39,15 +39,17 @@ static int partition_weights(const int64_t *vwgt, int64_t n, idx_t *w) {
   double total = 0.0;
   for (int64_t i = 0; i < n; i++) {
     if (vwgt[i] < 0)
-      LC_FAIL(LC_EPARAM, "partition: node %lld has a negative vertex weight (%lld)",
-              (long long)i, (long long)vwgt[i]);
+      LC_FAIL(LC_EPARAM, "partition: node %lld has a negative vertex weight (%lld)", (long long)i,
+              (long long)vwgt[i]);
     total += (double)vwgt[i];
   }
   /* Room left for the weights once every node has its weight of one. */
   double room = (double)(PARTITION_MAX_TOTAL_WEIGHT - n);
   if (room < 0)
-    LC_FAIL(LC_ETOOBIG, "partition: the node count (%lld) leaves no room for vertex weights "
-            "in METIS's 32-bit idx_t", (long long)n);
+    LC_FAIL(LC_ETOOBIG,
+            "partition: the node count (%lld) leaves no room for vertex weights "
+            "in METIS's 32-bit idx_t",
+            (long long)n);
   double scale = total > room ? room / total : 1.0;
   for (int64_t i = 0; i < n; i++)
     w[i] = (idx_t)(1 + (int64_t)((double)vwgt[i] * scale));
@@ -60,8 +62,7 @@ static int partition_metis(const struct graph *g, const int64_t *vwgt, int npart
   int64_t n = g->n_nodes;
   idx_t nvtxs, nadj, np = (idx_t)nparts;
   LC_CHECK(partition_narrow(n, "node count", &nvtxs));
-  LC_CHECK(partition_narrow(g->adj_off[n], "adjacency entry count (twice the edge count)",
-                            &nadj));
+  LC_CHECK(partition_narrow(g->adj_off[n], "adjacency entry count (twice the edge count)", &nadj));
   (void)nadj;
   int rc = LC_OK;
   idx_t *xadj = malloc((size_t)(n + 1) * sizeof *xadj);
@@ -99,7 +100,7 @@ static int partition_metis(const struct graph *g, const int64_t *vwgt, int npart
   if (mrc != METIS_OK) {
     rc = lc_error_set(LC_EMETIS, __FILE__, __LINE__,
                       "METIS_PartGraphKway failed (code %d%s) on %lld nodes, %d parts", mrc,
-                      mrc == METIS_ERROR_MEMORY ? ", out of memory"
+                      mrc == METIS_ERROR_MEMORY  ? ", out of memory"
                       : mrc == METIS_ERROR_INPUT ? ", invalid input"
                                                  : "",
                       (long long)n, nparts);
@@ -141,8 +142,8 @@ done:
   return rc;
 }
 
-int partition_build(const struct graph *g, const int64_t *vwgt, int nparts, int seed,
-                    MPI_Comm comm, int32_t *part) {
+int partition_build(const struct graph *g, const int64_t *vwgt, int nparts, int seed, MPI_Comm comm,
+                    int32_t *part) {
   int rank = 0, rc = LC_OK;
   if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS)
     LC_FAIL(LC_EMPI, "partition: MPI_Comm_rank failed");

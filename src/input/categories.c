@@ -19,9 +19,9 @@ static const char *const categories_groups[] = {"child", "pupil", "adult", "elde
 
 /* The keys a category entry may have. */
 static const char *const categories_keys[] = {
-    "id",       "name_zh",     "name_en", "threshold_min", "target_share", "essential",
-    "radius_m", "capacity",    "service_min", "open",      "close",        "groups",
-    "source",   "osm",         "expected",    "names"};
+    "id",       "name_zh",  "name_en",     "threshold_min", "target_share", "essential",
+    "radius_m", "capacity", "service_min", "open",          "close",        "groups",
+    "source",   "osm",      "expected",    "names"};
 #define CATEGORIES_N_KEYS (sizeof categories_keys / sizeof categories_keys[0])
 
 /* Records a message "file:line:column: context: text" for a node and returns status. */
@@ -62,43 +62,41 @@ static int categories_string(const char *file, struct ytree_node *m, const char 
   return *out ? LC_OK : LC_ENOMEM;
 }
 
-static int categories_int(const char *file, struct ytree_node *m, const char *key,
-                          const char *ctx, long lo, long hi, const char *unit, int *out) {
+static int categories_int(const char *file, struct ytree_node *m, const char *key, const char *ctx,
+                          long lo, long hi, const char *unit, int *out) {
   struct ytree_node *n;
   LC_CHECK(categories_scalar(file, m, key, ctx, &n));
   char *end;
   errno = 0;
   long v = strtol(n->value, &end, 10);
   if (end == n->value || *end || errno)
-    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = '%s' is not an integer", key,
-                           n->value);
+    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = '%s' is not an integer", key, n->value);
   if (v < lo || v > hi)
-    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = %ld %s is outside %ld..%ld %s",
-                           key, v, unit, lo, hi, unit);
+    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = %ld %s is outside %ld..%ld %s", key, v,
+                           unit, lo, hi, unit);
   *out = (int)v;
   return LC_OK;
 }
 
 static int categories_double(const char *file, struct ytree_node *m, const char *key,
-                             const char *ctx, double lo, double hi, int lo_open,
-                             const char *unit, double *out) {
+                             const char *ctx, double lo, double hi, int lo_open, const char *unit,
+                             double *out) {
   struct ytree_node *n;
   LC_CHECK(categories_scalar(file, m, key, ctx, &n));
   char *end;
   errno = 0;
   double v = strtod(n->value, &end);
   if (end == n->value || *end || errno || !isfinite(v))
-    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = '%s' is not a number", key,
-                           n->value);
+    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = '%s' is not a number", key, n->value);
   if ((lo_open ? v <= lo : v < lo) || v > hi)
-    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = %g %s is outside %s%g, %g] %s",
-                           key, v, unit, lo_open ? "(" : "[", lo, hi, unit);
+    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = %g %s is outside %s%g, %g] %s", key, v,
+                           unit, lo_open ? "(" : "[", lo, hi, unit);
   *out = v;
   return LC_OK;
 }
 
-static int categories_bool(const char *file, struct ytree_node *m, const char *key,
-                           const char *ctx, int *out) {
+static int categories_bool(const char *file, struct ytree_node *m, const char *key, const char *ctx,
+                           int *out) {
   struct ytree_node *n;
   LC_CHECK(categories_scalar(file, m, key, ctx, &n));
   const char *v = n->value;
@@ -107,14 +105,13 @@ static int categories_bool(const char *file, struct ytree_node *m, const char *k
   else if (!strcmp(v, "false") || !strcmp(v, "no"))
     *out = 0;
   else
-    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = '%s' must be true or false", key,
-                           v);
+    return categories_fail(LC_EPARAM, file, n, ctx, "'%s' = '%s' must be true or false", key, v);
   return LC_OK;
 }
 
 /* Parses "HH:MM" (00:00..23:59, or 24:00 when allow_24) into minutes after midnight. */
-static int categories_time(const char *file, struct ytree_node *m, const char *key,
-                           const char *ctx, int allow_24, int *out) {
+static int categories_time(const char *file, struct ytree_node *m, const char *key, const char *ctx,
+                           int allow_24, int *out) {
   struct ytree_node *n;
   LC_CHECK(categories_scalar(file, m, key, ctx, &n));
   const char *s = n->value;
@@ -208,8 +205,7 @@ static int categories_rule_value(const char *file, struct ytree_node *v, const c
     len = strlen(v->value);
   } else {
     if (v->n_children == 0)
-      return categories_fail(LC_EPARAM, file, v, ctx, "tag '%s' has an empty list of values",
-                             key);
+      return categories_fail(LC_EPARAM, file, v, ctx, "tag '%s' has an empty list of values", key);
     for (int i = 0; i < v->n_children; i++) {
       struct ytree_node *c = v->children[i];
       if (c->type != YTREE_SCALAR)
@@ -238,8 +234,8 @@ static int categories_rule_value(const char *file, struct ytree_node *v, const c
     size_t l = e ? (size_t)(e - p) : strlen(p);
     if (!categories_alt_ok(p, l)) {
       free(s);
-      return categories_fail(LC_EPARAM, file, v, ctx,
-                             "tag '%s' has an empty value or alternative", key);
+      return categories_fail(LC_EPARAM, file, v, ctx, "tag '%s' has an empty value or alternative",
+                             key);
     }
     if (!e)
       break;
@@ -315,8 +311,7 @@ static int categories_names_read(const char *file, struct ytree_node *m, const c
         return categories_fail(LC_EPARAM, file, v, ctx,
                                "'names: %s' is not a language code (letters, '-' or '_')", k);
       if (v->type != YTREE_SCALAR || !v->value[0])
-        return categories_fail(LC_EPARAM, file, v, ctx, "'names: %s' must be a non-empty text",
-                               k);
+        return categories_fail(LC_EPARAM, file, v, ctx, "'names: %s' must be a non-empty text", k);
       for (int j = 0; j < i; j++)
         if (!strcmp(map->children[j]->key, k))
           return categories_fail(LC_EPARAM, file, v, ctx, "language '%s' is named twice", k);
@@ -460,8 +455,7 @@ static int categories_entry_read(const char *file, struct ytree_node *m, int ind
   LC_CHECK(categories_bool(file, m, "essential", ctx, &c->essential));
   LC_CHECK(categories_double(file, m, "radius_m", ctx, 0.0, 1e5, 1, "m", &c->radius_m));
   LC_CHECK(categories_int(file, m, "capacity", ctx, 0, 1000000000, "seats", &c->capacity));
-  LC_CHECK(categories_double(file, m, "service_min", ctx, 0.0, 1440.0, 0, "min",
-                             &c->service_min));
+  LC_CHECK(categories_double(file, m, "service_min", ctx, 0.0, 1440.0, 0, "min", &c->service_min));
   LC_CHECK(categories_time(file, m, "open", ctx, 0, &c->open_min));
   LC_CHECK(categories_time(file, m, "close", ctx, 1, &c->close_min));
   if (c->close_min <= c->open_min)
@@ -521,9 +515,9 @@ int categories_load(const char *path, struct category_set *set) {
     LC_CHECK_GOTO(rc, categories_entry_read(path, list->children[i], i, &set->c[i]), done);
     for (int j = 0; j < i; j++) {
       if (!strcmp(set->c[j].id, set->c[i].id)) {
-        rc = categories_fail(LC_EPARAM, path, ytree_child(list->children[i], "id"),
-                             "categories", "duplicate id '%s' (first at line %d)",
-                             set->c[i].id, ytree_child(list->children[j], "id")->line);
+        rc = categories_fail(LC_EPARAM, path, ytree_child(list->children[i], "id"), "categories",
+                             "duplicate id '%s' (first at line %d)", set->c[i].id,
+                             ytree_child(list->children[j], "id")->line);
         goto done;
       }
     }
@@ -554,8 +548,7 @@ int categories_find(const struct category_set *set, const char *id) {
 
 /* Does one alternative (exact text, or "~text" for a substring) match one tag value part of
  * length len? */
-static int categories_alt_match(const char *alt, size_t alt_len, const char *val,
-                                size_t val_len) {
+static int categories_alt_match(const char *alt, size_t alt_len, const char *val, size_t val_len) {
   if (alt[0] == '~') {
     alt++;
     alt_len--;
@@ -603,8 +596,8 @@ static int categories_value_match(const char *rule, const char *value) {
   return 0;
 }
 
-static int categories_rule_match(const struct category_rule *r, int n_tags,
-                                 const char *const *keys, const char *const *values) {
+static int categories_rule_match(const struct category_rule *r, int n_tags, const char *const *keys,
+                                 const char *const *values) {
   for (int i = 0; i < r->n; i++) {
     if (!strcmp(r->values[i], "-")) { /* The key must be absent. */
       for (int t = 0; t < n_tags; t++)

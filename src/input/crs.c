@@ -47,10 +47,14 @@ int crs_parse(const char *name, int *crs) {
 
 const char *crs_name(int crs) {
   switch (crs) {
-  case CRS_WGS84: return "wgs84";
-  case CRS_GCJ02: return "gcj02";
-  case CRS_BD09: return "bd09";
-  default: return "unknown";
+    case CRS_WGS84:
+      return "wgs84";
+    case CRS_GCJ02:
+      return "gcj02";
+    case CRS_BD09:
+      return "bd09";
+    default:
+      return "unknown";
   }
 }
 
@@ -148,19 +152,19 @@ int crs_to_wgs84(int crs, double lon, double lat, double *wlon, double *wlat) {
     LC_FAIL(LC_EFORMAT, "coordinates (%g, %g) are not finite or out of range", lon, lat);
   double glon, glat;
   switch (crs) {
-  case CRS_WGS84:
-    *wlon = lon;
-    *wlat = lat;
-    return LC_OK;
-  case CRS_GCJ02:
-    crs_gcj02_to_wgs84(lon, lat, wlon, wlat);
-    return LC_OK;
-  case CRS_BD09:
-    crs_bd09_to_gcj02(lon, lat, &glon, &glat);
-    crs_gcj02_to_wgs84(glon, glat, wlon, wlat);
-    return LC_OK;
-  default:
-    LC_FAIL(LC_EPARAM, "unknown coordinate reference system %d", crs);
+    case CRS_WGS84:
+      *wlon = lon;
+      *wlat = lat;
+      return LC_OK;
+    case CRS_GCJ02:
+      crs_gcj02_to_wgs84(lon, lat, wlon, wlat);
+      return LC_OK;
+    case CRS_BD09:
+      crs_bd09_to_gcj02(lon, lat, &glon, &glat);
+      crs_gcj02_to_wgs84(glon, glat, wlon, wlat);
+      return LC_OK;
+    default:
+      LC_FAIL(LC_EPARAM, "unknown coordinate reference system %d", crs);
   }
 }
 
@@ -169,18 +173,18 @@ int crs_from_wgs84(int crs, double lon, double lat, double *olon, double *olat) 
     LC_FAIL(LC_EFORMAT, "coordinates (%g, %g) are not finite or out of range", lon, lat);
   double glon, glat;
   switch (crs) {
-  case CRS_WGS84:
-    *olon = lon;
-    *olat = lat;
-    return LC_OK;
-  case CRS_GCJ02:
-    crs_wgs84_to_gcj02(lon, lat, olon, olat);
-    return LC_OK;
-  case CRS_BD09:
-    crs_wgs84_to_gcj02(lon, lat, &glon, &glat);
-    crs_gcj02_to_bd09(glon, glat, olon, olat);
-    return LC_OK;
-  default:
-    LC_FAIL(LC_EPARAM, "unknown coordinate reference system %d", crs);
+    case CRS_WGS84:
+      *olon = lon;
+      *olat = lat;
+      return LC_OK;
+    case CRS_GCJ02:
+      crs_wgs84_to_gcj02(lon, lat, olon, olat);
+      return LC_OK;
+    case CRS_BD09:
+      crs_wgs84_to_gcj02(lon, lat, &glon, &glat);
+      crs_gcj02_to_bd09(glon, glat, olon, olat);
+      return LC_OK;
+    default:
+      LC_FAIL(LC_EPARAM, "unknown coordinate reference system %d", crs);
   }
 }

@@ -48,15 +48,17 @@ int crs_ref_open(const char *name, struct crs_ref *c) {
   memset(c, 0, sizeof *c);
   if (!name)
     LC_FAIL(LC_EPARAM, "no coordinate reference system given (allowed: wgs84, gcj02, bd09 or "
-            "EPSG:NNNN)");
+                       "EPSG:NNNN)");
   int code = parse_epsg(name);
   if (code < 0)
     LC_FAIL(LC_EPARAM, "malformed EPSG code '%s' (expected EPSG:NNNN, e.g. EPSG:4490)", name);
   if (code == 0) {
     int kind;
     if (crs_parse(name, &kind) != LC_OK)
-      LC_FAIL(LC_EPARAM, "unknown coordinate reference system '%s' (allowed: wgs84, gcj02, "
-              "bd09 or EPSG:NNNN, e.g. EPSG:4490 for CGCS2000)", name);
+      LC_FAIL(LC_EPARAM,
+              "unknown coordinate reference system '%s' (allowed: wgs84, gcj02, "
+              "bd09 or EPSG:NNNN, e.g. EPSG:4490 for CGCS2000)",
+              name);
     c->kind = kind;
     c->epsg = kind == CRS_WGS84 ? 4326 : 0;
     snprintf(c->name, sizeof c->name, "%s", crs_name(kind));
@@ -79,8 +81,10 @@ int crs_ref_open(const char *name, struct crs_ref *c) {
   PJ *src = proj_create(ctx, c->name);
   if (!src) {
     crs_ref_close(c);
-    LC_FAIL(LC_EPARAM, "unknown coordinate reference system %s: PROJ's database (package "
-            "proj-data) has no such EPSG code", name);
+    LC_FAIL(LC_EPARAM,
+            "unknown coordinate reference system %s: PROJ's database (package "
+            "proj-data) has no such EPSG code",
+            name);
   }
   PJ_TYPE t = proj_get_type(src);
   proj_destroy(src);
@@ -88,8 +92,10 @@ int crs_ref_open(const char *name, struct crs_ref *c) {
     c->projected = 1;
   } else if (t != PJ_TYPE_GEOGRAPHIC_2D_CRS) {
     crs_ref_close(c);
-    LC_FAIL(LC_EPARAM, "%s is not a 2D geographic or projected coordinate reference system "
-            "(layers need longitude/latitude or easting/northing)", name);
+    LC_FAIL(LC_EPARAM,
+            "%s is not a 2D geographic or projected coordinate reference system "
+            "(layers need longitude/latitude or easting/northing)",
+            name);
   }
   PJ *op = proj_create_crs_to_crs(ctx, c->name, "EPSG:4326", NULL);
   PJ *norm = op ? proj_normalize_for_visualization(ctx, op) : NULL;
@@ -148,8 +154,8 @@ static int crs_has_suffix(const char *s, const char *suffix) {
 }
 
 int crs_need_gdal(const char *path) {
-  static const char *const gdal_only[] = {".gpkg", ".shp", ".kml", ".kmz", ".gml", ".tab",
-                                          ".fgb", ".sqlite", ".gpx", ".dxf", ".zip"};
+  static const char *const gdal_only[] = {".gpkg", ".shp",    ".kml", ".kmz", ".gml", ".tab",
+                                          ".fgb",  ".sqlite", ".gpx", ".dxf", ".zip"};
   for (size_t k = 0; k < sizeof gdal_only / sizeof *gdal_only; k++)
     if (crs_has_suffix(path, gdal_only[k])) {
       size_t n = strlen(path) - strlen(gdal_only[k]);

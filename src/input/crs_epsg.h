@@ -7,11 +7,11 @@
 #define CRS_EPSG 3
 
 struct crs_ref {
-  int kind;        /* CRS_WGS84, CRS_GCJ02, CRS_BD09 or CRS_EPSG. */
-  int epsg;        /* The EPSG code (4326 for WGS84 itself), 0 for GCJ-02 and BD-09. */
-  int projected;   /* 1 when the CRS's coordinates are metres (x, y), not degrees. */
-  void *ctx, *pj;  /* PROJ context and normalised transformation to EPSG:4326 (CRS_EPSG). */
-  char name[64];   /* Canonical name for messages: "wgs84", "gcj02", "bd09", "EPSG:4490". */
+  int kind;       /* CRS_WGS84, CRS_GCJ02, CRS_BD09 or CRS_EPSG. */
+  int epsg;       /* The EPSG code (4326 for WGS84 itself), 0 for GCJ-02 and BD-09. */
+  int projected;  /* 1 when the CRS's coordinates are metres (x, y), not degrees. */
+  void *ctx, *pj; /* PROJ context and normalised transformation to EPSG:4326 (CRS_EPSG). */
+  char name[64];  /* Canonical name for messages: "wgs84", "gcj02", "bd09", "EPSG:4490". */
 };
 
 /* Opens a CRS by name: "wgs84", "gcj02", "bd09" (as crs_parse) or "EPSG:NNNN" (case-

@@ -127,8 +127,8 @@ static int dimacs_read_arcs(const char *path, int64_t *n_nodes, struct dimacs_ar
       if (nt != 4 || !dimacs_int(tok[1], &u) || !dimacs_int(tok[2], &v) ||
           !dimacs_int(tok[3], &w)) {
         rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                          "%s:%lld: malformed arc line: expected \"a U V W\" with integers",
-                          path, (long long)lineno);
+                          "%s:%lld: malformed arc line: expected \"a U V W\" with integers", path,
+                          (long long)lineno);
         goto done;
       }
       if (u < 1 || u > n || v < 1 || v > n) {
@@ -146,8 +146,8 @@ static int dimacs_read_arcs(const char *path, int64_t *n_nodes, struct dimacs_ar
       }
       if (got == m) {
         rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                          "%s:%lld: more arcs than the %lld announced by the problem line",
-                          path, (long long)lineno, (long long)m);
+                          "%s:%lld: more arcs than the %lld announced by the problem line", path,
+                          (long long)lineno, (long long)m);
         goto done;
       }
       if ((got & (got - 1)) == 0) {
@@ -230,8 +230,8 @@ static int dimacs_read_coords(const char *path, struct graph *g) {
       }
       if (n != g->n_nodes) {
         rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                          "%s:%lld: %lld coordinates announced but the graph has %lld nodes",
-                          path, (long long)lineno, (long long)n, (long long)g->n_nodes);
+                          "%s:%lld: %lld coordinates announced but the graph has %lld nodes", path,
+                          (long long)lineno, (long long)n, (long long)g->n_nodes);
         goto done;
       }
       p_line = lineno;
@@ -239,8 +239,8 @@ static int dimacs_read_coords(const char *path, struct graph *g) {
       int64_t id, x, y;
       if (!p_line) {
         rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                          "%s:%lld: coordinate before the problem line \"p aux sp co N\"",
-                          path, (long long)lineno);
+                          "%s:%lld: coordinate before the problem line \"p aux sp co N\"", path,
+                          (long long)lineno);
         goto done;
       }
       if (nt != 4 || !dimacs_int(tok[1], &id) || !dimacs_int(tok[2], &x) ||
@@ -252,8 +252,9 @@ static int dimacs_read_coords(const char *path, struct graph *g) {
         goto done;
       }
       if (id < 1 || id > n) {
-        rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:%lld: node id %lld is outside 1..%lld",
-                          path, (long long)lineno, (long long)id, (long long)n);
+        rc =
+            lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:%lld: node id %lld is outside 1..%lld",
+                         path, (long long)lineno, (long long)id, (long long)n);
         goto done;
       }
       if (x < -180000000 || x > 180000000 || y < -90000000 || y > 90000000) {
@@ -264,9 +265,9 @@ static int dimacs_read_coords(const char *path, struct graph *g) {
         goto done;
       }
       if (seen[id - 1]) {
-        rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                          "%s:%lld: node %lld has coordinates twice", path, (long long)lineno,
-                          (long long)id);
+        rc =
+            lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:%lld: node %lld has coordinates twice",
+                         path, (long long)lineno, (long long)id);
         goto done;
       }
       seen[id - 1] = 1;

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crs_epsg.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/crs.h"
-#include "crs_epsg.h"
 #include "lifecircle/csvtab.h"
 #include "lifecircle/status.h"
 
@@ -42,12 +42,12 @@ void facility_free(struct facility_set *fs) {
   memset(fs, 0, sizeof *fs);
 }
 
-#define GROW(field, cap)                                                \
-  do {                                                                  \
-    void *p_ = realloc(fs->field, (size_t)(cap) * sizeof *fs->field);   \
-    if (!p_)                                                            \
-      LC_FAIL(LC_ENOMEM, "out of memory growing the facility table");   \
-    fs->field = p_;                                                     \
+#define GROW(field, cap)                                              \
+  do {                                                                \
+    void *p_ = realloc(fs->field, (size_t)(cap) * sizeof *fs->field); \
+    if (!p_)                                                          \
+      LC_FAIL(LC_ENOMEM, "out of memory growing the facility table"); \
+    fs->field = p_;                                                   \
   } while (0)
 
 static int facility_reserve(struct facility_set *fs, int64_t need) {
@@ -72,9 +72,9 @@ static int facility_reserve(struct facility_set *fs, int64_t need) {
   return LC_OK;
 }
 
-int facility_add(struct facility_set *fs, double lon, double lat, int32_t category,
-                 int32_t layer, const char *source_id, const char *name, int32_t capacity,
-                 int32_t open_min, int32_t close_min) {
+int facility_add(struct facility_set *fs, double lon, double lat, int32_t category, int32_t layer,
+                 const char *source_id, const char *name, int32_t capacity, int32_t open_min,
+                 int32_t close_min) {
   LC_CHECK(facility_reserve(fs, fs->n + 1));
   char *sid = strdup(source_id ? source_id : "");
   char *nm = strdup(name ? name : "");
@@ -181,8 +181,8 @@ int facility_from_pois(const struct poi_set *pois, char *const *poi_category_ids
     char sid[64];
     snprintf(sid, sizeof sid, "%s/%" PRId64, kind[t], pois->osm_id[i]);
     LC_CHECK_GOTO(rc,
-                  facility_add(&tmp, pois->lon[i], pois->lat[i], map[pc], FACILITY_LAYER_POIS,
-                               sid, pois->name[i], c->capacity, c->open_min, c->close_min),
+                  facility_add(&tmp, pois->lon[i], pois->lat[i], map[pc], FACILITY_LAYER_POIS, sid,
+                               pois->name[i], c->capacity, c->open_min, c->close_min),
                   fail);
   }
   LC_CHECK_GOTO(rc, facility_append_all(fs, &tmp), fail);
@@ -258,7 +258,8 @@ struct layer_point {
   const char *category; /* NULL when not given. */
   const char *name, *id;
   const char *capacity; /* Text, or NULL when not given. */
-  int64_t capacity_num; int has_capacity_num;
+  int64_t capacity_num;
+  int has_capacity_num;
   const char *open, *close;
 };
 
@@ -268,8 +269,7 @@ static int add_point(struct facility_set *tmp, const char *where, const struct c
                      const struct category_set *cats, int layer_index) {
   const char *cid = fixed_category ? fixed_category : pt->category;
   if (!cid || !*cid)
-    LC_FAIL(LC_EFORMAT, "%s: no category (give the layer a category or a category column)",
-            where);
+    LC_FAIL(LC_EFORMAT, "%s: no category (give the layer a category or a category column)", where);
   int ci = find_category(cats, cid);
   if (ci < 0)
     LC_FAIL(LC_EPARAM, "%s: unknown category '%s' (valid ids in %s include: %s)", where, cid,
@@ -299,8 +299,7 @@ static int add_point(struct facility_set *tmp, const char *where, const struct c
     if (r == -1)
       LC_FAIL(LC_EFORMAT, "%s: negative capacity '%s'", where, pt->capacity);
     if (r != 0)
-      LC_FAIL(LC_EFORMAT, "%s: capacity '%s' is not a non-negative integer", where,
-              pt->capacity);
+      LC_FAIL(LC_EFORMAT, "%s: capacity '%s' is not a non-negative integer", where, pt->capacity);
   }
   if (pt->open && *pt->open && facility_parse_hhmm(pt->open, &open) != LC_OK)
     LC_FAIL(LC_EFORMAT, "%s: malformed opening time '%s' (expected HH:MM, 00:00-24:00)", where,
@@ -332,8 +331,8 @@ static int id_pos_cmp(const void *a, const void *b) {
 /* Refuses a layer in which two facilities share an id (scenarios name facilities by id, so
  * a repeated id would be ambiguous). pos[i] is the CSV line or GeoJSON feature number of
  * facility i of tmp; the message names the later one and the first. */
-static int check_unique_ids(const struct facility_set *tmp, const int64_t *pos,
-                            const char *path, int csv) {
+static int check_unique_ids(const struct facility_set *tmp, const int64_t *pos, const char *path,
+                            int csv) {
   if (tmp->n < 2)
     return LC_OK;
   struct id_pos *k = malloc((size_t)tmp->n * sizeof *k);
@@ -352,8 +351,8 @@ static int check_unique_ids(const struct facility_set *tmp, const int64_t *pos,
   if (second >= 0)
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                       csv ? "%s:%" PRId64 ": duplicate id '%s' (first at line %" PRId64 ")"
-                          : "%s: feature %" PRId64 ": duplicate id '%s' (first in feature %"
-                            PRId64 ")",
+                          : "%s: feature %" PRId64 ": duplicate id '%s' (first in feature %" PRId64
+                            ")",
                       path, pos[second], tmp->source_id[second], pos[first]);
   free(k);
   return rc;
@@ -410,15 +409,15 @@ static int parse_wkt_point(const char *s, double *x, double *y, char type[32]) {
   *y = strtod(q, &end);
   if (end == q)
     return -1;
-  while (*end == ' ' || *end == '.' || *end == '-' || *end == '+' || *end == 'e' ||
-         *end == 'E' || isdigit((unsigned char)*end))
+  while (*end == ' ' || *end == '.' || *end == '-' || *end == '+' || *end == 'e' || *end == 'E' ||
+         isdigit((unsigned char)*end))
     end++; /* An optional Z or M value. */
   return *end == ')' ? 0 : -1;
 }
 
 static int load_csv(const char *path, const struct crs_ref *crs, const char *category,
-                    const char *category_column, const struct category_set *cats,
-                    int layer_index, struct facility_set *tmp) {
+                    const char *category_column, const struct category_set *cats, int layer_index,
+                    struct facility_set *tmp) {
   struct csvtab t;
   LC_CHECK(csvtab_load(path, &t));
   int rc = LC_OK;
@@ -450,8 +449,7 @@ static int load_csv(const char *path, const struct crs_ref *crs, const char *cat
   }
   if (!category && c_cat < 0) {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:1: no column '%s' and no category given for the layer", path,
-                      catcol);
+                      "%s:1: no column '%s' and no category given for the layer", path, catcol);
     goto done;
   }
   for (int64_t r = 0; r < t.n_rows; r++) {
@@ -470,8 +468,7 @@ static int load_csv(const char *path, const struct crs_ref *crs, const char *cat
       }
       if (wr != 0) {
         rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                          "%s: '%.60s' is not a WKT point such as POINT (121.43 31.20)", where,
-                          w);
+                          "%s: '%.60s' is not a WKT point such as POINT (121.43 31.20)", where, w);
         goto done;
       }
     }
@@ -551,9 +548,10 @@ static int json_position(json_t *pos, double *x, double *y) {
   return 0;
 }
 
-static int load_feature(const char *path, json_t *f, size_t fi, const struct crs_ref *crs, const char *category,
-                        const char *category_column, const struct category_set *cats,
-                        int layer_index, struct facility_set *tmp) {
+static int load_feature(const char *path, json_t *f, size_t fi, const struct crs_ref *crs,
+                        const char *category, const char *category_column,
+                        const struct category_set *cats, int layer_index,
+                        struct facility_set *tmp) {
   char where[600];
   snprintf(where, sizeof where, "%s: feature %zu", path, fi + 1);
   if (!json_is_object(f) || !json_is_string(json_object_get(f, "type")) ||
@@ -582,8 +580,7 @@ static int load_feature(const char *path, json_t *f, size_t fi, const struct crs
   char b_cat[64], b_name[64], b_id[64], b_cap[64], b_open[64], b_close[64];
   int bad;
   const char *catcol = category_column ? category_column : "category";
-  pt.category = json_text(props ? json_object_get(props, catcol) : NULL, b_cat, sizeof b_cat,
-                          &bad);
+  pt.category = json_text(props ? json_object_get(props, catcol) : NULL, b_cat, sizeof b_cat, &bad);
   if (bad)
     LC_FAIL(LC_EFORMAT, "%s: property '%s' is not a string", where, catcol);
   pt.name = json_text(props ? json_object_get(props, "name") : NULL, b_name, sizeof b_name, &bad);
@@ -648,8 +645,10 @@ static int check_geojson_crs(const char *path, json_t *root, const struct crs_re
   long code = json_is_string(nm) ? crs_geojson_epsg(json_string_value(nm)) : 0;
   int same = code == crs->epsg || (code == 4326 && crs->kind != CRS_EPSG);
   if (code > 0 && !same)
-    LC_FAIL(LC_EPARAM, "%s: the file declares its CRS as EPSG:%ld but the layer is read as "
-            "%s; give the layer crs: EPSG:%ld", path, code, crs->name, code);
+    LC_FAIL(LC_EPARAM,
+            "%s: the file declares its CRS as EPSG:%ld but the layer is read as "
+            "%s; give the layer crs: EPSG:%ld",
+            path, code, crs->name, code);
   return LC_OK;
 }
 
@@ -700,8 +699,8 @@ static int load_geojson(const char *path, const struct crs_ref *crs, const char 
     rc = load_feature(path, root, 0, crs, category, category_column, cats, layer_index, tmp);
   } else {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s: top-level GeoJSON type '%s' is not a FeatureCollection or Feature",
-                      path, ts);
+                      "%s: top-level GeoJSON type '%s' is not a FeatureCollection or Feature", path,
+                      ts);
   }
 done:
   free(pos);
@@ -717,8 +716,10 @@ static int has_suffix(const char *s, const char *suffix) {
 int facility_check_format(const char *path) {
   LC_CHECK(crs_need_gdal(path));
   if (has_suffix(path, ".tif") || has_suffix(path, ".tiff"))
-    LC_FAIL(LC_EFORMAT, "%s: a raster is not a point layer (population rasters: see "
-            "inputs/README.md, \"Planners' file formats\")", path);
+    LC_FAIL(LC_EFORMAT,
+            "%s: a raster is not a point layer (population rasters: see "
+            "inputs/README.md, \"Planners' file formats\")",
+            path);
   return LC_OK;
 }
 
@@ -734,8 +735,10 @@ int facility_load_layer(const char *path, const char *crs_name_in, const char *c
   }
   if (category && find_category(cats, category) < 0) {
     crs_ref_close(&crs);
-    LC_FAIL(LC_EPARAM, "%s: unknown category '%s' given for the layer (valid ids in %s "
-            "include: %s)", path, category, cats_file(cats), some_categories(cats));
+    LC_FAIL(LC_EPARAM,
+            "%s: unknown category '%s' given for the layer (valid ids in %s "
+            "include: %s)",
+            path, category, cats_file(cats), some_categories(cats));
   }
   struct facility_set tmp;
   facility_init(&tmp);

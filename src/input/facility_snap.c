@@ -22,13 +22,13 @@ static const double SNAP_PI = 3.14159265358979323846;
 static const double SNAP_R = 6371008.8; /* Mean Earth radius (IUGG), metres. */
 
 struct snap_grid {
-  double lat0, kx, ky;      /* Projection: x = (lon - lon0) * kx, y = (lat - lat0) * ky. */
+  double lat0, kx, ky; /* Projection: x = (lon - lon0) * kx, y = (lat - lat0) * ky. */
   double lon0;
-  double xmin, ymin, cell;  /* Grid origin and cell size in projected metres. */
+  double xmin, ymin, cell; /* Grid origin and cell size in projected metres. */
   int64_t nx, ny;
-  int64_t *off;             /* Cell c holds nodes idx[off[c] .. off[c+1]), ascending. */
+  int64_t *off; /* Cell c holds nodes idx[off[c] .. off[c+1]), ascending. */
   int64_t *idx;
-  double margin;            /* Projected distance <= margin * geodesic distance inside. */
+  double margin; /* Projected distance <= margin * geodesic distance inside. */
   double lonmin, lonmax, latmin, latmax; /* Node bounding box, degrees. */
 };
 
@@ -156,8 +156,8 @@ static int nearest_brute(const struct graph *g, double lon, double lat, int64_t 
   return LC_OK;
 }
 
-static int nearest_grid(const struct snap_grid *sg, const struct graph *g, double lon,
-                        double lat, int64_t *node, double *dist) {
+static int nearest_grid(const struct snap_grid *sg, const struct graph *g, double lon, double lat,
+                        int64_t *node, double *dist) {
   /* Far outside the nodes' box the projection bound does not hold: brute force. */
   double pad = 0.01; /* Degrees, about 1 km. */
   if (lon < sg->lonmin - pad || lon > sg->lonmax + pad || lat < sg->latmin - pad ||
@@ -255,8 +255,10 @@ int facility_snap(struct facility_set *fs, const struct graph *g, double max_sna
       if (fs->node[i] < 0)
         first_bad = i;
     free(dist);
-    LC_FAIL(LC_EINVARIANT, "cannot compute the geodesic distance from facility '%s' (%s) "
-            "to the network", fs->name[first_bad], fs->source_id[first_bad]);
+    LC_FAIL(LC_EINVARIANT,
+            "cannot compute the geodesic distance from facility '%s' (%s) "
+            "to the network",
+            fs->name[first_bad], fs->source_id[first_bad]);
   }
   int64_t excluded = 0, excluded_pois = 0;
   for (int64_t i = 0; i < fs->n; i++) {

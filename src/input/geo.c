@@ -21,8 +21,8 @@ int geo_valid(double lon, double lat) {
 
 int geo_distance_m(double lon1, double lat1, double lon2, double lat2, double *metres) {
   if (!geo_valid(lon1, lat1) || !geo_valid(lon2, lat2))
-    LC_FAIL(LC_EPARAM, "geodesic distance between invalid coordinates (%g, %g) and (%g, %g)",
-            lon1, lat1, lon2, lat2);
+    LC_FAIL(LC_EPARAM, "geodesic distance between invalid coordinates (%g, %g) and (%g, %g)", lon1,
+            lat1, lon2, lat2);
   pthread_once(&geo_once, geo_init);
   double s12 = 0.0;
   geod_inverse(&geo_wgs84, lat1, lon1, lat2, lon2, &s12, NULL, NULL);

@@ -21,9 +21,9 @@
  * locates points builds its own from the set's rings, on first use. */
 struct geom_state {
   GEOSContextHandle_t ctx;
-  GEOSGeometry **poly;                /* One per named polygon: the union of its parts. */
+  GEOSGeometry **poly; /* One per named polygon: the union of its parts. */
   const GEOSPreparedGeometry **prep;
-  GEOSSTRtree *tree;                  /* Items: pointers into idx. */
+  GEOSSTRtree *tree; /* Items: pointers into idx. */
   int *idx;
   int n;
 };
@@ -40,9 +40,8 @@ static GEOSContextHandle_t geom_context(void) { return GEOS_init_r(); }
 /* A GEOS linear ring from points [first, last) of lon/lat. */
 static GEOSGeometry *geom_ring(GEOSContextHandle_t ctx, const double *lon, const double *lat,
                                int64_t first, int64_t last) {
-  GEOSCoordSequence *cs =
-      GEOSCoordSeq_copyFromArrays_r(ctx, lon + first, lat + first, NULL, NULL,
-                                    (unsigned)(last - first));
+  GEOSCoordSequence *cs = GEOSCoordSeq_copyFromArrays_r(ctx, lon + first, lat + first, NULL, NULL,
+                                                        (unsigned)(last - first));
   return cs ? GEOSGeom_createLinearRing_r(ctx, cs) : NULL;
 }
 
@@ -85,8 +84,7 @@ static GEOSGeometry *geom_build(GEOSContextHandle_t ctx, const double *lon, cons
     out = parts[0];
     np = 0;
   } else if (ok && np > 1) {
-    GEOSGeometry *multi =
-        GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, (unsigned)np);
+    GEOSGeometry *multi = GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts, (unsigned)np);
     if (multi) {
       np = 0; /* Owned by the collection now. */
       out = merge ? GEOSUnaryUnion_r(ctx, multi) : multi;
@@ -143,8 +141,8 @@ static struct geom_state *geom_state_build(const struct polygon_set *ps) {
   }
   for (int i = 0; i < ps->n; i++) {
     st->idx[i] = i;
-    st->poly[i] = geom_build(st->ctx, ps->lon, ps->lat, ps->pt_off, ps->ring_outer,
-                             ps->ring_off[i], ps->ring_off[i + 1], 1);
+    st->poly[i] = geom_build(st->ctx, ps->lon, ps->lat, ps->pt_off, ps->ring_outer, ps->ring_off[i],
+                             ps->ring_off[i + 1], 1);
     st->prep[i] = st->poly[i] ? GEOSPrepare_r(st->ctx, st->poly[i]) : NULL;
     if (!st->prep[i]) {
       geom_state_free(st);
@@ -209,7 +207,7 @@ struct ring_tmp {
   int poly;
   int64_t first; /* Offset in the point arrays. */
   int64_t n;
-  int outer;     /* The first ring of a GeoJSON polygon (its holes follow it). */
+  int outer; /* The first ring of a GeoJSON polygon (its holes follow it). */
 };
 
 struct reader {
@@ -227,8 +225,10 @@ static int add_ring(struct reader *rd, int poly, json_t *ring, int outer, const 
     LC_FAIL(LC_EFORMAT, "%s: a ring is not an array of positions", where);
   size_t n = json_array_size(ring);
   if (n < 4)
-    LC_FAIL(LC_EFORMAT, "%s: a ring has %zu positions (at least 4 are needed, the last "
-            "repeating the first)", where, n);
+    LC_FAIL(LC_EFORMAT,
+            "%s: a ring has %zu positions (at least 4 are needed, the last "
+            "repeating the first)",
+            where, n);
   if (rd->n_pts + (int64_t)n > rd->cap_pts) {
     int64_t cap = rd->cap_pts ? rd->cap_pts : 1024;
     while (cap < rd->n_pts + (int64_t)n)
@@ -256,8 +256,10 @@ static int add_ring(struct reader *rd, int poly, json_t *ring, int outer, const 
   }
   if (rd->lon[rd->n_pts] != rd->lon[rd->n_pts + (int64_t)n - 1] ||
       rd->lat[rd->n_pts] != rd->lat[rd->n_pts + (int64_t)n - 1])
-    LC_FAIL(LC_EFORMAT, "%s: a ring is not closed (its last position differs from its "
-            "first)", where);
+    LC_FAIL(LC_EFORMAT,
+            "%s: a ring is not closed (its last position differs from its "
+            "first)",
+            where);
   if (rd->n_rings == rd->cap_rings) {
     int64_t cap = rd->cap_rings ? 2 * rd->cap_rings : 16;
     struct ring_tmp *r = realloc(rd->rings, (size_t)cap * sizeof *r);
@@ -300,8 +302,10 @@ static int check_feature(struct reader *rd, int64_t r0, int64_t r1, const char *
   }
   GEOSGeometry *g = geom_build(ctx, rd->lon, rd->lat, pt_off, outer, 0, r1 - r0, 0);
   if (!g) {
-    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s: GEOS cannot build the polygon "
-                      "from its rings", where);
+    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                      "%s: GEOS cannot build the polygon "
+                      "from its rings",
+                      where);
     goto done;
   }
   char *reason = NULL;
@@ -313,9 +317,11 @@ static int check_feature(struct reader *rd, int64_t r0, int64_t r1, const char *
       GEOSGeomGetX_r(ctx, loc, &x);
       GEOSGeomGetY_r(ctx, loc, &y);
     }
-    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s: invalid polygon: %s at (%.7f, "
+    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                      "%s: invalid polygon: %s at (%.7f, "
                       "%.7f) (GEOS validity check); correct the geometry (e.g. QGIS's Fix "
-                      "geometries)", where, reason ? reason : "GEOS could not check it", x, y);
+                      "geometries)",
+                      where, reason ? reason : "GEOS could not check it", x, y);
   }
   if (reason)
     GEOSFree_r(ctx, reason);
@@ -334,7 +340,8 @@ static int check_feature(struct reader *rd, int64_t r0, int64_t r1, const char *
   }
   if (rc == LC_OK && wrong)
     log_warn("%s: %d ring(s) not in RFC 7946 orientation (exterior counterclockwise, holes "
-             "clockwise); accepted, containment does not depend on it", where, wrong);
+             "clockwise); accepted, containment does not depend on it",
+             where, wrong);
 done:
   free(pt_off);
   free(outer);
@@ -366,16 +373,14 @@ static int read_feature(struct reader *rd, json_t *f, size_t fi, const char *nam
   char name[512], code[128];
   int nr = feature_name(props, name_property, name, sizeof name);
   if (nr == -2)
-    LC_FAIL(LC_EFORMAT, "%s: the name property '%s' is longer than %zu bytes", where,
-            name_property, sizeof name - 1);
+    LC_FAIL(LC_EFORMAT, "%s: the name property '%s' is longer than %zu bytes", where, name_property,
+            sizeof name - 1);
   if (nr != 0)
-    LC_FAIL(LC_EFORMAT, "%s: no string property '%s' to name the polygon", where,
-            name_property);
+    LC_FAIL(LC_EFORMAT, "%s: no string property '%s' to name the polygon", where, name_property);
   snprintf(where, sizeof where, "%s: feature %zu (%s)", rd->path, fi + 1, name);
   int cr = feature_name(props, "code", code, sizeof code);
   if (cr == -2)
-    LC_FAIL(LC_EFORMAT, "%s: the property 'code' is longer than %zu bytes", where,
-            sizeof code - 1);
+    LC_FAIL(LC_EFORMAT, "%s: the property 'code' is longer than %zu bytes", where, sizeof code - 1);
   if (cr != 0)
     code[0] = '\0';
   json_t *geom = json_object_get(f, "geometry");
@@ -413,8 +418,8 @@ static int read_feature(struct reader *rd, json_t *f, size_t fi, const char *nam
     }
     poly = rd->n++;
   } else if (code[0] && rd->code[poly][0] && strcmp(code, rd->code[poly]) != 0) {
-    LC_FAIL(LC_EFORMAT, "%s: another feature with this name has code '%s', this one '%s'",
-            where, rd->code[poly], code);
+    LC_FAIL(LC_EFORMAT, "%s: another feature with this name has code '%s', this one '%s'", where,
+            rd->code[poly], code);
   }
   json_t *coords = json_object_get(geom, "coordinates");
   int64_t r0 = rd->n_rings;
@@ -539,8 +544,8 @@ int geom_load_polygons(const char *path, const char *name_property, struct polyg
     LC_CHECK_GOTO(rc, read_feature(&rd, root, 0, name_property), done);
   } else {
     rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s: top-level GeoJSON type '%s' is not a FeatureCollection or Feature",
-                      path, ts);
+                      "%s: top-level GeoJSON type '%s' is not a FeatureCollection or Feature", path,
+                      ts);
     goto done;
   }
   if (rd.n == 0) {
@@ -607,8 +612,7 @@ static int geom_query(const struct polygon_set *ps, int only, double lon, double
     int w = geom_where(st, i, pt);
     if (w == 2) {
       if (!nudged)
-        nudged = GEOSGeom_createPointFromXY_r(st->ctx, lon + GEOM_NUDGE_LON,
-                                              lat + GEOM_NUDGE_LAT);
+        nudged = GEOSGeom_createPointFromXY_r(st->ctx, lon + GEOM_NUDGE_LON, lat + GEOM_NUDGE_LAT);
       w = nudged && geom_where(st, i, nudged) == 1;
     }
     if (w == 1) {

@@ -14,7 +14,7 @@
 /* The groups categories may refer to: they must exist in every groups file. */
 static const char *const groups_required[] = {"child", "pupil", "adult", "elderly"};
 
-static const char *const groups_keys[] = {"id",           "name",      "ages",        "share",
+static const char *const groups_keys[] = {"id",           "name",      "ages",         "share",
                                           "share_source", "speed_m_s", "speed_source", "note"};
 #define GROUPS_N_KEYS (int)(sizeof groups_keys / sizeof groups_keys[0])
 

@@ -64,8 +64,8 @@ static inline int64_t import_rank(const uint64_t *used, const int64_t *base, int
 /* Resolves the walkable ways' node refs against a finished store, in place (each ref becomes
  * the index of its store node), marking the nodes used in `used`. A missing node is an
  * error naming the file, the way and the node. */
-static int import_resolve(struct osm_store *st, char *const *inputs, int n_inputs,
-                          uint64_t *used, struct import_raw *r) {
+static int import_resolve(struct osm_store *st, char *const *inputs, int n_inputs, uint64_t *used,
+                          struct import_raw *r) {
   int64_t nn = st->n_node;
   const struct osm_node *node = st->node;
   for (int64_t i = 0; i < st->n_way_sorted; i++) {
@@ -97,8 +97,7 @@ static int import_resolve(struct osm_store *st, char *const *inputs, int n_input
                 "way needs all its nodes; extract with complete ways, e.g. 'osmium extract "
                 "--strategy complete_ways'; readosm also skips PBF nodes stored without "
                 "DenseNodes)",
-                import_way_file(st, w, inputs, n_inputs), (long long)st->way_id[w],
-                (long long)id);
+                import_way_file(st, w, inputs, n_inputs), (long long)st->way_id[w], (long long)id);
       hint = k;
       ref[j] = k;
       used[k >> 6] |= UINT64_C(1) << (k & 63);
@@ -150,12 +149,12 @@ static int import_lengths(struct import_raw *r, const int64_t *way_file_of_path,
     }
     int32_t a = r->ref[bad], b = r->ref[bad + 1];
     int64_t cm;
-    LC_CHECK(geo_distance_cm(osm_deg(node[a].lon7), osm_deg(node[a].lat7),
-                             osm_deg(node[b].lon7), osm_deg(node[b].lat7), &cm));
+    LC_CHECK(geo_distance_cm(osm_deg(node[a].lon7), osm_deg(node[a].lat7), osm_deg(node[b].lon7),
+                             osm_deg(node[b].lat7), &cm));
     int64_t f = way_file_of_path[lo];
     LC_FAIL(LC_EFORMAT, "%s: way %lld has a segment of %.0f km between nodes %lld and %lld",
-            f >= 0 && f < n_inputs ? inputs[f] : "(input)", (long long)r->path_way[lo],
-            cm / 1e5, (long long)node[a].id, (long long)node[b].id);
+            f >= 0 && f < n_inputs ? inputs[f] : "(input)", (long long)r->path_way[lo], cm / 1e5,
+            (long long)node[a].id, (long long)node[b].id);
   }
   r->n_edges = edges;
   r->degenerate = degenerate;
@@ -173,8 +172,10 @@ static int import_raw_build(struct osm_store *st, char *const *inputs, int n_inp
   int64_t *file = NULL;
   int rc = LC_OK;
   if (!used || !base) {
-    rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "cannot allocate the node map of %lld "
-                      "nodes", (long long)nn);
+    rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
+                      "cannot allocate the node map of %lld "
+                      "nodes",
+                      (long long)nn);
     goto fail;
   }
   double t0 = log_elapsed();
@@ -234,8 +235,8 @@ static int import_raw_build(struct osm_store *st, char *const *inputs, int n_inp
   r->node = shrunk ? shrunk : node;
   double t1 = log_elapsed();
   LC_CHECK_GOTO(rc, import_lengths(r, file, inputs, n_inputs), fail);
-  log_debug("raw graph: refs resolved in %.3f s, %lld segment lengths in %.3f s",
-            t1 - t0, (long long)r->n_edges, log_elapsed() - t1);
+  log_debug("raw graph: refs resolved in %.3f s, %lld segment lengths in %.3f s", t1 - t0,
+            (long long)r->n_edges, log_elapsed() - t1);
   free(file);
   return LC_OK;
 fail:
@@ -426,8 +427,8 @@ static int32_t import_nth(const struct import_con *c, int32_t s, int32_t e0, int
 }
 
 /* Contracts the connected raw graph into g (see import.h for the rules). */
-static int import_contract(const struct import_raw *r, const struct profile *prof,
-                           struct graph *g, int64_t *zero_len) {
+static int import_contract(const struct import_raw *r, const struct profile *prof, struct graph *g,
+                           int64_t *zero_len) {
   int64_t n = r->n_nodes, m = r->n_edges, np_pos = r->n_pos;
   size_t sn = (size_t)(n > 0 ? n : 1), sm = (size_t)(m > 0 ? m : 1);
   struct import_con c = {r, NULL, NULL, NULL, NULL, NULL};
@@ -440,8 +441,10 @@ static int import_contract(const struct import_raw *r, const struct profile *pro
   int rc = LC_OK;
   graph_init(g);
   if (!c.off || !c.arc || !c.kept || !c.visited || !c.fac) {
-    rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "cannot allocate the contraction of %lld "
-                      "nodes", (long long)n);
+    rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
+                      "cannot allocate the contraction of %lld "
+                      "nodes",
+                      (long long)n);
     goto done;
   }
   for (int64_t p = 0; p < r->n_paths; p++)
@@ -464,9 +467,9 @@ static int import_contract(const struct import_raw *r, const struct profile *pro
   for (int64_t i = 0; i < n; i++) {
     int64_t a = c.off[i], d = c.off[i + 1] - a;
     /* Two consecutive positions are edges of one way, so of one factor. */
-    c.kept[i] = d != 2 || (c.arc[a + 1] != c.arc[a] + 1 &&
-                           c.fac[import_path_of(r, c.arc[a])] !=
-                               c.fac[import_path_of(r, c.arc[a + 1])]);
+    c.kept[i] =
+        d != 2 || (c.arc[a + 1] != c.arc[a] + 1 &&
+                   c.fac[import_path_of(r, c.arc[a])] != c.fac[import_path_of(r, c.arc[a + 1])]);
   }
   /* Pass 1: split chains that return to their start (rings) at their middle node. */
   int64_t ni, len;
@@ -475,8 +478,7 @@ static int import_contract(const struct import_raw *r, const struct profile *pro
       continue;
     for (int64_t k = c.off[s]; k < c.off[s + 1]; k++) {
       int32_t e = c.arc[k];
-      if (!c.visited[e] &&
-          import_walk(&c, (int32_t)s, e, &ni, &len, NULL, NULL, 0) == s)
+      if (!c.visited[e] && import_walk(&c, (int32_t)s, e, &ni, &len, NULL, NULL, 0) == s)
         c.kept[import_nth(&c, (int32_t)s, e, ni / 2)] = 1;
     }
   }
@@ -528,12 +530,13 @@ static int import_contract(const struct import_raw *r, const struct profile *pro
         continue;
       int32_t t = -1;
       if (ne < ne_want && np + 2 <= np_want)
-        t = import_walk(&c, (int32_t)s, e0, &ni, &len, g->geom_lon + np + 1,
-                        g->geom_lat + np + 1, np_want - np - 2);
+        t = import_walk(&c, (int32_t)s, e0, &ni, &len, g->geom_lon + np + 1, g->geom_lat + np + 1,
+                        np_want - np - 2);
       if (t < 0 || t == s) {
         rc = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                           "contraction at node %lld: a ring survived its split or the sizes "
-                          "are wrong", (long long)r->node[s].id);
+                          "are wrong",
+                          (long long)r->node[s].id);
         break;
       }
       if (len == 0) {
@@ -617,10 +620,10 @@ int import_graph_build(struct osm_store *st, const struct profile *prof, char *c
            "components; largest kept: %lld raw nodes, %lld raw edges, %.3f km; dropped %lld "
            "nodes, %lld edges, %.3f km; contracted to %lld nodes and %lld edges",
            (long long)r.walkable_ways, (long long)raw_nodes, (long long)raw_edges,
-           (long long)stats->components, (long long)stats->raw_nodes,
-           (long long)stats->raw_edges, graph_total_length_cm(g) / 1e5,
-           (long long)stats->dropped_nodes, (long long)stats->dropped_edges,
-           stats->dropped_length_cm / 1e5, (long long)g->n_nodes, (long long)g->n_edges);
+           (long long)stats->components, (long long)stats->raw_nodes, (long long)stats->raw_edges,
+           graph_total_length_cm(g) / 1e5, (long long)stats->dropped_nodes,
+           (long long)stats->dropped_edges, stats->dropped_length_cm / 1e5, (long long)g->n_nodes,
+           (long long)g->n_edges);
 done:
   import_raw_free(&r);
   return rc;
@@ -652,8 +655,8 @@ static int import_on_relation(void *arg, int64_t id, int n_tags, const char *con
                               const char *const *values, int n_members, const int *member_type,
                               const int64_t *member_id, const char *const *member_role) {
   struct import_hooks_arg *a = arg;
-  return import_poi_relation(a->poi, id, n_tags, keys, values, n_members, member_type,
-                             member_id, member_role);
+  return import_poi_relation(a->poi, id, n_tags, keys, values, n_members, member_type, member_id,
+                             member_role);
 }
 
 int import_osm(char *const *inputs, int n_inputs, const struct profile *prof,
@@ -676,8 +679,8 @@ int import_osm(char *const *inputs, int n_inputs, const struct profile *prof,
     double t0 = log_elapsed();
     LC_CHECK_GOTO(rc, osm_read(inputs[i], &st, &hooks, &c), done);
     double dt = log_elapsed() - t0;
-    log_info("%s: read %lld nodes, %lld ways, %lld relations in %.2f s (%.2f M nodes/s)",
-             inputs[i], (long long)c.nodes, (long long)c.ways, (long long)c.relations, dt,
+    log_info("%s: read %lld nodes, %lld ways, %lld relations in %.2f s (%.2f M nodes/s)", inputs[i],
+             (long long)c.nodes, (long long)c.ways, (long long)c.relations, dt,
              dt > 0 ? c.nodes / dt / 1e6 : 0.0);
     if (c.nodes == 0 && c.ways > 0)
       log_warn("%s: no nodes read although it has ways (readosm skips PBF nodes that are not "
@@ -696,8 +699,8 @@ int import_osm(char *const *inputs, int n_inputs, const struct profile *prof,
     goto done;
   }
   if (st.dup_nodes > 0 || st.dup_ways > 0)
-    log_info("duplicates across inputs kept once: %lld nodes, %lld ways",
-             (long long)st.dup_nodes, (long long)st.dup_ways);
+    log_info("duplicates across inputs kept once: %lld nodes, %lld ways", (long long)st.dup_nodes,
+             (long long)st.dup_ways);
   log_info("ways: %lld walkable, %lld without highway, %lld highway value not walkable, %lld "
            "forbidden by foot, %lld forbidden by access",
            (long long)arg.verdicts[PROFILE_WALK], (long long)arg.verdicts[PROFILE_NO_HIGHWAY],

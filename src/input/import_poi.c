@@ -83,8 +83,7 @@ static int import_poi_match(struct import_poi *ip, int n_tags, const char *const
   return LC_OK;
 }
 
-static const char *import_poi_name(int n_tags, const char *const *keys,
-                                   const char *const *values) {
+static const char *import_poi_name(int n_tags, const char *const *keys, const char *const *values) {
   static const char *const order[] = {"name", "name:zh", "name:en"};
   for (int o = 0; o < 3; o++)
     for (int t = 0; t < n_tags; t++)
@@ -118,13 +117,12 @@ static int import_poi_grow(void **arr, int64_t *cap, int64_t need, size_t size) 
 }
 
 /* Remembers a way or relation with its matched categories and outer members. */
-static int import_poi_pend(struct import_poi *ip, int osm_type, int64_t id, int m,
-                           const char *name, int n_mem, const int64_t *mem) {
+static int import_poi_pend(struct import_poi *ip, int osm_type, int64_t id, int m, const char *name,
+                           int n_mem, const int64_t *mem) {
   LC_CHECK(import_poi_grow((void **)&ip->pending, &ip->cap_pending, ip->n_pending + 1,
                            sizeof *ip->pending));
   LC_CHECK(import_poi_grow((void **)&ip->cat, &ip->cap_cat, ip->n_cat + m, sizeof *ip->cat));
-  LC_CHECK(import_poi_grow((void **)&ip->mem, &ip->cap_mem, ip->n_mem + n_mem,
-                           sizeof *ip->mem));
+  LC_CHECK(import_poi_grow((void **)&ip->mem, &ip->cap_mem, ip->n_mem + n_mem, sizeof *ip->mem));
   struct import_poi_pending *p = &ip->pending[ip->n_pending];
   p->name = strdup(name);
   if (!p->name)
@@ -153,10 +151,9 @@ int import_poi_way(struct import_poi *ip, int64_t id, int n_tags, const char *co
   return import_poi_pend(ip, POI_WAY, id, m, import_poi_name(n_tags, keys, values), 0, NULL);
 }
 
-int import_poi_relation(struct import_poi *ip, int64_t id, int n_tags,
-                        const char *const *keys, const char *const *values, int n_members,
-                        const int *member_type, const int64_t *member_id,
-                        const char *const *member_role) {
+int import_poi_relation(struct import_poi *ip, int64_t id, int n_tags, const char *const *keys,
+                        const char *const *values, int n_members, const int *member_type,
+                        const int64_t *member_id, const char *const *member_role) {
   int is_mp = 0;
   for (int t = 0; t < n_tags; t++)
     if (!strcmp(keys[t], "type") && !strcmp(values[t], "multipolygon"))
@@ -176,8 +173,8 @@ int import_poi_relation(struct import_poi *ip, int64_t id, int n_tags,
     if (member_type[i] == OSM_MEMBER_WAY &&
         (!strcmp(member_role[i], "outer") || !member_role[i][0]))
       outer[n_outer++] = member_id[i];
-  int rc = import_poi_pend(ip, POI_RELATION, id, m, import_poi_name(n_tags, keys, values),
-                           n_outer, outer);
+  int rc = import_poi_pend(ip, POI_RELATION, id, m, import_poi_name(n_tags, keys, values), n_outer,
+                           outer);
   free(outer);
   return rc;
 }
@@ -346,8 +343,7 @@ int import_poi_place(struct import_poi *ip, const struct osm_store *st, struct p
     k[i] = (struct import_poi_key){p->osm_type[i], p->osm_id[i], p->category[i], i};
   qsort(k, (size_t)p->n, sizeof *k, import_poi_key_cmp);
   for (int64_t i = 0; i < p->n; i++) {
-    if (i > 0 && k[i].type == k[i - 1].type && k[i].id == k[i - 1].id &&
-        k[i].cat == k[i - 1].cat)
+    if (i > 0 && k[i].type == k[i - 1].type && k[i].id == k[i - 1].id && k[i].cat == k[i - 1].cat)
       continue;
     int64_t r = k[i].row;
     int rc = poi_add(out, p->lon[r], p->lat[r], p->osm_type[r], p->osm_id[r], p->category[r],

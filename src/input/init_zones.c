@@ -17,8 +17,8 @@ struct iz_rel {
   int64_t id;
   char *name, *name_zh, *name_en;
   int n_mem;
-  int64_t *way;  /* Member way ids (outer and inner only). */
-  uint8_t *inner;/* 1 for role inner. */
+  int64_t *way;   /* Member way ids (outer and inner only). */
+  uint8_t *inner; /* 1 for role inner. */
 };
 
 struct iz_reader {
@@ -304,8 +304,10 @@ static json_t *iz_feature(const struct osm_store *st, const struct iz_rel *r, in
   if (rc == LC_OK) {
     char fallback[48];
     snprintf(fallback, sizeof fallback, "relation %lld", (long long)r->id);
-    const char *name = r->name ? r->name : r->name_zh ? r->name_zh : r->name_en ? r->name_en
-                                                                                 : fallback;
+    const char *name = r->name      ? r->name
+                       : r->name_zh ? r->name_zh
+                       : r->name_en ? r->name_en
+                                    : fallback;
     json_t *props = json_object();
     json_object_set_new(props, "name", json_string(name));
     if (r->name_zh)
@@ -362,8 +364,9 @@ static json_t *iz_fallback(const struct osm_store *st, const char *name) {
   json_array_append_new(polys, poly);
   json_t *props = json_object();
   json_object_set_new(props, "name", json_string(name));
-  json_object_set_new(props, "note", json_string("no boundary relation in the OSM input: one "
-                                                 "zone around the whole walking network"));
+  json_object_set_new(props, "note",
+                      json_string("no boundary relation in the OSM input: one "
+                                  "zone around the whole walking network"));
   json_t *geom = json_object();
   json_object_set_new(geom, "type", json_string("MultiPolygon"));
   json_object_set_new(geom, "coordinates", polys);
@@ -375,8 +378,7 @@ static json_t *iz_fallback(const struct osm_store *st, const char *name) {
 }
 
 int init_zones_from_osm(const char *osm_path, int admin_level, int level_given,
-                        const char *fallback_name, const char *out, int *n_zones,
-                        int *fallback) {
+                        const char *fallback_name, const char *out, int *n_zones, int *fallback) {
   struct osm_store st;
   struct iz_reader rd;
   memset(&rd, 0, sizeof rd);
@@ -438,8 +440,8 @@ int init_zones_from_osm(const char *osm_path, int admin_level, int level_given,
       goto done;
     }
     if (!f) {
-      log_warn("%s: boundary relation %lld (%s) skipped: %s", osm_path,
-               (long long)rd.rel[i].id, rd.rel[i].name ? rd.rel[i].name : "no name", why);
+      log_warn("%s: boundary relation %lld (%s) skipped: %s", osm_path, (long long)rd.rel[i].id,
+               rd.rel[i].name ? rd.rel[i].name : "no name", why);
       continue;
     }
     json_array_append_new(features, f);
@@ -489,8 +491,7 @@ double init_polygon_area_km2(const struct polygon_set *ps, int i) {
       if (q == r)
         continue;
       int in = 0;
-      for (int64_t k = ps->pt_off[q], j = ps->pt_off[q + 1] - 1; k < ps->pt_off[q + 1];
-           j = k++) {
+      for (int64_t k = ps->pt_off[q], j = ps->pt_off[q + 1] - 1; k < ps->pt_off[q + 1]; j = k++) {
         double xi = ps->lon[k], yi = ps->lat[k], xj = ps->lon[j], yj = ps->lat[j];
         if ((yi > py) != (yj > py) && px < (xj - xi) * (py - yi) / (yj - yi) + xi)
           in = !in;

@@ -65,8 +65,8 @@ int osm_check_pbf(const char *path) {
                         path, blob, off);
       break;
     }
-    uint32_t hl = (uint32_t)len4[0] << 24 | (uint32_t)len4[1] << 16 | (uint32_t)len4[2] << 8 |
-                  len4[3];
+    uint32_t hl =
+        (uint32_t)len4[0] << 24 | (uint32_t)len4[1] << 16 | (uint32_t)len4[2] << 8 | len4[3];
     if (hl == 0 || hl > OSM_PBF_MAX_HEADER) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
                         "%s: PBF blob %lld at byte %lld: header length %lu outside 1..%d (not an "
@@ -76,8 +76,8 @@ int osm_check_pbf(const char *path) {
     }
     if (fread(hdr, 1, hl, f) != hl) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                        "%s: PBF blob %lld at byte %lld: the file ends inside the blob header", path,
-                        blob, off);
+                        "%s: PBF blob %lld at byte %lld: the file ends inside the blob header",
+                        path, blob, off);
       break;
     }
     /* BlobHeader: 1 type (string), 2 indexdata (bytes), 3 datasize (int32). */
@@ -116,8 +116,7 @@ int osm_check_pbf(const char *path) {
       break;
     }
     if (fseek(f, (long)datasize, SEEK_CUR) != 0) {
-      rc = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: cannot seek: %s", path,
-                        strerror(errno));
+      rc = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: cannot seek: %s", path, strerror(errno));
       break;
     }
     off += datasize;
@@ -233,8 +232,10 @@ static void osm_xml_start(void *data, const XML_Char *el, const XML_Char **attr)
       osm_xml_fail(x, "relation %s: a <member> without a valid ref (ref=\"%.40s\")", x->id,
                    ref ? ref : "");
     else if (!type || (strcmp(type, "node") && strcmp(type, "way") && strcmp(type, "relation")))
-      osm_xml_fail(x, "relation %s: a <member> whose type is not node, way or relation "
-                   "(type=\"%.40s\")", x->id, type ? type : "");
+      osm_xml_fail(x,
+                   "relation %s: a <member> whose type is not node, way or relation "
+                   "(type=\"%.40s\")",
+                   x->id, type ? type : "");
     else if (!osm_xml_attr(attr, "role"))
       osm_xml_fail(x, "relation %s: a <member> without role=", x->id);
   }
@@ -271,8 +272,7 @@ int osm_check_xml(const char *path) {
     }
     size_t got = fread(buf, 1, OSM_XML_CHUNK, f);
     if (ferror(f)) {
-      rc = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: read error: %s", path,
-                        strerror(errno));
+      rc = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: read error: %s", path, strerror(errno));
       break;
     }
     done = feof(f) != 0;

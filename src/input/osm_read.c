@@ -122,8 +122,8 @@ static int osm_on_node(const void *user, const readosm_node *node) {
                              c->path, (long long)node->id, lon, lat);
     return READOSM_ABORT;
   }
-  if ((c->status = osm_grow((void **)&st->node, &st->cap_node, st->n_node + 1,
-                            sizeof *st->node)) != LC_OK)
+  if ((c->status = osm_grow((void **)&st->node, &st->cap_node, st->n_node + 1, sizeof *st->node)) !=
+      LC_OK)
     return READOSM_ABORT;
   struct osm_node *n = &st->node[st->n_node++];
   n->id = node->id;
@@ -172,8 +172,8 @@ static int osm_on_way(const void *user, const readosm_way *way) {
     return READOSM_ABORT;
   st->cap_way = cap;
   int nr = way->node_ref_count > 0 ? way->node_ref_count : 0;
-  if ((c->status = osm_grow((void **)&st->ref, &st->cap_ref, st->n_ref + nr,
-                            sizeof *st->ref)) != LC_OK)
+  if ((c->status = osm_grow((void **)&st->ref, &st->cap_ref, st->n_ref + nr, sizeof *st->ref)) !=
+      LC_OK)
     return READOSM_ABORT;
   st->way_id[w] = way->id;
   st->way_cls[w] = cls;
@@ -206,24 +206,34 @@ static int osm_on_relation(const void *user, const readosm_relation *rel) {
     c->mid[i] = m->id;
     c->mrole[i] = m->role ? m->role : "";
   }
-  if ((c->status = c->hooks->relation(c->hooks->arg, rel->id, rel->tag_count, c->keys,
-                                      c->values, nm, c->mtype, c->mid, c->mrole)) != LC_OK)
+  if ((c->status = c->hooks->relation(c->hooks->arg, rel->id, rel->tag_count, c->keys, c->values,
+                                      nm, c->mtype, c->mid, c->mrole)) != LC_OK)
     return READOSM_ABORT;
   return READOSM_OK;
 }
 
 static const char *osm_readosm_reason(int rc) {
   switch (rc) {
-  case READOSM_INVALID_SUFFIX: return "not a .osm or .pbf suffix";
-  case READOSM_FILE_NOT_FOUND: return "file not found or not readable";
-  case READOSM_INSUFFICIENT_MEMORY: return "out of memory";
-  case READOSM_CREATE_XML_PARSER_ERROR: return "cannot create the XML parser";
-  case READOSM_READ_ERROR: return "read error (truncated or not an OSM file)";
-  case READOSM_XML_ERROR: return "XML syntax error (truncated or not OSM XML)";
-  case READOSM_INVALID_PBF_HEADER: return "invalid PBF header (truncated or not OSM PBF)";
-  case READOSM_UNZIP_ERROR: return "cannot decompress a PBF block (truncated or corrupt)";
-  case READOSM_ABORT: return "parse aborted";
-  default: return "unknown readosm error";
+    case READOSM_INVALID_SUFFIX:
+      return "not a .osm or .pbf suffix";
+    case READOSM_FILE_NOT_FOUND:
+      return "file not found or not readable";
+    case READOSM_INSUFFICIENT_MEMORY:
+      return "out of memory";
+    case READOSM_CREATE_XML_PARSER_ERROR:
+      return "cannot create the XML parser";
+    case READOSM_READ_ERROR:
+      return "read error (truncated or not an OSM file)";
+    case READOSM_XML_ERROR:
+      return "XML syntax error (truncated or not OSM XML)";
+    case READOSM_INVALID_PBF_HEADER:
+      return "invalid PBF header (truncated or not OSM PBF)";
+    case READOSM_UNZIP_ERROR:
+      return "cannot decompress a PBF block (truncated or corrupt)";
+    case READOSM_ABORT:
+      return "parse aborted";
+    default:
+      return "unknown readosm error";
   }
 }
 
@@ -303,8 +313,8 @@ int osm_read(const char *path, struct osm_store *st, const struct osm_hooks *hoo
               path, c.last_kind, (long long)c.last_id,
               (long long)(counts->nodes + counts->ways + counts->relations), osm_readosm_reason(rc),
               rc);
-    LC_FAIL(LC_EFORMAT, "%s: cannot parse before the first element: %s (readosm code %d)",
-            path, osm_readosm_reason(rc), rc);
+    LC_FAIL(LC_EFORMAT, "%s: cannot parse before the first element: %s (readosm code %d)", path,
+            osm_readosm_reason(rc), rc);
   }
   if (close_rc != READOSM_OK)
     LC_FAIL(LC_EIO, "%s: cannot close: %s", path, osm_readosm_reason(close_rc));
@@ -383,9 +393,10 @@ int osm_store_finish(struct osm_store *st) {
     if (m > 0 && st->node[m - 1].id == st->node[i].id) {
       const struct osm_node *a = &st->node[m - 1], *b = &st->node[i];
       if (a->lon7 != b->lon7 || a->lat7 != b->lat7)
-        LC_FAIL(LC_EFORMAT, "node %lld appears twice with different coordinates (%.7f, %.7f) "
-                "and (%.7f, %.7f)", (long long)a->id, a->lon7 / 1e7, a->lat7 / 1e7,
-                b->lon7 / 1e7, b->lat7 / 1e7);
+        LC_FAIL(LC_EFORMAT,
+                "node %lld appears twice with different coordinates (%.7f, %.7f) "
+                "and (%.7f, %.7f)",
+                (long long)a->id, a->lon7 / 1e7, a->lat7 / 1e7, b->lon7 / 1e7, b->lat7 / 1e7);
       continue;
     }
     st->node[m++] = st->node[i];
@@ -437,6 +448,5 @@ int64_t osm_way_find(const struct osm_store *st, int64_t id) {
     else
       hi = mid;
   }
-  return lo < st->n_way_sorted && st->way_id[st->way_sorted[lo]] == id ? st->way_sorted[lo]
-                                                                        : -1;
+  return lo < st->n_way_sorted && st->way_id[st->way_sorted[lo]] == id ? st->way_sorted[lo] : -1;
 }

@@ -20,12 +20,12 @@ void poi_free(struct poi_set *p) {
   poi_init(p);
 }
 
-#define POI_GROW(field)                                           \
-  do {                                                            \
+#define POI_GROW(field)                                          \
+  do {                                                           \
     void *q = realloc(p->field, (size_t)cap * sizeof *p->field); \
-    if (!q)                                                       \
-      goto nomem;                                                 \
-    p->field = q;                                                 \
+    if (!q)                                                      \
+      goto nomem;                                                \
+    p->field = q;                                                \
   } while (0)
 
 int poi_add(struct poi_set *p, double lon, double lat, int osm_type, int64_t osm_id,

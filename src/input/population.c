@@ -96,8 +96,8 @@ int population_load_table(const char *path, const struct polygon_set *ps,
   int use_code = c_code >= 0 && all_codes;
   int c_key = use_code ? c_code : c_name;
   if (c_key < 0) {
-    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                      "%s:1: no column 'subdistrict' or 'name'%s", path,
+    rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:1: no column 'subdistrict' or 'name'%s",
+                      path,
                       c_code >= 0 ? " (a 'code' column is used only when every polygon has "
                                     "a code property)"
                                   : "");
@@ -135,8 +135,8 @@ int population_load_table(const char *path, const struct polygon_set *ps,
     }
     if (t->line[poly] >= 0) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                        "%s:%" PRId64 ": duplicate row for subdistrict '%s' (first at line %"
-                        PRId64 ")",
+                        "%s:%" PRId64 ": duplicate row for subdistrict '%s' (first at line %" PRId64
+                        ")",
                         path, line, key, t->line[poly]);
       goto fail;
     }
@@ -144,8 +144,8 @@ int population_load_table(const char *path, const struct polygon_set *ps,
     int pr = parse_count(cnt, &v);
     if (pr == -1) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                        "%s:%" PRId64 ": negative resident count '%s' for '%s'", path, line,
-                        cnt, key);
+                        "%s:%" PRId64 ": negative resident count '%s' for '%s'", path, line, cnt,
+                        key);
       goto fail;
     }
     if (pr != 0) {
@@ -217,15 +217,14 @@ static int density_check_positions(const struct density_samples *d, const int64_
   }
   free(ord);
   if (bad >= 0)
-    LC_FAIL(LC_EFORMAT, "%s:%" PRId64 ": a sample at the same position as line %" PRId64
+    LC_FAIL(LC_EFORMAT,
+            "%s:%" PRId64 ": a sample at the same position as line %" PRId64
             " (%g, %g) with a different value (%g, not %g)",
-            path, line[bad], line[first], d->lon[bad], d->lat[bad], d->value[bad],
-            d->value[first]);
+            path, line[bad], line[first], d->lon[bad], d->lat[bad], d->value[bad], d->value[first]);
   return LC_OK;
 }
 
-int population_load_density(const char *path, const char *value_column,
-                            struct density_samples *d) {
+int population_load_density(const char *path, const char *value_column, struct density_samples *d) {
   memset(d, 0, sizeof *d);
   struct csvtab tab;
   LC_CHECK(csvtab_load(path, &tab));
@@ -265,21 +264,21 @@ int population_load_density(const char *path, const char *value_column,
     }
     if (fabs(v[0]) > 180 || fabs(v[1]) > 90) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                        "%s:%" PRId64 ": coordinates (%g, %g) are out of range", path,
-                        tab.line[r], v[0], v[1]);
+                        "%s:%" PRId64 ": coordinates (%g, %g) are out of range", path, tab.line[r],
+                        v[0], v[1]);
       goto fail;
     }
     if (v[2] < 0) {
-      rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:%" PRId64 ": negative density %g",
-                        path, tab.line[r], v[2]);
+      rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s:%" PRId64 ": negative density %g", path,
+                        tab.line[r], v[2]);
       goto fail;
     }
     /* Weights are density times metres of network, summed over up to 10^9 nodes: a bound
      * keeps every sum finite (real densities are below 10^6 persons per km2). */
     if (v[2] > POPULATION_MAX_DENSITY) {
       rc = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                        "%s:%" PRId64 ": density %g in column %s is above %g", path,
-                        tab.line[r], v[2], tab.header[cols[2]], POPULATION_MAX_DENSITY);
+                        "%s:%" PRId64 ": density %g in column %s is above %g", path, tab.line[r],
+                        v[2], tab.header[cols[2]], POPULATION_MAX_DENSITY);
       goto fail;
     }
     d->lon[r] = v[0];
@@ -316,8 +315,9 @@ int population_largest_remainder(int64_t total, const double *w, int64_t n, int6
   for (int64_t i = 0; i < n; i++)
     wsum += w[i];
   if (total > 0 && !(wsum > 0))
-    LC_FAIL(LC_EINVARIANT, "cannot split %" PRId64 " units over %" PRId64
-            " items whose weights sum to %g", total, n, wsum);
+    LC_FAIL(LC_EINVARIANT,
+            "cannot split %" PRId64 " units over %" PRId64 " items whose weights sum to %g", total,
+            n, wsum);
   struct lr_item *it = lc_malloc_array(n, sizeof *it);
   if (!it)
     LC_FAIL(LC_ENOMEM, "out of memory in the largest-remainder split of %" PRId64 " items", n);
@@ -489,8 +489,7 @@ static int assign_impl(const struct graph *g, const struct polygon_set *ps,
   int64_t n = g->n_nodes;
   int ng = groups->n, ns = ps->n;
   if (t->n != ns)
-    LC_FAIL(LC_EINVARIANT, "the population table has %d subdistricts, the polygons %d", t->n,
-            ns);
+    LC_FAIL(LC_EINVARIANT, "the population table has %d subdistricts, the polygons %d", t->n, ns);
   pop->n_nodes = n;
   pop->n_groups = ng;
   pop->n_subdistricts = ns;
@@ -510,10 +509,10 @@ static int assign_impl(const struct graph *g, const struct polygon_set *ps,
   int rc = LC_OK;
   struct sample_grid sg = {0};
   if (!pop->subdistrict || !pop->weight || !pop->residents || !pop->by_group ||
-      !pop->sub_residents || !pop->sub_group || !pop->sub_nodes || !len2 || !order ||
-      !sub_off || !wbuf || !cbuf || !shares) {
-    rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory placing residents on %"
-                      PRId64 " nodes", n);
+      !pop->sub_residents || !pop->sub_group || !pop->sub_nodes || !len2 || !order || !sub_off ||
+      !wbuf || !cbuf || !shares) {
+    rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
+                      "out of memory placing residents on %" PRId64 " nodes", n);
     goto done;
   }
   for (int64_t e = 0; e < g->n_edges; e++) {
@@ -576,7 +575,8 @@ static int assign_impl(const struct graph *g, const struct polygon_set *ps,
                         " nodes all have zero residential weight (%s)",
                         ps->name[s], total, cnt,
                         w_node ? "no raster population reaches them"
-                               : d ? "no edges or zero density" : "no edges");
+                        : d    ? "no edges or zero density"
+                               : "no edges");
       goto done;
     }
     int64_t *counts = malloc((size_t)cnt * sizeof *counts);

@@ -35,7 +35,8 @@ int population_raster_weights(const struct graph *g, const struct polygon_set *p
   int64_t n = g->n_nodes, m = sm->n;
   int ns = ps->n;
   int32_t *zone = malloc((size_t)(n + 1) * sizeof *zone);
-  int64_t *off = calloc((size_t)ns + 2, sizeof *off), *list = malloc((size_t)(n + 1) * sizeof *list);
+  int64_t *off = calloc((size_t)ns + 2, sizeof *off),
+          *list = malloc((size_t)(n + 1) * sizeof *list);
   int64_t *target = malloc((size_t)(m + 1) * sizeof *target);
   double *zsum = calloc((size_t)ns + 1, sizeof *zsum);
   t->residents = calloc((size_t)ns + 1, sizeof *t->residents);
@@ -98,8 +99,7 @@ int population_raster_weights(const struct graph *g, const struct polygon_set *p
     }
   }
   *outside = out_sum;
-  LC_CHECK_GOTO(rc, population_largest_remainder(llround(in_sum), zsum, ns, t->residents),
-                done);
+  LC_CHECK_GOTO(rc, population_largest_remainder(llround(in_sum), zsum, ns, t->residents), done);
 done:
   free(zone);
   free(off);

@@ -33,8 +33,8 @@ static int profile_number(const char *file, const struct ytree_node *n, const ch
 }
 
 /* Reads a list of strings (a YAML sequence of scalars; a single scalar is one item). */
-static int profile_strings(const char *file, struct ytree_node *n, const char *what,
-                           char ***out, int *count) {
+static int profile_strings(const char *file, struct ytree_node *n, const char *what, char ***out,
+                           int *count) {
   *out = NULL;
   *count = 0;
   if (!n)
@@ -59,8 +59,8 @@ static int profile_strings(const char *file, struct ytree_node *n, const char *w
 }
 
 /* Reads foot: or access: {allow: [...], forbid: [...]}. */
-static int profile_access(const char *file, struct ytree_node *root, const char *key,
-                          char ***allow, int *n_allow, char ***forbid, int *n_forbid) {
+static int profile_access(const char *file, struct ytree_node *root, const char *key, char ***allow,
+                          int *n_allow, char ***forbid, int *n_forbid) {
   struct ytree_node *m = ytree_child(root, key);
   if (!m)
     return LC_OK;
@@ -191,8 +191,8 @@ static int profile_read(const char *path, struct profile *p, struct ytree *t) {
       return LC_ENOMEM;
     p->n_highway = i + 1;
   }
-  LC_CHECK(profile_access(path, root, "foot", &p->foot_allow, &p->n_foot_allow,
-                          &p->foot_forbid, &p->n_foot_forbid));
+  LC_CHECK(profile_access(path, root, "foot", &p->foot_allow, &p->n_foot_allow, &p->foot_forbid,
+                          &p->n_foot_forbid));
   LC_CHECK(profile_access(path, root, "access", &p->access_allow, &p->n_access_allow,
                           &p->access_forbid, &p->n_access_forbid));
   LC_CHECK(profile_rules(path, p, root));
@@ -308,11 +308,17 @@ double profile_factor(const struct profile *p, int32_t cls) {
 
 const char *profile_verdict_name(int verdict) {
   switch (verdict) {
-  case PROFILE_WALK: return "walkable";
-  case PROFILE_NO_HIGHWAY: return "no highway tag";
-  case PROFILE_NOT_LISTED: return "highway value not walkable";
-  case PROFILE_FOOT_FORBIDS: return "forbidden by foot";
-  case PROFILE_ACCESS_FORBIDS: return "forbidden by access";
-  default: return "unknown";
+    case PROFILE_WALK:
+      return "walkable";
+    case PROFILE_NO_HIGHWAY:
+      return "no highway tag";
+    case PROFILE_NOT_LISTED:
+      return "highway value not walkable";
+    case PROFILE_FOOT_FORBIDS:
+      return "forbidden by foot";
+    case PROFILE_ACCESS_FORBIDS:
+      return "forbidden by access";
+    default:
+      return "unknown";
   }
 }

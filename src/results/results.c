@@ -63,9 +63,7 @@ static int results_fail_check(struct results *res, int64_t need) {
           res->tmp, h5io_fail_text(any), res->path);
 }
 
-int results_room(struct results *res, int64_t bytes) {
-  return results_fail_check(res, bytes);
-}
+int results_room(struct results *res, int64_t bytes) { return results_fail_check(res, bytes); }
 
 int results_flush(struct results *res) {
   int st = results_fail_check(res, 0);
@@ -93,8 +91,8 @@ int results_finish(struct results *res, int ok) {
   if (res->rank == 0 && res->tmp) {
     if (worst == LC_OK) {
       if (rename(res->tmp, res->path) != 0)
-        worst = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: cannot rename to %s: %s",
-                             res->tmp, res->path, strerror(errno));
+        worst = lc_error_set(LC_EIO, __FILE__, __LINE__, "%s: cannot rename to %s: %s", res->tmp,
+                             res->path, strerror(errno));
     } else {
       unlink(res->tmp);
     }
@@ -139,8 +137,8 @@ static void *results_buf(struct results *res, int k, size_t bytes) {
 }
 
 /* Block [lo, hi) of rank r when `rows` rows are split into whole slabs over the ranks. */
-static void results_block(const struct results *res, int r, int64_t rows, int64_t slab,
-                          int64_t *lo, int64_t *hi) {
+static void results_block(const struct results *res, int r, int64_t rows, int64_t slab, int64_t *lo,
+                          int64_t *hi) {
   int64_t ns = (rows + slab - 1) / slab;
   int64_t s0 = ns * r / res->size, s1 = ns * (r + 1) / res->size;
   *lo = s0 * slab < rows ? s0 * slab : rows;
@@ -187,8 +185,7 @@ int results_digest_begin(struct results *res, const char *group) {
 }
 
 /* The data digest of rows x row_bytes bytes held in full (see results_checksum). */
-static void results_digest_held(const char *data, int64_t rows, size_t row_bytes,
-                                uint8_t out[32]) {
+static void results_digest_held(const char *data, int64_t rows, size_t row_bytes, uint8_t out[32]) {
   int64_t slab = h5io_slab_rows(row_bytes);
   struct sha256_ctx all, one;
   sha256_init(&all);
@@ -214,9 +211,9 @@ typedef int (*results_produce_fn)(void *ctx, int64_t round, int64_t a, int64_t b
  * group, hashed slab by slab; the slab digests are gathered on rank 0 in block order, which
  * is row order. Collective. */
 static int results_write_blocks(struct results *res, const char *name, enum h5io_type type,
-                                int64_t rows, int64_t ncols, int64_t lo, int64_t hi,
-                                int64_t per, results_produce_fn produce, void *ctx,
-                                const char *units, const char *description) {
+                                int64_t rows, int64_t ncols, int64_t lo, int64_t hi, int64_t per,
+                                results_produce_fn produce, void *ctx, const char *units,
+                                const char *description) {
   size_t row_bytes = h5io_type_size(type) * (size_t)(ncols > 0 ? ncols : 1);
   LC_CHECK(results_room(res, rows * (int64_t)row_bytes));
   int64_t slab = h5io_slab_rows(row_bytes);
@@ -343,8 +340,8 @@ int results_write_global(struct results *res, const char *name, enum h5io_type t
   struct results_held h = {data, 0, row_bytes};
   int64_t lo = res->rank == 0 ? 0 : rows;
   return results_write_blocks(res, name, type, rows, ncols, lo, rows,
-                              results_round_rows(res, row_bytes), results_produce_held, &h,
-                              units, description);
+                              results_round_rows(res, row_bytes), results_produce_held, &h, units,
+                              description);
 }
 
 int results_write_replicated(struct results *res, const char *name, enum h5io_type type,
@@ -355,13 +352,13 @@ int results_write_replicated(struct results *res, const char *name, enum h5io_ty
   results_block(res, res->rank, rows, h5io_slab_rows(row_bytes), &lo, &hi);
   struct results_held h = {data, 0, row_bytes};
   return results_write_blocks(res, name, type, rows, ncols, lo, hi,
-                              results_round_rows(res, row_bytes), results_produce_held, &h,
-                              units, description);
+                              results_round_rows(res, row_bytes), results_produce_held, &h, units,
+                              description);
 }
 
 /* Creates a fixed-length string dataset of n strings that rank 0 fills. */
-static int results_string_dset(struct results *res, const char *name, char *const *data,
-                               int64_t n, int scalar, const char *description) {
+static int results_string_dset(struct results *res, const char *name, char *const *data, int64_t n,
+                               int scalar, const char *description) {
   size_t width = 1;
   LC_CHECK(results_room(res, 0));
   for (int64_t i = 0; i < n; i++) {
@@ -460,10 +457,10 @@ struct results_nodes {
   int64_t n_owned, rows, per;
   const int64_t *gid; /* NULL: local row i is global row first + i. */
   int64_t first;
-  int64_t *perm;   /* Local rows by increasing global id; NULL when gid is already sorted. */
-  int64_t *cursor; /* [P]: next sorted position for each destination. */
-  int64_t *stop;   /* [P]: end of the sorted positions of each destination's block. */
-  int64_t *lo, *hi;/* [P]: every rank's block. */
+  int64_t *perm;    /* Local rows by increasing global id; NULL when gid is already sorted. */
+  int64_t *cursor;  /* [P]: next sorted position for each destination. */
+  int64_t *stop;    /* [P]: end of the sorted positions of each destination's block. */
+  int64_t *lo, *hi; /* [P]: every rank's block. */
   int *scount, *rcount, *sdispl, *rdispl; /* [P], in rows. */
   size_t row_bytes, rec;
   MPI_Datatype rec_type; /* rec bytes: MPI counts are in rows, never in bytes. */
@@ -547,9 +544,9 @@ static int results_produce_nodes(void *ctx, int64_t k, int64_t a, int64_t b, voi
     /* Every rank agrees before the exchange, so that a failure cannot hang the others. */
     int worst = lc_worst(res->comm, rc);
     if (worst != LC_OK)
-      return rc != LC_OK ? rc
-                         : lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed",
-                                        x->name);
+      return rc != LC_OK
+                 ? rc
+                 : lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed", x->name);
     if (MPI_Alltoall(x->scount, 1, MPI_INT, x->rcount, 1, MPI_INT, res->comm) != MPI_SUCCESS)
       LC_FAIL(LC_EMPI, "%s: MPI_Alltoall failed", x->name);
     int64_t recv = 0;
@@ -569,9 +566,8 @@ static int results_produce_nodes(void *ctx, int64_t k, int64_t a, int64_t b, voi
         rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "%s: no receive buffer", x->name);
     }
     worst = lc_worst(res->comm, rc);
-    if (worst == LC_OK &&
-        MPI_Alltoallv(sbuf, x->scount, x->sdispl, x->rec_type, recvbuf, x->rcount, x->rdispl,
-                      x->rec_type, res->comm) != MPI_SUCCESS)
+    if (worst == LC_OK && MPI_Alltoallv(sbuf, x->scount, x->sdispl, x->rec_type, recvbuf, x->rcount,
+                                        x->rdispl, x->rec_type, res->comm) != MPI_SUCCESS)
       rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: MPI_Alltoallv failed", x->name);
     else if (worst != LC_OK && rc == LC_OK)
       rc = lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed", x->name);
@@ -582,7 +578,8 @@ static int results_produce_nodes(void *ctx, int64_t k, int64_t a, int64_t b, voi
       if (g < a || g >= b || seen[g - a]) {
         rc = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                           "%s: rank %d received node %lld outside its window %lld..%lld or "
-                          "twice", x->name, me, (long long)g, (long long)a, (long long)(b - 1));
+                          "twice",
+                          x->name, me, (long long)g, (long long)a, (long long)(b - 1));
         break;
       }
       seen[g - a] = 1;
@@ -593,20 +590,22 @@ static int results_produce_nodes(void *ctx, int64_t k, int64_t a, int64_t b, voi
   if (rc == LC_OK && got != b - a)
     rc = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                       "%s: rank %d has %lld of the %lld rows %lld..%lld (a node owned by no "
-                      "rank or by two)", x->name, me, (long long)got, (long long)(b - a),
-                      (long long)a, (long long)(b - 1));
+                      "rank or by two)",
+                      x->name, me, (long long)got, (long long)(b - a), (long long)a,
+                      (long long)(b - 1));
   return rc;
 }
 
 /* Writes an N-row table whose rows this rank holds as `n_owned` local rows with global rows
  * gid (NULL: first .. first + n_owned - 1), redistributed to chunk-aligned blocks.
  * Collective. */
-static int results_write_rows(struct results *res, const char *name, enum h5io_type type,
-                              int64_t N, int64_t n_owned, const int64_t *gid, int64_t first,
-                              int64_t ncols, results_row_fn fill, void *ctx, const char *units,
+static int results_write_rows(struct results *res, const char *name, enum h5io_type type, int64_t N,
+                              int64_t n_owned, const int64_t *gid, int64_t first, int64_t ncols,
+                              results_row_fn fill, void *ctx, const char *units,
                               const char *description) {
   int P = res->size;
-  LC_CHECK(results_room(res, N * (int64_t)(h5io_type_size(type) * (size_t)(ncols > 0 ? ncols : 1))));
+  LC_CHECK(
+      results_room(res, N * (int64_t)(h5io_type_size(type) * (size_t)(ncols > 0 ? ncols : 1))));
   struct results_nodes x;
   memset(&x, 0, sizeof x);
   x.res = res;
@@ -637,8 +636,8 @@ static int results_write_rows(struct results *res, const char *name, enum h5io_t
   for (int64_t i = 0; i < n_owned && rc == LC_OK; i++) {
     int64_t g = results_nodes_gid(&x, i);
     if (g < 0 || g >= N) {
-      rc = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__, "%s: row %lld outside 0..%lld",
-                        name, (long long)g, (long long)(N - 1));
+      rc = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__, "%s: row %lld outside 0..%lld", name,
+                        (long long)g, (long long)(N - 1));
     } else if (i > 0 && g <= results_nodes_gid(&x, i - 1)) {
       sorted = 0;
     }
@@ -652,8 +651,8 @@ static int results_write_rows(struct results *res, const char *name, enum h5io_t
         rc = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "%s: cannot sort the rows", name);
       for (int64_t i = 1; i < n_owned && rc == LC_OK; i++)
         if (gid[x.perm[i]] == gid[x.perm[i - 1]])
-          rc = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__, "%s: node %lld held twice",
-                            name, (long long)gid[x.perm[i]]);
+          rc = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__, "%s: node %lld held twice", name,
+                            (long long)gid[x.perm[i]]);
     }
   }
   if (rc == LC_OK) {
@@ -674,12 +673,12 @@ static int results_write_rows(struct results *res, const char *name, enum h5io_t
     rc = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: MPI_Allreduce failed", name);
   int worst = lc_worst(res->comm, rc);
   if (worst == LC_OK && all != N)
-    rc = worst = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
-                              "%s: the ranks hold %lld rows for %lld nodes", name, all,
-                              (long long)N);
+    rc = worst =
+        lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
+                     "%s: the ranks hold %lld rows for %lld nodes", name, all, (long long)N);
   if (worst == LC_OK)
-    rc = results_write_blocks(res, name, type, N, ncols, x.lo[res->rank], x.hi[res->rank],
-                              x.per, results_produce_nodes, &x, units, description);
+    rc = results_write_blocks(res, name, type, N, ncols, x.lo[res->rank], x.hi[res->rank], x.per,
+                              results_produce_nodes, &x, units, description);
   else if (rc == LC_OK)
     rc = lc_error_set(worst, __FILE__, __LINE__, "%s: another rank failed", name);
   if (x.have_type)
@@ -697,13 +696,12 @@ static int results_write_rows(struct results *res, const char *name, enum h5io_t
 }
 
 int results_write_nodes_fn(struct results *res, const char *name, enum h5io_type type,
-                           int64_t n_owned, const int64_t *gid, int64_t ncols,
-                           results_row_fn fill, void *ctx, const char *units,
-                           const char *description) {
+                           int64_t n_owned, const int64_t *gid, int64_t ncols, results_row_fn fill,
+                           void *ctx, const char *units, const char *description) {
   if (type != H5IO_I64 && type != H5IO_F64)
     LC_FAIL(LC_EINVARIANT, "results_write_nodes: %s must be int64 or float64", name);
-  return results_write_rows(res, name, type, res->n_nodes, n_owned, gid, 0, ncols, fill, ctx,
-                            units, description);
+  return results_write_rows(res, name, type, res->n_nodes, n_owned, gid, 0, ncols, fill, ctx, units,
+                            description);
 }
 
 /* Rows of a table the caller holds in local row order. */
@@ -717,16 +715,16 @@ static void results_fill_table(void *ctx, int64_t i, void *out) {
   memcpy(out, t->data + (size_t)i * t->row_bytes, t->row_bytes);
 }
 
-int results_write_nodes(struct results *res, const char *name, enum h5io_type type,
-                        int64_t n_owned, const int64_t *gid, const void *data, int64_t ncols,
-                        const char *units, const char *description) {
+int results_write_nodes(struct results *res, const char *name, enum h5io_type type, int64_t n_owned,
+                        const int64_t *gid, const void *data, int64_t ncols, const char *units,
+                        const char *description) {
   struct results_table t = {data, h5io_type_size(type) * (size_t)(ncols > 0 ? ncols : 1)};
-  return results_write_nodes_fn(res, name, type, n_owned, gid, ncols, results_fill_table, &t,
-                                units, description);
+  return results_write_nodes_fn(res, name, type, n_owned, gid, ncols, results_fill_table, &t, units,
+                                description);
 }
 
-int results_write_dist(struct results *res, const char *name, enum h5io_type type,
-                       const void *data, int64_t local_rows, int64_t ncols, const char *units,
+int results_write_dist(struct results *res, const char *name, enum h5io_type type, const void *data,
+                       int64_t local_rows, int64_t ncols, const char *units,
                        const char *description) {
   long long mine = local_rows, before = 0, total = 0;
   if (MPI_Exscan(&mine, &before, 1, MPI_LONG_LONG, MPI_SUM, res->comm) != MPI_SUCCESS ||

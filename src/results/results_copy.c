@@ -76,8 +76,8 @@ static int64_t results_slab_of(int nd, const hsize_t *dims, size_t size, size_t 
 }
 
 /* The data digest of dataset d (see results.h), read slab by slab in the file's type. */
-static int results_read_digest(hid_t d, hid_t type, int nd, const hsize_t *dims,
-                               const char *path, uint8_t out[32]) {
+static int results_read_digest(hid_t d, hid_t type, int nd, const hsize_t *dims, const char *path,
+                               uint8_t out[32]) {
   size_t row_bytes;
   int64_t slab = results_slab_of(nd, dims, H5Tget_size(type), &row_bytes);
   int64_t rows = nd > 0 ? (int64_t)dims[0] : 1;
@@ -229,8 +229,7 @@ int results_checksum_written(struct results *res, const char *group, char out[65
   int flags[2] = {rc, missing};
   LC_MPI_CHECK(MPI_Bcast(flags, 2, MPI_INT, 0, res->comm));
   if (flags[0] != LC_OK)
-    return rc != LC_OK ? rc
-                       : lc_error_set(flags[0], __FILE__, __LINE__, "cannot list %s", group);
+    return rc != LC_OK ? rc : lc_error_set(flags[0], __FILE__, __LINE__, "cannot list %s", group);
   if (flags[1]) {
     if (H5Fflush(res->file, H5F_SCOPE_GLOBAL) < 0)
       rc = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "%s: cannot flush", res->tmp);
@@ -380,7 +379,8 @@ static int results_describe(hid_t src, const char *group, struct results_list *l
     int64_t rank = H5Sget_simple_extent_ndims(sp);
     if (rank > 0)
       H5Sget_simple_extent_dims(sp, dims, NULL);
-    char *units = results_attr_or_empty(d, "units"), *desc = results_attr_or_empty(d, "description");
+    char *units = results_attr_or_empty(d, "units"),
+         *desc = results_attr_or_empty(d, "description");
     char *mapping = results_attr_or_empty(d, "mapping");
     int virt = 0, nm = 0;
     int64_t fill = 0;
@@ -493,8 +493,7 @@ int results_copy_group(struct results *res, hid_t src, const char *group) {
   /* The description (names, types, shapes, attributes; never data) travels as one
    * broadcast counted in int. */
   if (rc == LC_OK && len > 2147483647u)
-    rc = lc_error_set(LC_ETOOBIG, __FILE__, __LINE__, "the description of %s is too large",
-                      group);
+    rc = lc_error_set(LC_ETOOBIG, __FILE__, __LINE__, "the description of %s is too large", group);
   int worst = lc_worst(res->comm, rc);
   if (worst != LC_OK) {
     free(b.data);

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/log.h"
 #include "lifecircle/status.h"
 

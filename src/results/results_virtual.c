@@ -110,11 +110,9 @@ int results_vmaps_create(hid_t file, const char *name, hid_t type, int nd, const
     /* One block each (count 1, block the size), as results_block_of expects. */
     static const hsize_t one[2] = {1, 1};
     if (st >= 0)
-      st = H5Sselect_hyperslab(vspace, H5S_SELECT_SET, maps[i].vstart, NULL, one,
-                               maps[i].vcount);
+      st = H5Sselect_hyperslab(vspace, H5S_SELECT_SET, maps[i].vstart, NULL, one, maps[i].vcount);
     if (st >= 0)
-      st = H5Sselect_hyperslab(sspace, H5S_SELECT_SET, maps[i].sstart, NULL, one,
-                               maps[i].scount);
+      st = H5Sselect_hyperslab(sspace, H5S_SELECT_SET, maps[i].sstart, NULL, one, maps[i].scount);
     if (st >= 0)
       st = H5Pset_virtual(dcpl, vspace, ".", maps[i].src, sspace);
     if (sspace >= 0)
@@ -170,8 +168,8 @@ int results_vmaps_digest(hid_t file, const char *group, const char *path, int nd
     owner[olen] = '\0';
     char *sum = NULL;
     hid_t g = h5io_exists(file, owner) ? H5Oopen(file, owner, H5P_DEFAULT) : -1;
-    int ok = g >= 0 && H5Aexists(g, "checksum") > 0 &&
-             h5io_read_attr_str(g, "checksum", &sum) == LC_OK;
+    int ok =
+        g >= 0 && H5Aexists(g, "checksum") > 0 && h5io_read_attr_str(g, "checksum", &sum) == LC_OK;
     if (g >= 0)
       H5Oclose(g);
     if (!ok) {
@@ -187,8 +185,8 @@ int results_vmaps_digest(hid_t file, const char *group, const char *path, int nd
 
 int results_write_nodes_mapped(struct results *res, const char *name, enum h5io_type type,
                                int64_t n_owned, const int64_t *gid, int n_blocks, int64_t width,
-                               const uint8_t *own, const char *base, results_row_fn fill,
-                               void *ctx, const char *units, const char *description) {
+                               const uint8_t *own, const char *base, results_row_fn fill, void *ctx,
+                               const char *units, const char *description) {
   int k = 0;
   for (int b = 0; b < n_blocks; b++)
     k += own[b] != 0;
@@ -232,8 +230,7 @@ int results_write_nodes_mapped(struct results *res, const char *name, enum h5io_
            "virtual: the columns of %d of %d blocks (rows of /Categories/id in %.500s) are "
            "stored in "
            "%.500s; the others %s%.500s",
-           k, n_blocks, blocks, stored, base ? "are those of " : "read as 0",
-           base ? base : "");
+           k, n_blocks, blocks, stored, base ? "are those of " : "read as 0", base ? base : "");
   if (k > 0) {
     char desc[2048];
     snprintf(desc, sizeof desc, "%.1000s [only the column blocks listed in %.500s]", description,
@@ -321,8 +318,8 @@ int results_read_rows(hid_t file, const char *name, int64_t rows, int64_t ncols,
           H5Sselect_hyperslab(ss, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
           H5Sselect_hyperslab(ms, H5S_SELECT_SET, mstart, NULL, count, NULL) < 0 ||
           H5Dread(src, H5T_NATIVE_INT64, ms, ss, H5P_DEFAULT, out) < 0)
-        st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read %s (mapped from %s)",
-                          name, m->src);
+        st = lc_error_set(LC_EHDF5, __FILE__, __LINE__, "cannot read %s (mapped from %s)", name,
+                          m->src);
       if (ms >= 0)
         H5Sclose(ms);
       if (ss >= 0)

@@ -30,26 +30,26 @@
 /* One scenario being evaluated (index 0 is the baseline, which has no edits). */
 struct run_scen {
   const char *name;
-  int index;                      /* 0 baseline, else 1 + position in Scenarios:files. */
-  const struct scenario *sc;      /* NULL for the baseline. */
-  struct facility_set fac;        /* Scenarios: the edited facilities. */
-  const struct facility_set *facp;/* The facilities in force (baseline: the run's). */
-  struct graph g;                 /* Scenarios that edit the network: the edited graph. */
+  int index;                       /* 0 baseline, else 1 + position in Scenarios:files. */
+  const struct scenario *sc;       /* NULL for the baseline. */
+  struct facility_set fac;         /* Scenarios: the edited facilities. */
+  const struct facility_set *facp; /* The facilities in force (baseline: the run's). */
+  struct graph g;                  /* Scenarios that edit the network: the edited graph. */
   struct dgraph dg;
-  const struct dgraph *dgp;       /* The distributed graph in force. */
+  const struct dgraph *dgp; /* The distributed graph in force. */
   struct scenario_effect eff;
-  struct population pop;          /* Housing scenarios: the edited population. */
-  const struct population *popp;  /* The population in force (else the run's). */
+  struct population pop;         /* Housing scenarios: the edited population. */
+  const struct population *popp; /* The population in force (else the run's). */
   struct access_result acc;
-  uint8_t *borrowed;              /* Per category: acc's arrays are the baseline's (not freed). */
-  int64_t *near_store;            /* Owned nodes x the categories not borrowed. */
-  int64_t **nearest;              /* Per category: nearest distance per owned node (in
+  uint8_t *borrowed;   /* Per category: acc's arrays are the baseline's (not freed). */
+  int64_t *near_store; /* Owned nodes x the categories not borrowed. */
+  int64_t **nearest;   /* Per category: nearest distance per owned node (in
                                    * near_store, or the baseline's for a borrowed one). */
   struct coverage cov;
-  char **data_reason;             /* Per category: why its data are thin or missing ("" ok). */
-  double *e2sfca;                 /* Owned nodes x categories: E2SFCA accessibility (e2sfca.h). */
-  double *e2sfca_rows;            /* Rows x categories: its demand-weighted mean. */
-  struct agents_output agents;    /* The simulated day (when Agents:enabled). */
+  char **data_reason;          /* Per category: why its data are thin or missing ("" ok). */
+  double *e2sfca;              /* Owned nodes x categories: E2SFCA accessibility (e2sfca.h). */
+  double *e2sfca_rows;         /* Rows x categories: its demand-weighted mean. */
+  struct agents_output agents; /* The simulated day (when Agents:enabled). */
   int agents_done;
 };
 
@@ -68,8 +68,8 @@ struct run_ctx {
   double max_snap_m;  /* Facilities:max_snap_m. */
   /* Report wording (Report:title, life_circle, zone_label, languages), for /Header. */
   const char *report_title, *life_circle, *zone_label;
-  char *languages;       /* Comma-separated language codes, the report's order of names. */
-  int pop_illustrative;  /* The residents table is marked ILLUSTRATIVE. */
+  char *languages;          /* Comma-separated language codes, the report's order of names. */
+  int pop_illustrative;     /* The residents table is marked ILLUSTRATIVE. */
   const char *graph_source; /* The graph file, or the first OSM input. */
 
   struct graph g;
@@ -79,7 +79,7 @@ struct run_ctx {
   struct graph_import_stats import_stats;
   struct category_set cats;
   struct group_set groups;
-  uint8_t *serves; /* n_cat x n_group. */
+  uint8_t *serves;   /* n_cat x n_group. */
   int64_t *official; /* Per category: Facilities:official_counts:<id>, 0 when not given. */
   struct facility_set fac;
   int64_t n_excluded;
@@ -94,17 +94,17 @@ struct run_ctx {
   int64_t *radius_cm; /* Per category. */
   int n_scen;         /* Scenarios in the parameter file (the baseline not counted). */
   struct scenario *scen;
-  uint8_t *selected;  /* Per scenario: evaluated in this run (--scenarios). */
-  char *config_sha;   /* SHA-256 of the parameters as given: complete scenarios of an earlier
+  uint8_t *selected; /* Per scenario: evaluated in this run (--scenarios). */
+  char *config_sha;  /* SHA-256 of the parameters as given: complete scenarios of an earlier
                          file are reused only when it matches. */
   char **input_role, **input_path; /* The common input files (every scenario depends on
                                       them), n_inputs of them, in load order. */
   int n_inputs;
-  char *inputs_base;  /* "SHA-256  role  path" lines of the common inputs (every rank). */
-  char **inputs_scen; /* Per scenario: inputs_base, then its scenario file and the files it
+  char *inputs_base;           /* "SHA-256  role  path" lines of the common inputs (every rank). */
+  char **inputs_scen;          /* Per scenario: inputs_base, then its scenario file and the files it
                          names. An earlier complete scenario is reused only when its
                          `inputs` attribute equals this. */
-  struct run_scen base; /* The baseline, kept for comparisons and reuse. */
+  struct run_scen base;        /* The baseline, kept for comparisons and reuse. */
   struct agents_config agents; /* Agents section of the parameters. */
   int agents_loaded;
   double t_setup, t_partition, t_access, t_coverage, t_agents, t_write;

@@ -2,14 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/e2sfca.h"
 #include "lifecircle/log.h"
 #include "lifecircle/partition.h"
-#include "run.h"
 #include "lifecircle/status.h"
+#include "run.h"
 
 /* Vertex weights: one for the node itself, plus its residents and ten per facility on it
  * (the agent simulation's work follows residents and facility visits). */
@@ -45,8 +45,8 @@ int run_partition(struct run_ctx *run) {
   if (st != LC_OK)
     return st;
   run->t_partition = MPI_Wtime() - t0;
-  log_info("partition: %d parts (METIS seed %ld), %d owned and %d ghost nodes on rank 0",
-           run->size, run->part_seed, (int)run->dg.n_owned, (int)run->dg.n_ghost);
+  log_info("partition: %d parts (METIS seed %ld), %d owned and %d ghost nodes on rank 0", run->size,
+           run->part_seed, (int)run->dg.n_owned, (int)run->dg.n_ghost);
   return LC_OK;
 }
 
@@ -152,11 +152,9 @@ static int run_e2sfca(struct run_ctx *run, struct run_scen *s, const int64_t *re
   if (st == LC_OK) {
     for (int c = 0; c < C; c++)
       skip[c] = status[c] == COVERAGE_DATA_NONE;
-    struct e2sfca_spec spec = {run->subs.n,     C,         run->groups.n, (int)run->k,
-                               run->serves,     run->radius_cm, skip,     s->facp->n,
-                               s->facp->capacity};
-    st = e2sfca_compute(&spec, n, s->acc.t, res, sub, run->comm, s->e2sfca, s->e2sfca_rows,
-                        trunc);
+    struct e2sfca_spec spec = {run->subs.n,    C,    run->groups.n, (int)run->k,      run->serves,
+                               run->radius_cm, skip, s->facp->n,    s->facp->capacity};
+    st = e2sfca_compute(&spec, n, s->acc.t, res, sub, run->comm, s->e2sfca, s->e2sfca_rows, trunc);
   }
   /* One line naming every category whose lists were full at some node with demand. */
   char line[2048];
@@ -194,9 +192,8 @@ static int run_coverage(struct run_ctx *run, struct run_scen *s, const uint8_t *
   int *ess = lc_malloc_array(C, sizeof *ess);
   double *target = lc_malloc_array(C, sizeof *target);
   double *speed = lc_malloc_array(G, sizeof *speed);
-  int st = s->nearest && s->near_store && res && sub && thr && ess && target && speed
-               ? LC_OK
-               : LC_ENOMEM;
+  int st = s->nearest && s->near_store && res && sub && thr && ess && target && speed ? LC_OK
+                                                                                      : LC_ENOMEM;
   int64_t max_r = 0;
   if (st == LC_OK) {
     for (int c = 0, slot = 0; c < C; c++) {
@@ -231,8 +228,8 @@ static int run_coverage(struct run_ctx *run, struct run_scen *s, const uint8_t *
     run_data_log(run, s->name, s->data_reason);
   st = lc_agree(run->comm, st);
   if (st == LC_OK) {
-    struct coverage_spec spec = {run->subs.n, C,     G,    thr, target, ess, run->serves,
-                                 speed,      max_r, status};
+    struct coverage_spec spec = {run->subs.n, C,           G,     thr,   target,
+                                 ess,         run->serves, speed, max_r, status};
     st = coverage_compute_partial(&spec, n, (const int64_t *const *)s->nearest, res, sub, which,
                                   which ? &run->base.cov : NULL, run->comm, &s->cov);
   }

@@ -24,8 +24,8 @@ int run_fault(const struct run_ctx *run, const char *phase) {
   if (sscanf(f, "%d:%63s", &rank, name) != 2)
     return LC_OK;
   if (rank == run->rank && !strcmp(name, phase))
-    LC_FAIL(LC_EFAULT, "injected fault on rank %d at phase %s (LIFECIRCLE_FAULT=%s)", rank,
-            phase, f);
+    LC_FAIL(LC_EFAULT, "injected fault on rank %d at phase %s (LIFECIRCLE_FAULT=%s)", rank, phase,
+            f);
   return LC_OK;
 }
 
@@ -50,7 +50,7 @@ int run_stop_check(struct run_ctx *run, const char *phase) {
   if (!any)
     return LC_OK;
   log_info("stopped by signal before the time limit: 0 scenarios complete (after %s); "
-           "nothing written", phase);
-  LC_FAIL(LC_ESTOPPED, "stopped by a signal during %s, before any scenario was complete",
-          phase);
+           "nothing written",
+           phase);
+  LC_FAIL(LC_ESTOPPED, "stopped by a signal during %s, before any scenario was complete", phase);
 }

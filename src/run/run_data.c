@@ -9,8 +9,8 @@
 
 #include "lifecircle/alloc.h"
 #include "lifecircle/log.h"
-#include "run.h"
 #include "lifecircle/status.h"
+#include "run.h"
 
 int run_read_official_counts(struct run_ctx *run) {
   int C = run->cats.n;

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
-#include "run.h"
 #include "lifecircle/status.h"
+#include "run.h"
 
 int run_inputs_add(struct run_ctx *run, const char *role, const char *path) {
   char **r = realloc(run->input_role, (size_t)(run->n_inputs + 1) * sizeof *r);

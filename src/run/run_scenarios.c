@@ -6,13 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/log.h"
 #include "lifecircle/results.h"
-#include "run.h"
 #include "lifecircle/status.h"
+#include "run.h"
 
 /* Earlier results that complete scenarios may be copied from (open on rank 0 only). */
 struct run_reuse {
@@ -92,8 +92,7 @@ static int run_attr_equals(hid_t f, const char *obj, const char *name, const cha
  * writes that earlier versions did not: a copy of an older layout is computed again. */
 static int run_has_current_layout(hid_t f, const char *group, const char *cmp_group) {
   static const char *const scen[] = {"Coverage/data_status", "Coverage/data_status_reason",
-                                     "Coverage/e2sfca",
-                                     "NodeAccess/e2sfca"};
+                                     "Coverage/e2sfca", "NodeAccess/e2sfca"};
   char name[640];
   for (size_t i = 0; i < sizeof scen / sizeof scen[0]; i++) {
     snprintf(name, sizeof name, "%s/%s", group, scen[i]);
@@ -115,8 +114,9 @@ static int run_inputs_same(hid_t g, const char *group, const char *inputs, int *
     if (earlier)
       run_inputs_changed(earlier, inputs, why, sizeof why);
     log_info("%s: %s%s%s: computed again", group + strlen("/Scenarios/"),
-             earlier ? "input files changed since the earlier results (" : "the earlier results "
-             "do not record the SHA-256 of their input files",
+             earlier ? "input files changed since the earlier results ("
+                     : "the earlier results "
+                       "do not record the SHA-256 of their input files",
              earlier ? why : "", earlier ? ")" : "");
     *told = 1;
   }
@@ -136,7 +136,8 @@ static int run_reuse_find(struct run_ctx *run, struct run_reuse *ru, const char 
   if (run->rank == 0) {
     for (int i = 0; i < 2 && *which < 0; i++) {
       hid_t f = ru->file[i];
-      if (f < 0 || !run_group_complete(f, group) || (cmp_group && !run_group_complete(f, cmp_group)))
+      if (f < 0 || !run_group_complete(f, group) ||
+          (cmp_group && !run_group_complete(f, cmp_group)))
         continue;
       /* A scenario's tables may map to the baseline's: its copy is valid only over the same
        * baseline. */
@@ -165,8 +166,8 @@ static int run_reuse_find(struct run_ctx *run, struct run_reuse *ru, const char 
       }
       if (complete == 1 && H5Aexists(g, "checksum") > 0 && H5Aexists(g, "config_sha256") > 0 &&
           h5io_read_attr_str(g, "checksum", &sha) == LC_OK &&
-          h5io_read_attr_str(g, "config_sha256", &cfg) == LC_OK &&
-          !strcmp(cfg, run->config_sha) && run_inputs_same(g, group, inputs, &told)) {
+          h5io_read_attr_str(g, "config_sha256", &cfg) == LC_OK && !strcmp(cfg, run->config_sha) &&
+          run_inputs_same(g, group, inputs, &told)) {
         char now[65];
         if (results_checksum(f, group, 1, MPI_COMM_SELF, now) == LC_OK && !strcmp(now, sha))
           *which = i;
@@ -265,8 +266,7 @@ int run_scenarios(struct run_ctx *run) {
     snprintf(group, sizeof group, "/Scenarios/%s", s->name);
     snprintf(cmp_group, sizeof cmp_group, "/Comparisons/%s", s->name);
     int which = -1;
-    st = run_reuse_find(run, &ru, group, index > 0 ? cmp_group : NULL,
-                        index > 0 ? base_sha : NULL,
+    st = run_reuse_find(run, &ru, group, index > 0 ? cmp_group : NULL, index > 0 ? base_sha : NULL,
                         index > 0 ? run->inputs_scen[index - 1] : run->inputs_base, &which);
     /* The baseline is always computed (scenarios reuse and compare with it); when its
      * earlier copy verifies, that copy is written, identical by determinism. */
@@ -310,7 +310,6 @@ int run_scenarios(struct run_ctx *run) {
             run->output);
   }
   if (st == LC_OK)
-    log_info("results: %s (%d scenarios, %d kept from earlier results)", run->output, done,
-             reused);
+    log_info("results: %s (%d scenarios, %d kept from earlier results)", run->output, done, reused);
   return st;
 }

@@ -1,25 +1,25 @@
 /* The main job, phase one: parameters and inputs. */
 #include <math.h>
 #include <nettle/sha2.h>
-#include <stdio.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
+#include "agents_internal.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/crs.h"
-#include "lifecircle/facility_datum.h"
 #include "lifecircle/datadir.h"
+#include "lifecircle/facility_datum.h"
 #include "lifecircle/import.h"
 #include "lifecircle/log.h"
-#include "lifecircle/path.h"
 #include "lifecircle/memcheck.h"
+#include "lifecircle/path.h"
 #include "lifecircle/profile.h"
-#include "run.h"
 #include "lifecircle/status.h"
-#include "agents_internal.h"
+#include "run.h"
 
 /* SHA-256 of a text, in hex. */
 static int run_text_sha256(const char *text, size_t len, char *out) {
@@ -38,15 +38,18 @@ static int run_read_graph(struct run_ctx *run) {
   int n_osm = 0;
   LC_CHECK(params_count(p, "Graph:osm", &n_osm));
   if (params_has(p, "Graph:file") == (n_osm > 0))
-    LC_FAIL(LC_EPARAM, "%s: give exactly one of Graph:file (a graph file from lifecircle "
-                       "import) and Graph:osm (a list of OSM files)", p->file);
+    LC_FAIL(LC_EPARAM,
+            "%s: give exactly one of Graph:file (a graph file from lifecircle "
+            "import) and Graph:osm (a list of OSM files)",
+            p->file);
   if (n_osm == 0) {
     /* The walking profile was applied when the graph file was imported: a profile given here
      * would change nothing, so it is refused with the reason rather than as an unknown key. */
     if (params_has(p, "Graph:profile"))
-      LC_FAIL(LC_EPARAM, "%s: Graph:profile applies only with Graph:osm (OSM files imported "
-                         "in the run); with Graph:file the profile was fixed at import: give "
-                         "it to `lifecircle import --profile FILE` and remove Graph:profile",
+      LC_FAIL(LC_EPARAM,
+              "%s: Graph:profile applies only with Graph:osm (OSM files imported "
+              "in the run); with Graph:file the profile was fixed at import: give "
+              "it to `lifecircle import --profile FILE` and remove Graph:profile",
               p->file);
     LC_CHECK(params_get_string(p, "Graph:file", &run->graph_source));
     LC_CHECK(run_inputs_add(run, "graph", run->graph_source));
@@ -141,13 +144,14 @@ static int run_check_datums(struct run_ctx *run, int n_layers) {
     if (!df.fires)
       continue;
     if (strict)
-      LC_FAIL(LC_EPARAM, "layer %d (%s) is declared crs: %s, but its points lie clearly closer "
+      LC_FAIL(LC_EPARAM,
+              "layer %d (%s) is declared crs: %s, but its points lie clearly closer "
               "to the network read as %s: median distance to the nearest node %.1f m as %s, "
               "%.1f m as %s (over %lld points); the file is most likely in %s: set crs: %s "
               "(or Run: strict: false to run with a warning)",
               i, file, crs, crs_name(df.best), df.median_declared_m, crs_name(df.declared),
-              df.median_best_m, crs_name(df.best), (long long)df.n_points,
-              crs_name(df.best), crs_name(df.best));
+              df.median_best_m, crs_name(df.best), (long long)df.n_points, crs_name(df.best),
+              crs_name(df.best));
     log_warn("layer %d (%s) is declared crs: %s, but its points lie clearly closer to the "
              "network read as %s: median distance to the nearest node %.1f m as %s, %.1f m "
              "as %s (over %lld points); check the layer's crs",
@@ -178,8 +182,7 @@ static int run_read_facilities(struct run_ctx *run) {
     LC_CHECK(params_get_string_or(p, key, NULL, &category));
     snprintf(key, sizeof key, "Facilities:layers:%d:category_column", i);
     LC_CHECK(params_get_string_or(p, key, NULL, &column));
-    LC_CHECK(facility_load_layer(file, crs, category, column, &run->cats, i,
-                                 &run->fac));
+    LC_CHECK(facility_load_layer(file, crs, category, column, &run->cats, i, &run->fac));
     LC_CHECK(run_inputs_add(run, "layer", file));
   }
   LC_CHECK(facility_snap(&run->fac, &run->g, run->max_snap_m, &run->n_excluded));
@@ -204,14 +207,16 @@ static int run_read_facilities(struct run_ctx *run) {
 
 /* Population from a raster's sub-pixel samples (analysis/prepare.py raster) instead of a
  * residents table: the raster's total inside the polygons is preserved exactly. */
-static int run_read_raster_population(struct run_ctx *run, const char *polys,
-                                      const char *name_prop, const char *raster) {
+static int run_read_raster_population(struct run_ctx *run, const char *polys, const char *name_prop,
+                                      const char *raster) {
   struct params *p = &run->params;
   const char *table = NULL;
   LC_CHECK(params_get_string_or(p, "Population:residents", NULL, &table));
   if (table)
-    LC_FAIL(LC_EPARAM, "Population: give either residents (a table) or raster_samples (%s), "
-            "not both", raster);
+    LC_FAIL(LC_EPARAM,
+            "Population: give either residents (a table) or raster_samples (%s), "
+            "not both",
+            raster);
   LC_CHECK(geom_load_polygons(polys, name_prop, &run->subs));
   struct density_samples sm;
   LC_CHECK(population_load_density(raster, "persons", &sm));
@@ -220,7 +225,8 @@ static int run_read_raster_population(struct run_ctx *run, const char *polys,
   if (rcode == LC_OK)
     rcode = population_raster_weights(&run->g, &run->subs, &sm, w, &run->table, &outside);
   if (rcode == LC_OK)
-    rcode = population_assign_weighted(&run->g, &run->subs, &run->table, w, &run->groups, &run->pop);
+    rcode =
+        population_assign_weighted(&run->g, &run->subs, &run->table, w, &run->groups, &run->pop);
   free(w);
   population_density_free(&sm);
   LC_CHECK(rcode);
@@ -341,8 +347,8 @@ static int run_read_scenarios(struct run_ctx *run, const char *only) {
       LC_FAIL(LC_EPARAM, "%s: a scenario may not be named 'baseline'", file);
     for (int j = 0; j < i; j++)
       if (!strcmp(run->scen[i].name, run->scen[j].name))
-        LC_FAIL(LC_EPARAM, "%s: scenario name '%s' is already used by %s", file,
-                run->scen[i].name, run->scen[j].file);
+        LC_FAIL(LC_EPARAM, "%s: scenario name '%s' is already used by %s", file, run->scen[i].name,
+                run->scen[j].file);
     run->selected[i] = only == NULL;
   }
   if (only) {
@@ -373,8 +379,8 @@ static int run_read_scenarios(struct run_ctx *run, const char *only) {
 static int run_read_report(struct run_ctx *run) {
   struct params *p = &run->params;
   int n_lang = 0;
-  LC_CHECK(params_get_string_or(p, "Report:life_circle", "15-minute life circle",
-                                &run->life_circle));
+  LC_CHECK(
+      params_get_string_or(p, "Report:life_circle", "15-minute life circle", &run->life_circle));
   LC_CHECK(params_get_string_or(p, "Report:title", run->life_circle, &run->report_title));
   LC_CHECK(params_get_string_or(p, "Report:zone_label", "zone", &run->zone_label));
   LC_CHECK(params_count(p, "Report:languages", &n_lang));
@@ -402,8 +408,9 @@ static int run_read_report(struct run_ctx *run) {
     for (int c = 0; c < run->cats.n && !named; c++)
       named = categories_name(&run->cats.c[c], v)[0] != '\0';
     if (!named || strchr(v, ','))
-      LC_FAIL(LC_EPARAM, "%s: %s = '%s': no category of %s is named in that language (give "
-                         "codes used in the categories' names, e.g. en, zh)",
+      LC_FAIL(LC_EPARAM,
+              "%s: %s = '%s': no category of %s is named in that language (give "
+              "codes used in the categories' names, e.g. en, zh)",
               p->file, key, v, run->cats.file);
     if (run->languages[0])
       strcat(run->languages, ",");
@@ -516,8 +523,7 @@ static int run_check_memory(struct run_ctx *run) {
   int st = memcheck_fits(machine, "this run", detail);
   if (st == LC_OK && run->agents_loaded && run->agents.enabled) {
     int64_t agents = 0, residents = 0;
-    st = agents_population_totals(&run->pop, run->agents.residents_per_agent, &agents,
-                                  &residents);
+    st = agents_population_totals(&run->pop, run->agents.residents_per_agent, &agents, &residents);
     if (st == LC_OK) {
       double per_agent = agents_bytes_per_agent(&run->agents);
       double bytes = per_agent * (double)agents * (double)local / (double)run->size;
@@ -529,8 +535,8 @@ static int run_check_memory(struct run_ctx *run) {
       snprintf(detail, sizeof detail,
                "%lld agents for %lld residents at Agents:residents_per_agent = %ld, about %.0f "
                "bytes each, beside the catchment lists; on %d ranks of this machine",
-               (long long)agents, (long long)residents, run->agents.residents_per_agent,
-               per_agent, local);
+               (long long)agents, (long long)residents, run->agents.residents_per_agent, per_agent,
+               local);
       st = memcheck_fits(total, "this run's agent simulation", detail);
     }
   }

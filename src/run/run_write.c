@@ -4,18 +4,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/compare_io.h"
 #include "lifecircle/graph_io.h"
 #include "lifecircle/log.h"
 #include "lifecircle/results.h"
-#include "run.h"
 #include "lifecircle/status.h"
+#include "run.h"
 
-#define RUN_OSM_ATTRIBUTION                                                                   \
+#define RUN_OSM_ATTRIBUTION \
   "Map data (c) OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright)"
 
 static int run_write_header(struct run_ctx *run, struct results *res) {
@@ -42,8 +42,8 @@ static int run_write_header(struct run_ctx *run, struct results *res) {
   LC_CHECK(graph_io_write_code(res->file));
   char *used = NULL;
   LC_CHECK(params_used_yaml(&run->params, &used));
-  int st = results_write_text(res, "/Parameters/given", run->params.text,
-                              "the parameter file as given");
+  int st =
+      results_write_text(res, "/Parameters/given", run->params.text, "the parameter file as given");
   if (st == LC_OK)
     st = results_write_text(res, "/Parameters/used", used,
                             "every parameter read, with the value used (defaults included)");
@@ -75,20 +75,20 @@ static int run_write_graph(struct run_ctx *run, struct results *res) {
                                     "second end node (0-based row of /Graph/nodes)"));
   LC_CHECK(results_write_replicated(res, "/Graph/edges/length_cm", H5IO_I64, g->length_cm, m, 0,
                                     "cm", "geodesic length along the edge's geometry"));
-  LC_CHECK(results_write_replicated(res, "/Graph/edges/cost_cm", H5IO_I64, g->cost_cm, m, 0,
-                                    "cm", "walking cost: length times the class factor"));
-  LC_CHECK(results_write_replicated(res, "/Graph/edges/osm_way_id", H5IO_I64, g->way_id, m, 0,
-                                    "1", "OpenStreetMap way id, -1 when none"));
+  LC_CHECK(results_write_replicated(res, "/Graph/edges/cost_cm", H5IO_I64, g->cost_cm, m, 0, "cm",
+                                    "walking cost: length times the class factor"));
+  LC_CHECK(results_write_replicated(res, "/Graph/edges/osm_way_id", H5IO_I64, g->way_id, m, 0, "1",
+                                    "OpenStreetMap way id, -1 when none"));
   if (g->geom_off) {
     int64_t np = g->geom_off[m];
-    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_offset", H5IO_I64, g->geom_off,
-                                      m + 1, 0, "1",
+    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_offset", H5IO_I64, g->geom_off, m + 1,
+                                      0, "1",
                                       "edge e's polyline: rows geom_offset[e]..geom_offset[e+1]-1 "
                                       "of geom_lon/geom_lat, end nodes included"));
-    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_lon", H5IO_F64, g->geom_lon, np,
-                                      0, "degree", "polyline point longitude, WGS84"));
-    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_lat", H5IO_F64, g->geom_lat, np,
-                                      0, "degree", "polyline point latitude, WGS84"));
+    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_lon", H5IO_F64, g->geom_lon, np, 0,
+                                      "degree", "polyline point longitude, WGS84"));
+    LC_CHECK(results_write_replicated(res, "/Graph/edges/geom_lat", H5IO_F64, g->geom_lat, np, 0,
+                                      "degree", "polyline point latitude, WGS84"));
   }
   return LC_OK;
 }
@@ -219,13 +219,13 @@ static int run_write_tables(struct run_ctx *run, struct results *res) {
     for (int s = 0; s < S; s++)
       for (int64_t r = run->subs.ring_off[s]; r < run->subs.ring_off[s + 1]; r++)
         ring_sub[r] = s;
-    st = results_write_global(res, "/Subdistricts/ring_subdistrict", H5IO_I64, ring_sub, nr, 0,
-                              "1", "subdistrict (row of /Subdistricts/name) of every ring");
+    st = results_write_global(res, "/Subdistricts/ring_subdistrict", H5IO_I64, ring_sub, nr, 0, "1",
+                              "subdistrict (row of /Subdistricts/name) of every ring");
     free(ring_sub);
     if (st == LC_OK)
-      st = results_write_global(res, "/Subdistricts/ring_offset", H5IO_I64, run->subs.pt_off,
-                                nr + 1, 0, "1",
-                                "ring r: points ring_offset[r]..ring_offset[r+1]-1");
+      st =
+          results_write_global(res, "/Subdistricts/ring_offset", H5IO_I64, run->subs.pt_off, nr + 1,
+                               0, "1", "ring r: points ring_offset[r]..ring_offset[r+1]-1");
     if (st == LC_OK)
       st = results_write_global(res, "/Subdistricts/ring_lon", H5IO_F64, run->subs.lon,
                                 run->subs.n_points, 0, "degree", "ring point longitude, WGS84");
@@ -245,9 +245,8 @@ static int run_write_tables(struct run_ctx *run, struct results *res) {
     }
     for (int64_t i = 0; i < run->g.n_nodes; i++)
       sub[i] = run->pop.subdistrict[i];
-    st = results_write_replicated(res, "/Population/subdistrict", H5IO_I64, sub, run->g.n_nodes,
-                                  0, "1",
-                                  "row of /Subdistricts/name containing the node, -1 outside");
+    st = results_write_replicated(res, "/Population/subdistrict", H5IO_I64, sub, run->g.n_nodes, 0,
+                                  "1", "row of /Subdistricts/name containing the node, -1 outside");
     free(sub);
   }
 done:
@@ -275,10 +274,10 @@ static int run_write_facilities(const struct facility_set *fs, struct results *r
   }
   char name[512];
   int st = LC_OK;
-#define RUN_FAC(field, type, data, units, desc)                                    \
-  if (st == LC_OK) {                                                               \
-    snprintf(name, sizeof name, "%s/Facilities/" field, base);                     \
-    st = results_write_global(res, name, type, data, n, 0, units, desc);           \
+#define RUN_FAC(field, type, data, units, desc)                          \
+  if (st == LC_OK) {                                                     \
+    snprintf(name, sizeof name, "%s/Facilities/" field, base);           \
+    st = results_write_global(res, name, type, data, n, 0, units, desc); \
   }
   RUN_FAC("node", H5IO_I64, node, "1",
           "graph node the facility snapped to (row of /Graph/nodes), -1 when excluded")
@@ -401,8 +400,8 @@ static int run_write_access(struct run_ctx *run, const struct run_scen *sc, stru
   snprintf(name, sizeof name, "%s/NodeAccess/nearest_facility", base);
   snprintf(from, sizeof from, "/Scenarios/%s/NodeAccess/nearest_facility", bname ? bname : "");
   if (st == LC_OK)
-    st = results_write_nodes_mapped(res, name, H5IO_I64, n, gid, C, 1, own,
-                                    bname ? from : NULL, run_row_facility, &x, "1",
+    st = results_write_nodes_mapped(res, name, H5IO_I64, n, gid, C, 1, own, bname ? from : NULL,
+                                    run_row_facility, &x, "1",
                                     "row of Facilities of the nearest facility (ties: lower "
                                     "row); -1 when none within the radius");
   snprintf(name, sizeof name, "%s/NodeAccess/count_within", base);
@@ -419,11 +418,11 @@ static int run_write_access(struct run_ctx *run, const struct run_scen *sc, stru
   return st;
 }
 
-#define RUN_E2SFCA_DESC                                                                    \
-  "E2SFCA (Luo & Qi 2009, enhanced two-step floating catchment area; Gaussian decay of "     \
-  "Dai 2010 with the category's radius as catchment): capacity (1 per facility where it "    \
-  "is 0, no limit) per 1000 residents of the groups the category serves, from the k-entry "  \
-  "catchment lists (a full list may leave farther facilities within the radius out: see "    \
+#define RUN_E2SFCA_DESC                                                                     \
+  "E2SFCA (Luo & Qi 2009, enhanced two-step floating catchment area; Gaussian decay of "    \
+  "Dai 2010 with the category's radius as catchment): capacity (1 per facility where it "   \
+  "is 0, no limit) per 1000 residents of the groups the category serves, from the k-entry " \
+  "catchment lists (a full list may leave farther facilities within the radius out: see "   \
   "the log);"
 
 static int run_write_coverage(struct run_ctx *run, const struct run_scen *sc, struct results *res,
@@ -449,10 +448,10 @@ static int run_write_coverage(struct run_ctx *run, const struct run_scen *sc, st
   for (int s = 0; s < run->subs.n; s++)
     rows[s] = run->subs.name[s];
   rows[R - 1] = "all";
-#define RUN_COV(field, type, data, cols, units, desc)                              \
-  if (st == LC_OK) {                                                               \
-    snprintf(name, sizeof name, "%s/Coverage/" field, base);                       \
-    st = results_write_global(res, name, type, data, R, cols, units, desc);        \
+#define RUN_COV(field, type, data, cols, units, desc)                       \
+  if (st == LC_OK) {                                                        \
+    snprintf(name, sizeof name, "%s/Coverage/" field, base);                \
+    st = results_write_global(res, name, type, data, R, cols, units, desc); \
   }
   RUN_COV("residents", H5IO_I64, cv->residents, G, "persons",
           "residents per row (subdistricts, then all) and group")
@@ -482,10 +481,10 @@ static int run_write_coverage(struct run_ctx *run, const struct run_scen *sc, st
           "1 when served_share reaches the category's target, 0 when not, -1 no residents "
           "of the served groups or no data (data_status 2): never a measured failure")
 #undef RUN_COV
-#define RUN_COV1(field, type, data, units, desc)                                   \
-  if (st == LC_OK) {                                                               \
-    snprintf(name, sizeof name, "%s/Coverage/" field, base);                       \
-    st = results_write_global(res, name, type, data, C, 0, units, desc);           \
+#define RUN_COV1(field, type, data, units, desc)                         \
+  if (st == LC_OK) {                                                     \
+    snprintf(name, sizeof name, "%s/Coverage/" field, base);             \
+    st = results_write_global(res, name, type, data, C, 0, units, desc); \
   }
   RUN_COV1("data_status", H5IO_I64, status, "1",
            "per category (/Categories/id): 0 ok, 1 thin (fewer facilities than the "
@@ -500,7 +499,8 @@ static int run_write_coverage(struct run_ctx *run, const struct run_scen *sc, st
   if (st == LC_OK) {
     snprintf(name, sizeof name, "%s/Coverage/e2sfca", base);
     st = results_write_global(res, name, H5IO_F64, sc->e2sfca_rows, R, C, "per 1000 residents",
-                              RUN_E2SFCA_DESC " mean over the row's nodes weighted by the "
+                              RUN_E2SFCA_DESC
+                              " mean over the row's nodes weighted by the "
                               "residents of the served groups (rows: subdistricts, then all); "
                               "NaN when the category has no data or the row no such residents");
   }
@@ -524,8 +524,8 @@ int run_write_common(struct run_ctx *run, struct results *res) {
 }
 
 /* A housing scenario's residents (base/Population/residents) and what it changed. */
-static int run_write_population(struct run_ctx *run, const struct run_scen *s,
-                                struct results *res, const char *base) {
+static int run_write_population(struct run_ctx *run, const struct run_scen *s, struct results *res,
+                                const char *base) {
   if (!s->popp || s->popp == &run->pop)
     return LC_OK;
   char name[512];
@@ -550,7 +550,7 @@ int run_write_scenario(struct run_ctx *run, struct results *res, const struct ru
   LC_CHECK(results_write_nodes(res, name, H5IO_F64, s->dgp->n_owned, s->dgp->global, s->e2sfca,
                                run->cats.n, "per 1000 residents",
                                RUN_E2SFCA_DESC " per node (columns: /Categories/id); NaN when "
-                               "the category has no data"));
+                                               "the category has no data"));
   LC_CHECK(run_write_coverage(run, s, res, base));
   return run_write_population(run, s, res, base);
 }

@@ -13,10 +13,9 @@ void compare_free(struct comparison *cmp) {
   memset(cmp, 0, sizeof *cmp);
 }
 
-int compare_compute(const struct coverage_spec *spec, int64_t n_owned,
-                    const int64_t *const *base, const int64_t *const *scen,
-                    const int64_t *residents, const int32_t *subdistrict, MPI_Comm comm,
-                    struct comparison *out) {
+int compare_compute(const struct coverage_spec *spec, int64_t n_owned, const int64_t *const *base,
+                    const int64_t *const *scen, const int64_t *residents,
+                    const int32_t *subdistrict, MPI_Comm comm, struct comparison *out) {
   memset(out, 0, sizeof *out);
   int R = spec->n_sub + 1, C = spec->n_cat, G = spec->n_group;
   size_t rcg = (size_t)R * C * G;
@@ -55,8 +54,7 @@ int compare_compute(const struct coverage_spec *spec, int64_t n_owned,
     }
   }
   free(limit);
-  if (MPI_Allreduce(MPI_IN_PLACE, buf, (int)(2 * rcg), MPI_INT64_T, MPI_SUM, comm) !=
-      MPI_SUCCESS) {
+  if (MPI_Allreduce(MPI_IN_PLACE, buf, (int)(2 * rcg), MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS) {
     free(buf);
     LC_FAIL(LC_EMPI, "comparison: MPI_Allreduce failed");
   }

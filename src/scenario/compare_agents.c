@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/compare_io.h"
@@ -33,14 +33,14 @@ static int compare_agents_attr_i64(hid_t file, const char *obj, const char *name
 
 /* Reads a whole int64 table and checks its shape (ncols 0: 1-D). Local. */
 static int compare_agents_read_table(hid_t file, const char *name, int64_t rows, int64_t ncols,
-                         int64_t **out) {
+                                     int64_t **out) {
   int64_t r = 0, c = 0;
   LC_CHECK(h5io_read(file, name, H5IO_I64, (void **)out, &r, &c));
   if ((rows >= 0 && r != rows) || c != ncols) {
     free(*out);
     *out = NULL;
-    LC_FAIL(LC_EFORMAT, "%s is %" PRId64 " x %" PRId64 ", expected %" PRId64 " x %" PRId64,
-            name, r, c, rows, ncols);
+    LC_FAIL(LC_EFORMAT, "%s is %" PRId64 " x %" PRId64 ", expected %" PRId64 " x %" PRId64, name, r,
+            c, rows, ncols);
   }
   return LC_OK;
 }
@@ -64,7 +64,8 @@ static int compare_agents_length(hid_t file, const char *name, int64_t *n) {
 }
 
 /* Reads rows [lo, hi) of a 1-D int64 dataset. Local (independent I/O). */
-static int compare_agents_read_block(hid_t file, const char *name, int64_t lo, int64_t hi, int64_t *out) {
+static int compare_agents_read_block(hid_t file, const char *name, int64_t lo, int64_t hi,
+                                     int64_t *out) {
   if (hi <= lo)
     return LC_OK;
   hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
@@ -85,9 +86,10 @@ static int compare_agents_read_block(hid_t file, const char *name, int64_t lo, i
 }
 
 /* Appends this rank's block of one scenario's Trips to *t (which = 0 baseline, 1 scenario). */
-static int compare_agents_read_trips(hid_t file, const char *scen_group, int which, const int64_t *thr,
-                         int n_cat, int rank, int size, struct compare_trip **t, int64_t *n) {
-  static const char *const col[7] = {"agent", "origin", "group", "category",
+static int compare_agents_read_trips(hid_t file, const char *scen_group, int which,
+                                     const int64_t *thr, int n_cat, int rank, int size,
+                                     struct compare_trip **t, int64_t *n) {
+  static const char *const col[7] = {"agent",    "origin",   "group", "category",
                                      "depart_s", "arrive_s", "wait_s"};
   char name[1400];
   int64_t T = 0;
@@ -175,7 +177,7 @@ static int compare_agents_pop_read(hid_t file, int n_rows, struct compare_agents
 
 /* Realised coverage gained and lost. Collective over res->comm. */
 static int compare_agents_realised(struct results *res, const char *scenario, const char *baseline,
-                       const char *group) {
+                                   const char *group) {
   hid_t f = res->file;
   char sg[2][600], name[1400];
   snprintf(sg[0], sizeof sg[0], "/Scenarios/%s", baseline);
@@ -266,14 +268,14 @@ static int compare_agents_realised(struct results *res, const char *scenario, co
     st = compare_agents_pop_read(f, (int)R, &pop);
     if (st == LC_OK && (int64_t)pop.n_cat * pop.n_group != CG)
       st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
-                        "RealisedCoverage has %" PRId64 " columns, not categories x groups",
-                        CG);
+                        "RealisedCoverage has %" PRId64 " columns, not categories x groups", CG);
     for (int w = 0; w < 2 && st == LC_OK; w++)
-      st = compare_agents_read_trips(f, sg[w], w, pop.thr, pop.n_cat, res->rank, res->size, &trips, &nt);
+      st = compare_agents_read_trips(f, sg[w], w, pop.thr, pop.n_cat, res->rank, res->size, &trips,
+                                     &nt);
     st = lc_agree(res->comm, st);
     if (st == LC_OK) {
-      struct compare_agents_spec spec = {pop.n_sub,  pop.n_cat, pop.n_group, pop.n_nodes,
-                                         pop.by_group, pop.sub, per[0], agents[0]};
+      struct compare_agents_spec spec = {pop.n_sub,    pop.n_cat, pop.n_group, pop.n_nodes,
+                                         pop.by_group, pop.sub,   per[0],      agents[0]};
       st = compare_realised_compute(&spec, nt, trips, res->comm, &cr);
     }
     /* The recount must reproduce both RealisedCoverage tables exactly. */
@@ -281,11 +283,11 @@ static int compare_agents_realised(struct results *res, const char *scenario, co
       for (int64_t k = 0; k < R * CG; k++)
         if (cr.needed[w][k] != needed[w][k] || cr.covered[w][k] != covered[w][k]) {
           st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
-                            "%s: the agents recounted from Trips (needed %" PRId64 ", covered %"
-                            PRId64 ") differ from RealisedCoverage (needed %" PRId64
+                            "%s: the agents recounted from Trips (needed %" PRId64
+                            ", covered %" PRId64 ") differ from RealisedCoverage (needed %" PRId64
                             ", covered %" PRId64 ") at row %" PRId64 ", column %" PRId64,
-                            sg[w], cr.needed[w][k], cr.covered[w][k], needed[w][k],
-                            covered[w][k], k / CG, k % CG);
+                            sg[w], cr.needed[w][k], cr.covered[w][k], needed[w][k], covered[w][k],
+                            k / CG, k % CG);
           break;
         }
     st = lc_agree(res->comm, st);
@@ -298,8 +300,7 @@ static int compare_agents_realised(struct results *res, const char *scenario, co
                                 "agent by agent (column c*G+g; rows: subdistricts, then all)");
     snprintf(name, sizeof name, "%s/realised_no_longer_covered", group);
     if (st == LC_OK)
-      st = results_write_global(res, name, H5IO_I64, cr.cmp.no_longer_covered, R, CG,
-                                "persons",
+      st = results_write_global(res, name, H5IO_I64, cr.cmp.no_longer_covered, R, CG, "persons",
                                 "residents (agent weights) realised-covered for category c in "
                                 "the baseline but not in the scenario (column c*G+g; rows: "
                                 "subdistricts, then all)");
@@ -324,10 +325,10 @@ static int compare_agents_realised(struct results *res, const char *scenario, co
                                 "rows: subdistricts, then all)");
     snprintf(name, sizeof name, "%s/realised_served_no_longer_covered", group);
     if (st == LC_OK)
-      st = results_write_global(res, name, H5IO_I64, served + R * pop.n_cat, R, pop.n_cat,
-                                "persons",
-                                "realised_no_longer_covered summed over the groups category c "
-                                "serves only");
+      st =
+          results_write_global(res, name, H5IO_I64, served + R * pop.n_cat, R, pop.n_cat, "persons",
+                               "realised_no_longer_covered summed over the groups category c "
+                               "serves only");
     free(serves);
     free(served);
     if (st == LC_OK)
@@ -357,10 +358,10 @@ static int compare_agents_realised(struct results *res, const char *scenario, co
 
 /* Per-facility totals over the day of one scenario (rank 0): arrivals, served, refused
  * (sums over the bins) and the largest peak queue; with categories and source ids. */
-static int compare_agents_load_totals(hid_t f, const char *sg, int64_t *n_fac, int64_t **tot, int64_t **cat,
-                          char ***sid, int64_t *n_sid) {
+static int compare_agents_load_totals(hid_t f, const char *sg, int64_t *n_fac, int64_t **tot,
+                                      int64_t **cat, char ***sid, int64_t *n_sid) {
   static const char *const field[COMPARE_AGENTS_LOAD_COLS] = {"arrivals", "served", "refused",
-                                                  "peak_queue"};
+                                                              "peak_queue"};
   char name[1400];
   int64_t rows = 0, bins = 0;
   snprintf(name, sizeof name, "%s/Facilities/category", sg);
@@ -397,7 +398,7 @@ static int compare_agents_load_totals(hid_t f, const char *sg, int64_t *n_fac, i
 
 /* Facility load before and after, per row of the scenario's Facilities. Collective. */
 static int compare_agents_load(struct results *res, const char *scenario, const char *baseline,
-                   const char *group) {
+                               const char *group) {
   hid_t f = res->file;
   char sg[2][600], name[1400];
   snprintf(sg[0], sizeof sg[0], "/Scenarios/%s", baseline);
@@ -418,8 +419,9 @@ static int compare_agents_load(struct results *res, const char *scenario, const 
     for (int w = 0; w < 2 && st == LC_OK; w++)
       st = compare_agents_load_totals(f, sg[w], &nf[w], &tot[w], &cat[w], &sid[w], &nsid[w]);
     F = nf[1];
-    out = st == LC_OK ? malloc((size_t)(F > 0 ? F : 1) * (3 * COMPARE_AGENTS_LOAD_COLS + 1) * sizeof *out)
-                      : NULL;
+    out = st == LC_OK
+              ? malloc((size_t)(F > 0 ? F : 1) * (3 * COMPARE_AGENTS_LOAD_COLS + 1) * sizeof *out)
+              : NULL;
     if (st == LC_OK && !out)
       st = LC_ENOMEM;
     for (int64_t i = 0; st == LC_OK && i < F; i++) {
@@ -445,18 +447,21 @@ static int compare_agents_load(struct results *res, const char *scenario, const 
       "facility_load_column";
   char desc[1024];
   int64_t FC = F * COMPARE_AGENTS_LOAD_COLS;
-#define COMPARE_AGENTS_W(field, off, units, text)                                                        \
-  if (st == LC_OK) {                                                                         \
-    snprintf(name, sizeof name, "%s/" field, group);                                         \
-    snprintf(desc, sizeof desc, "%s; %s", text, cols);                                       \
-    st = results_write_global(res, name, H5IO_I64, out ? out + (off) : NULL, F,              \
-                              COMPARE_AGENTS_LOAD_COLS, units, desc);                                    \
+#define COMPARE_AGENTS_W(field, off, units, text)                               \
+  if (st == LC_OK) {                                                            \
+    snprintf(name, sizeof name, "%s/" field, group);                            \
+    snprintf(desc, sizeof desc, "%s; %s", text, cols);                          \
+    st = results_write_global(res, name, H5IO_I64, out ? out + (off) : NULL, F, \
+                              COMPARE_AGENTS_LOAD_COLS, units, desc);           \
   }
-  COMPARE_AGENTS_W("facility_load_before", 0, "agents",
-       "the baseline's load of the same facility per row of the scenario's Facilities (0 for "
-       "rows the baseline does not have: facility_baseline_row -1)")
-  COMPARE_AGENTS_W("facility_load_after", FC, "agents", "the scenario's load per row of its Facilities")
-  COMPARE_AGENTS_W("facility_load_change", 2 * FC, "agents", "facility_load_after - facility_load_before")
+  COMPARE_AGENTS_W(
+      "facility_load_before", 0, "agents",
+      "the baseline's load of the same facility per row of the scenario's Facilities (0 for "
+      "rows the baseline does not have: facility_baseline_row -1)")
+  COMPARE_AGENTS_W("facility_load_after", FC, "agents",
+                   "the scenario's load per row of its Facilities")
+  COMPARE_AGENTS_W("facility_load_change", 2 * FC, "agents",
+                   "facility_load_after - facility_load_before")
 #undef COMPARE_AGENTS_W
   snprintf(name, sizeof name, "%s/facility_baseline_row", group);
   if (st == LC_OK)

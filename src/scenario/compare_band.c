@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/compare_io.h"
 #include "lifecircle/status.h"
 
@@ -60,20 +60,25 @@ int compare_band_write(struct results *res, const char *scenario, const char *ba
     if (st == LC_OK)
       st = h5io_read(f, name, H5IO_I64, (void **)&dcov[w], &rows, &cols);
     if (st == LC_OK && (rows != D[w] || cols != R * CG))
-      st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s is %" PRId64 " x %" PRId64
-                        ", expected %" PRId64 " x %" PRId64, name, rows, cols, D[w], R * CG);
+      st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                        "%s is %" PRId64 " x %" PRId64 ", expected %" PRId64 " x %" PRId64, name,
+                        rows, cols, D[w], R * CG);
   }
   if (st == LC_OK && (D[0] != D[1] || memcmp(fac[0], fac[1], (size_t)(D[0] * P) * sizeof(double))))
-    st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s and %s were simulated over different "
-                      "sensitivity designs: no band", baseline, scenario);
+    st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                      "%s and %s were simulated over different "
+                      "sensitivity designs: no band",
+                      baseline, scenario);
   int64_t C = 0;
   if (st == LC_OK) {
     int64_t *thr = NULL;
     st = h5io_read(f, "/Categories/threshold_min", H5IO_I64, (void **)&thr, &C, &cols);
     free(thr);
     if (st == LC_OK && (C <= 0 || CG % C))
-      st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "RealisedCoverage has %" PRId64
-                        " columns, not a multiple of %" PRId64 " categories", CG, C);
+      st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                        "RealisedCoverage has %" PRId64 " columns, not a multiple of %" PRId64
+                        " categories",
+                        CG, C);
   }
   st = lc_agree(res->comm, st);
   cells = R * C;
@@ -108,10 +113,10 @@ int compare_band_write(struct results *res, const char *scenario, const char *ba
       }
     }
   }
-#define BAND_W(field, data, units, desc)                                                     \
-  if (st == LC_OK) {                                                                         \
-    snprintf(name, sizeof name, "%s/" field, group);                                         \
-    st = results_write_global(res, name, H5IO_I64, data, R, C, units, desc);                 \
+#define BAND_W(field, data, units, desc)                                     \
+  if (st == LC_OK) {                                                         \
+    snprintf(name, sizeof name, "%s/" field, group);                         \
+    st = results_write_global(res, name, H5IO_I64, data, R, C, units, desc); \
   }
   BAND_W("realised_served_gain", gain, "persons",
          "residents realised-covered for category c (row: subdistricts, then all) in the "
@@ -142,8 +147,8 @@ int compare_band_write(struct results *res, const char *scenario, const char *ba
   return st;
 }
 
-int compare_band_print(hid_t file, const char *scenario, char *const *row_name,
-                       char *const *cat_id, int n_rows, int n_cat) {
+int compare_band_print(hid_t file, const char *scenario, char *const *row_name, char *const *cat_id,
+                       int n_rows, int n_cat) {
   char name[700];
   static const char *const field[4] = {"realised_served_gain", "realised_served_gain_low",
                                        "realised_served_gain_high",
@@ -159,8 +164,9 @@ int compare_band_print(hid_t file, const char *scenario, char *const *row_name,
     snprintf(name, sizeof name, "/Comparisons/%s/%s", scenario, field[i]);
     st = h5io_read(file, name, H5IO_I64, (void **)&v[i], &R, &C);
     if (st == LC_OK && (R != n_rows || C != n_cat))
-      st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__, "%s is %" PRId64 " x %" PRId64
-                        ", expected %d x %d", name, R, C, n_rows, n_cat);
+      st = lc_error_set(LC_EFORMAT, __FILE__, __LINE__,
+                        "%s is %" PRId64 " x %" PRId64 ", expected %d x %d", name, R, C, n_rows,
+                        n_cat);
   }
   if (st == LC_OK) {
     printf("  realised served gain over the sensitivity design (residents of the served "
@@ -178,7 +184,8 @@ int compare_band_print(hid_t file, const char *scenario, char *const *row_name,
                v[3][k] ? "sign holds over the whole design" : "sign does NOT hold over the design");
       }
     printf("  (%" PRId64 " subdistrict x category rows with no gain at any design point not "
-           "shown)\n", quiet);
+           "shown)\n",
+           quiet);
   }
   for (int i = 0; i < 4; i++)
     free(v[i]);

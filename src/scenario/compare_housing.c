@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/compare_io.h"
 #include "lifecircle/coverage.h"
@@ -53,8 +53,8 @@ static int ch_vec(hid_t f, const char *name, enum h5io_type type, void **out, in
   int64_t rows = 0, cols = 0;
   LC_CHECK(h5io_read(f, name, type, out, &rows, &cols));
   if (cols != 0 || (*n >= 0 && rows != *n))
-    LC_FAIL(LC_EFORMAT, "%s is %" PRId64 " x %" PRId64 ", expected %" PRId64 " rows", name,
-            rows, cols, *n);
+    LC_FAIL(LC_EFORMAT, "%s is %" PRId64 " x %" PRId64 ", expected %" PRId64 " rows", name, rows,
+            cols, *n);
   *n = rows;
   return LC_OK;
 }
@@ -83,8 +83,7 @@ static int ch_read(hid_t f, const char *scenario, int rank, int size, struct ch_
   LC_CHECK(h5io_open_shape(f, "/Population/residents", &d, &rows, &cols));
   H5Dclose(d);
   if (cols != x->G)
-    LC_FAIL(LC_EFORMAT, "/Population/residents has %" PRId64 " columns, not %d groups", cols,
-            x->G);
+    LC_FAIL(LC_EFORMAT, "/Population/residents has %" PRId64 " columns, not %d groups", cols, x->G);
   x->n_nodes = rows;
   x->lo = rows * rank / size;
   x->hi = rows * (rank + 1) / size;
@@ -124,13 +123,13 @@ static void ch_log(const char *scenario, const struct ch_in *x, const struct cov
     int64_t added = cov->residents[(size_t)(R - 1) * x->G + g];
     if (added == 0)
       continue;
-    at += (size_t)snprintf(line + at, sizeof line - at, "%s%s %.1f%% of %" PRId64,
-                           at ? ", " : "", g < n_group_id ? group_id[g] : "?",
+    at += (size_t)snprintf(line + at, sizeof line - at, "%s%s %.1f%% of %" PRId64, at ? ", " : "",
+                           g < n_group_id ? group_id[g] : "?",
                            100.0 * cov->complete_share[(size_t)(R - 1) * x->G + g], added);
   }
   log_info("%s%s: residents added by housing with a complete life circle: %s "
-           "(/Comparisons/%s/housing_*)", scenario, x->illustrative ? " (ILLUSTRATIVE)" : "",
-           at ? line : "none added", scenario);
+           "(/Comparisons/%s/housing_*)",
+           scenario, x->illustrative ? " (ILLUSTRATIVE)" : "", at ? line : "none added", scenario);
 }
 
 int compare_write_housing(struct results *res, const char *scenario) {
@@ -161,8 +160,7 @@ int compare_write_housing(struct results *res, const char *scenario) {
     thr = lc_malloc_array(x.C, sizeof *thr);
     ess = lc_malloc_array(x.C, sizeof *ess);
     serves = malloc((size_t)(x.C * x.G > 0 ? x.C * x.G : 1));
-    col = malloc((size_t)(nb > 0 ? nb : 1) * (size_t)(x.C > 0 ? x.C : 1) *
-                          sizeof *col);
+    col = malloc((size_t)(nb > 0 ? nb : 1) * (size_t)(x.C > 0 ? x.C : 1) * sizeof *col);
     st = added && removed && near && sub && thr && ess && serves && col ? LC_OK : LC_ENOMEM;
     if (st == LC_OK) {
       /* Per-category columns of the nearest distances, as coverage_compute reads them. */
@@ -191,8 +189,7 @@ int compare_write_housing(struct results *res, const char *scenario) {
   st = lc_agree(res->comm, st);
   if (st == LC_OK && MPI_Allreduce(MPI_IN_PLACE, removed, (int)(R * (size_t)x.G), MPI_INT64_T,
                                    MPI_SUM, res->comm) != MPI_SUCCESS)
-    st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: cannot sum the residents removed",
-                      base);
+    st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "%s: cannot sum the residents removed", base);
   if (st == LC_OK) {
     double max_r = 0;
     for (int c = 0; c < x.C; c++)
@@ -212,18 +209,17 @@ int compare_write_housing(struct results *res, const char *scenario) {
       free(st64);
     }
     st = lc_agree(res->comm, st);
-    struct coverage_spec spec = {x.S, x.C, x.G, thr, x.target, ess, serves, x.speed,
-                                 (int64_t)max_r, status};
+    struct coverage_spec spec = {
+        x.S, x.C, x.G, thr, x.target, ess, serves, x.speed, (int64_t)max_r, status};
     if (st == LC_OK)
-      st = coverage_compute(&spec, nb, (const int64_t *const *)near, added, sub, res->comm,
-                            &cov);
+      st = coverage_compute(&spec, nb, (const int64_t *const *)near, added, sub, res->comm, &cov);
     free(status);
   }
   int64_t CG = (int64_t)x.C * x.G;
-#define CH_W(field, type, data, cols, units, desc)                                           \
-  if (st == LC_OK) {                                                                         \
-    snprintf(name, sizeof name, "%s/" field, base);                                          \
-    st = results_write_global(res, name, type, data, (int64_t)R, cols, units, desc);         \
+#define CH_W(field, type, data, cols, units, desc)                                   \
+  if (st == LC_OK) {                                                                 \
+    snprintf(name, sizeof name, "%s/" field, base);                                  \
+    st = results_write_global(res, name, type, data, (int64_t)R, cols, units, desc); \
   }
   CH_W("housing_added", H5IO_I64, cov.residents, x.G, "persons",
        "residents the scenario adds (its Population/residents above the baseline's, per node "

@@ -27,8 +27,10 @@ int compare_read_serves(hid_t file, int n_cat, int n_group, int64_t **serves) {
   if (rows != n_cat || cols != n_group) {
     free(*serves);
     *serves = NULL;
-    LC_FAIL(LC_EFORMAT, "/Categories/serves is %" PRId64 " x %" PRId64 ", not %d categories x "
-            "%d groups", rows, cols, n_cat, n_group);
+    LC_FAIL(LC_EFORMAT,
+            "/Categories/serves is %" PRId64 " x %" PRId64 ", not %d categories x "
+            "%d groups",
+            rows, cols, n_cat, n_group);
   }
   return LC_OK;
 }

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/status.h"
@@ -53,8 +53,8 @@ static int64_t realised_count(int64_t r, int64_t per) { return r <= 0 ? 0 : (r +
 
 /* Routes the trips to the agent blocks; *recv receives REALISED_WORDS int64 per trip. */
 static int realised_route(const struct compare_agents_spec *spec, int64_t n,
-                    const struct compare_trip *trips, MPI_Comm comm, int64_t **recv,
-                    int64_t *n_recv) {
+                          const struct compare_trip *trips, MPI_Comm comm, int64_t **recv,
+                          int64_t *n_recv) {
   int size;
   MPI_Comm_size(comm, &size);
   int *sc = calloc((size_t)size, sizeof *sc), *rcnt = calloc((size_t)size, sizeof *rcnt);
@@ -64,9 +64,8 @@ static int realised_route(const struct compare_agents_spec *spec, int64_t n,
   int st = sc && rcnt && sd && rd && cnt && at && send ? LC_OK : LC_ENOMEM;
   for (int64_t i = 0; st == LC_OK && i < n; i++) {
     const struct compare_trip *t = &trips[i];
-    if (t->agent < 0 || t->agent >= spec->n_agents || t->origin < 0 ||
-        t->origin >= spec->n_nodes || t->group < 0 || t->group >= spec->n_group || t->cat < 0 ||
-        t->cat >= spec->n_cat)
+    if (t->agent < 0 || t->agent >= spec->n_agents || t->origin < 0 || t->origin >= spec->n_nodes ||
+        t->group < 0 || t->group >= spec->n_group || t->cat < 0 || t->cat >= spec->n_cat)
       st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                         "realised comparison: a trip of agent %lld (home node %lld, group %d, "
                         "category %d) is outside the population (%lld agents, %lld nodes)",
@@ -114,8 +113,8 @@ static int realised_route(const struct compare_agents_spec *spec, int64_t n,
     buf = lc_malloc_array(total, sizeof *buf);
     st = lc_agree(comm, buf ? LC_OK : LC_ENOMEM);
   }
-  if (st == LC_OK && MPI_Alltoallv(send, sc, sd, MPI_INT64_T, buf, rcnt, rd, MPI_INT64_T,
-                                   comm) != MPI_SUCCESS)
+  if (st == LC_OK &&
+      MPI_Alltoallv(send, sc, sd, MPI_INT64_T, buf, rcnt, rd, MPI_INT64_T, comm) != MPI_SUCCESS)
     st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "realised comparison: MPI_Alltoallv failed");
   free(sc);
   free(rcnt);
@@ -137,7 +136,7 @@ static int realised_route(const struct compare_agents_spec *spec, int64_t n,
  * consecutively after those of the earlier nodes and groups; each stands for `per`
  * residents, the last one for the remainder. -1 when a is not an agent of (o, g). */
 static int64_t realised_weight(const struct compare_agents_spec *spec, const int64_t *node_first,
-                         int64_t a, int64_t o, int g) {
+                               int64_t a, int64_t o, int g) {
   int G = spec->n_group;
   int64_t per = spec->residents_per_agent;
   int64_t first = node_first[o];
@@ -224,8 +223,8 @@ int compare_realised_compute(const struct compare_agents_spec *spec, int64_t n,
   free(recv);
   free(node_first);
   st = lc_agree(comm, st);
-  if (st == LC_OK && MPI_Allreduce(MPI_IN_PLACE, tab, (int)(6 * cells), MPI_INT64_T, MPI_SUM,
-                                   comm) != MPI_SUCCESS)
+  if (st == LC_OK &&
+      MPI_Allreduce(MPI_IN_PLACE, tab, (int)(6 * cells), MPI_INT64_T, MPI_SUM, comm) != MPI_SUCCESS)
     st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "realised comparison: MPI_Allreduce failed");
   if (st == LC_OK) {
     size_t bytes = (cells > 0 ? cells : 1) * sizeof *tab;

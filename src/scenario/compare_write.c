@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/compare_io.h"
 #include "lifecircle/h5io.h"
@@ -13,9 +13,7 @@
 
 /* The node-level change of category c at node i: the distance difference (0 unless both
  * reach a facility) and the reach flag (1 newly reached, -1 no longer, 0 both or neither). */
-static inline int64_t compare_delta(int64_t a, int64_t b) {
-  return (a >= 0 && b >= 0) ? b - a : 0;
-}
+static inline int64_t compare_delta(int64_t a, int64_t b) { return (a >= 0 && b >= 0) ? b - a : 0; }
 
 static inline int64_t compare_reach(int64_t a, int64_t b) {
   return (a >= 0) == (b >= 0) ? 0 : (b >= 0 ? 1 : -1);
@@ -49,9 +47,10 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
   uint8_t *own = lc_calloc_array(C, 1);
   int *cols = lc_malloc_array(C, sizeof *cols);
   int st = pass && own && cols ? LC_OK : LC_ENOMEM;
-  st = lc_agree(res->comm, st == LC_OK ? LC_OK
-                             : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
-                                            "out of memory writing comparison %s", scenario));
+  st = lc_agree(res->comm, st == LC_OK
+                               ? LC_OK
+                               : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
+                                              "out of memory writing comparison %s", scenario));
   char base[512], name[640];
   snprintf(base, sizeof base, "/Comparisons/%s", scenario);
   if (st == LC_OK) {
@@ -62,8 +61,8 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
     /* Only the categories whose distances changed anywhere are stored; the node tables of
      * the others read as 0. */
     for (int c = 0; c < C; c++)
-      own[c] = n_owned > 0 && memcmp(base_nearest[c], scen_nearest[c],
-                                     (size_t)n_owned * sizeof(int64_t)) != 0;
+      own[c] = n_owned > 0 &&
+               memcmp(base_nearest[c], scen_nearest[c], (size_t)n_owned * sizeof(int64_t)) != 0;
     if (MPI_Allreduce(MPI_IN_PLACE, own, C, MPI_UINT8_T, MPI_MAX, res->comm) != MPI_SUCCESS)
       st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "comparison %s: cannot agree", scenario);
   }
@@ -81,12 +80,11 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
       cols[n_cols++] = c;
   struct compare_cols xd = {base_nearest, scen_nearest, n_cols, 0, cols};
   struct compare_cols xr = {base_nearest, scen_nearest, n_cols, 1, cols};
-#define CMP_W(call)                                                                          \
-  if (st == LC_OK)                                                                           \
+#define CMP_W(call) \
+  if (st == LC_OK)  \
     st = (call);
   snprintf(name, sizeof name, "%s/newly_covered", base);
-  CMP_W(results_write_global(res, name, H5IO_I64, cmp->newly_covered, R, (int64_t)C * G,
-                             "persons",
+  CMP_W(results_write_global(res, name, H5IO_I64, cmp->newly_covered, R, (int64_t)C * G, "persons",
                              "residents within category c's threshold at their group's speed "
                              "in the scenario but not in the baseline (column c*G+g; rows: "
                              "subdistricts, then all)"))
@@ -106,17 +104,17 @@ int compare_write(struct results *res, const char *scenario, const char *baselin
                              "residents of the groups category c serves no longer within its "
                              "threshold: no_longer_covered summed over those groups only"))
   snprintf(name, sizeof name, "%s/delta_nearest_cm", base);
-  CMP_W(results_write_nodes_mapped(res, name, H5IO_I64, n_owned, gid, C, 1, own, NULL,
-                                   compare_row, &xd, "cm",
-                            "scenario minus baseline walking distance to the nearest facility "
-                            "(columns: /Categories/id); 0 when either has none within the "
-                            "radius (see reach_change)"))
+  CMP_W(results_write_nodes_mapped(
+      res, name, H5IO_I64, n_owned, gid, C, 1, own, NULL, compare_row, &xd, "cm",
+      "scenario minus baseline walking distance to the nearest facility "
+      "(columns: /Categories/id); 0 when either has none within the "
+      "radius (see reach_change)"))
   snprintf(name, sizeof name, "%s/reach_change", base);
-  CMP_W(results_write_nodes_mapped(res, name, H5IO_I64, n_owned, gid, C, 1, own, NULL,
-                                   compare_row, &xr, "1",
-                            "1: a facility within the radius only in the scenario; -1: only in "
-                            "the baseline; 0: in both or in neither (delta_nearest_cm is "
-                            "meaningful only where this is 0 and nearest_cm >= 0)"))
+  CMP_W(results_write_nodes_mapped(
+      res, name, H5IO_I64, n_owned, gid, C, 1, own, NULL, compare_row, &xr, "1",
+      "1: a facility within the radius only in the scenario; -1: only in "
+      "the baseline; 0: in both or in neither (delta_nearest_cm is "
+      "meaningful only where this is 0 and nearest_cm >= 0)"))
   snprintf(name, sizeof name, "%s/pass_before", base);
   CMP_W(results_write_global(res, name, H5IO_I64, pass, R, C, "1",
                              "Coverage/pass of the baseline: 1 pass, 0 fail, -1 no residents "

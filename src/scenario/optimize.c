@@ -85,8 +85,8 @@ static int opt_dijkstra(const struct graph *g, int64_t n_src, const int64_t *nod
   q->n = 0;
   for (int64_t s = 0; s < n_src; s++) {
     if (node[s] < 0 || node[s] >= g->n_nodes || offset[s] < 0)
-      LC_FAIL(LC_EPARAM, "source %" PRId64 ": node %" PRId64 " or offset %" PRId64
-              " out of range", s, node[s], offset[s]);
+      LC_FAIL(LC_EPARAM, "source %" PRId64 ": node %" PRId64 " or offset %" PRId64 " out of range",
+              s, node[s], offset[s]);
     if (offset[s] <= radius && offset[s] < dist[node[s]]) {
       if (dist[node[s]] == INT64_MAX && seen) {
         if (*n_seen == *cap_seen) {
@@ -281,8 +281,8 @@ static void heap_down(struct opt_heap *hp, int64_t i) {
 }
 
 /* Marginal gain of local candidate j given what is covered. */
-static int64_t opt_gain(const struct optimize_cover *cov, int64_t j, int G,
-                        const int64_t *weight, const int64_t *limit, const uint8_t *covered) {
+static int64_t opt_gain(const struct optimize_cover *cov, int64_t j, int G, const int64_t *weight,
+                        const int64_t *limit, const uint8_t *covered) {
   int64_t s = 0;
   for (int64_t e = cov->off[j]; e < cov->off[j + 1]; e++) {
     int64_t x = cov->node[e], d = cov->dist_cm[e];
@@ -293,9 +293,9 @@ static int64_t opt_gain(const struct optimize_cover *cov, int64_t j, int G,
   return s;
 }
 
-int optimize_greedy(int64_t n_nodes, int n_group, const int64_t *weight,
-                    const int64_t *limit_cm, const struct optimize_cover *cov, int k,
-                    MPI_Comm comm, int64_t *pick, int64_t *gain, int *n_picked) {
+int optimize_greedy(int64_t n_nodes, int n_group, const int64_t *weight, const int64_t *limit_cm,
+                    const struct optimize_cover *cov, int k, MPI_Comm comm, int64_t *pick,
+                    int64_t *gain, int *n_picked) {
   *n_picked = 0;
   if (k < 1)
     LC_FAIL(LC_EPARAM, "optimize: k must be at least 1 (got %d)", k);
@@ -313,11 +313,11 @@ int optimize_greedy(int64_t n_nodes, int n_group, const int64_t *weight,
   int64_t *bnode = NULL, *bdist = NULL;
   int st = hp.ub && hp.iter && hp.h && covered ? LC_OK : LC_ENOMEM;
   st = lc_agree(comm, st == LC_OK ? LC_OK
-                             : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
-                                            "out of memory for the greedy heap"));
+                                  : lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
+                                                 "out of memory for the greedy heap"));
   if (st != LC_OK)
     goto done;
-  /* Step 0: every gain evaluated exactly (in parallel over threads). */
+    /* Step 0: every gain evaluated exactly (in parallel over threads). */
 #pragma omp parallel for schedule(dynamic, 16)
   for (int64_t j = 0; j < n; j++) {
     hp.ub[j] = opt_gain(cov, j, G, weight, limit_cm, covered);
@@ -379,8 +379,9 @@ int optimize_greedy(int64_t n_nodes, int n_group, const int64_t *weight,
       memcpy(bdist, cov->dist_cm + cov->off[j], (size_t)len * sizeof *bdist);
     }
     if (len > INT32_MAX) {
-      st = lc_error_set(LC_ETOOBIG, __FILE__, __LINE__, "optimize: a cover set of %" PRId64
-                        " nodes is too large to broadcast", len);
+      st =
+          lc_error_set(LC_ETOOBIG, __FILE__, __LINE__,
+                       "optimize: a cover set of %" PRId64 " nodes is too large to broadcast", len);
       goto done;
     }
     if (MPI_Bcast(bnode, (int)len, MPI_INT64_T, owner, comm) != MPI_SUCCESS ||

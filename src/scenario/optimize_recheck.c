@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "agents_internal.h"
-#include "lifecircle/agree.h"
 #include "cli.h"
+#include "lifecircle/agree.h"
 #include "lifecircle/alloc.h"
 #include "lifecircle/compare.h"
 #include "lifecircle/log.h"
@@ -25,7 +25,7 @@ void optimize_recheck_free(struct optimize_recheck *r) {
 }
 
 static void recheck_scen_init(struct run_scen *s, struct run_ctx *run, int index,
-                         const struct scenario *sc) {
+                              const struct scenario *sc) {
   memset(s, 0, sizeof *s);
   s->index = index;
   s->sc = sc;
@@ -47,7 +47,7 @@ static int recheck_mark_cmp(const void *a, const void *b) {
 
 /* Sums and maxima over the trips this rank settled at the sites (rows first .. first+n-1). */
 static int recheck_trip_stats(const struct agents_trips *tr, int64_t first, int n, int64_t *sums,
-                         int64_t *maxs) {
+                              int64_t *maxs) {
   int64_t *cnt = calloc((size_t)n + 1, sizeof *cnt);
   if (!cnt)
     return LC_ENOMEM;
@@ -102,7 +102,7 @@ static int recheck_trip_stats(const struct agents_trips *tr, int64_t first, int 
 
 /* Each site's load and the reductions of the trip statistics. */
 static int recheck_sites(struct run_ctx *run, const struct run_scen *s, int cat, int n,
-                    const int64_t *expect_node, struct optimize_recheck *out) {
+                         const int64_t *expect_node, struct optimize_recheck *out) {
   const struct facility_set *fs = &s->fac;
   int64_t first = fs->n - n;
   const struct agents_output *ao = &s->agents;
@@ -110,13 +110,14 @@ static int recheck_sites(struct run_ctx *run, const struct run_scen *s, int cat,
   if (first < run->fac.n)
     st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
                       "optimize: the scenario has %" PRId64 " facilities, fewer than the "
-                      "baseline's %" PRId64 " plus %d sites", fs->n, run->fac.n, n);
+                      "baseline's %" PRId64 " plus %d sites",
+                      fs->n, run->fac.n, n);
   for (int i = 0; st == LC_OK && i < n; i++) {
     int64_t f = first + i;
     if (fs->category[f] != cat || fs->excluded[f])
       st = lc_error_set(LC_EINVARIANT, __FILE__, __LINE__,
-                        "optimize: facility row %" PRId64 " of the scenario is not site %d",
-                        f, i + 1);
+                        "optimize: facility row %" PRId64 " of the scenario is not site %d", f,
+                        i + 1);
   }
   st = lc_agree(run->comm, st);
   if (st != LC_OK)
@@ -130,11 +131,10 @@ static int recheck_sites(struct run_ctx *run, const struct run_scen *s, int cat,
   if (st == LC_OK)
     st = recheck_trip_stats(&ao->trips, first, n, sums, maxs);
   st = lc_agree(run->comm, st);
-  if (st == LC_OK &&
-      (MPI_Allreduce(MPI_IN_PLACE, sums, n * RECHECK_SUMS, MPI_INT64_T, MPI_SUM, run->comm) !=
-           MPI_SUCCESS ||
-       MPI_Allreduce(MPI_IN_PLACE, maxs, n * RECHECK_MAXS, MPI_INT64_T, MPI_MAX, run->comm) !=
-           MPI_SUCCESS))
+  if (st == LC_OK && (MPI_Allreduce(MPI_IN_PLACE, sums, n * RECHECK_SUMS, MPI_INT64_T, MPI_SUM,
+                                    run->comm) != MPI_SUCCESS ||
+                      MPI_Allreduce(MPI_IN_PLACE, maxs, n * RECHECK_MAXS, MPI_INT64_T, MPI_MAX,
+                                    run->comm) != MPI_SUCCESS))
     st = lc_error_set(LC_EMPI, __FILE__, __LINE__, "optimize: MPI_Allreduce failed");
   /* FacilityLoad is complete on rank 0: arrivals, served, peak queue, refused blocks. */
   if (st == LC_OK && run->rank == 0 && ao->load) {
@@ -183,7 +183,7 @@ static int recheck_sites(struct run_ctx *run, const struct run_scen *s, int cat,
 
 /* Static and realised gains of category `cat` over the served groups, whole area. */
 static int recheck_gains(struct run_ctx *run, const struct run_scen *b, const struct run_scen *s,
-                    int cat, struct optimize_recheck *out) {
+                         int cat, struct optimize_recheck *out) {
   int C = run->cats.n, G = run->groups.n, S = run->pop.n_subdistricts, R = S + 1;
   int64_t nb = b->agents.trips.n, ns = s->agents.trips.n, n = b->dgp->n_owned;
   struct compare_trip *t = malloc((size_t)(nb + ns + 1) * sizeof *t);
@@ -228,8 +228,13 @@ static int recheck_gains(struct run_ctx *run, const struct run_scen *b, const st
                          (const int64_t *const *)s->nearest, res, sub, run->comm, &sc);
   }
   if (st == LC_OK) {
-    struct compare_agents_spec spec = {S, C, G, run->g.n_nodes, run->pop.by_group,
-                                       run->pop.subdistrict, run->agents.residents_per_agent,
+    struct compare_agents_spec spec = {S,
+                                       C,
+                                       G,
+                                       run->g.n_nodes,
+                                       run->pop.by_group,
+                                       run->pop.subdistrict,
+                                       run->agents.residents_per_agent,
                                        b->agents.stats.agents};
     st = compare_realised_compute(&spec, nb + ns, t, run->comm, &cr);
   }

@@ -22,7 +22,7 @@
 
 /* Refuses keys of `map` that are not in `allowed` (NULL-terminated). */
 static int scenario_keys(const char *file, struct ytree_node *map, const char *what,
-                   const char *const *allowed) {
+                         const char *const *allowed) {
   for (int k = 0; k < map->n_children; k++) {
     struct ytree_node *c = map->children[k];
     int known = 0;
@@ -43,7 +43,7 @@ static int scenario_keys(const char *file, struct ytree_node *map, const char *w
 }
 
 static int scenario_string(const char *file, const struct ytree_node *n, const char *key,
-                     const char **out) {
+                           const char **out) {
   if (n->type != YTREE_SCALAR)
     return ytree_fail(LC_EPARAM, file, n, "%s must be a text, not a %s", key,
                       n->type == YTREE_MAP ? "map" : "list");
@@ -52,7 +52,7 @@ static int scenario_string(const char *file, const struct ytree_node *n, const c
 }
 
 static int scenario_double(const char *file, const struct ytree_node *n, const char *key,
-                     double *out) {
+                           double *out) {
   if (n->type != YTREE_SCALAR)
     return ytree_fail(LC_EPARAM, file, n, "%s must be a number", key);
   char *end;
@@ -65,7 +65,7 @@ static int scenario_double(const char *file, const struct ytree_node *n, const c
 }
 
 static int scenario_int(const char *file, const struct ytree_node *n, const char *key, int64_t min,
-                  int64_t max, int64_t *out) {
+                        int64_t max, int64_t *out) {
   if (n->type != YTREE_SCALAR)
     return ytree_fail(LC_EPARAM, file, n, "%s must be an integer", key);
   char *end;
@@ -81,7 +81,7 @@ static int scenario_int(const char *file, const struct ytree_node *n, const char
 }
 
 static int scenario_hhmm(const char *file, const struct ytree_node *n, const char *key,
-                   int32_t *out) {
+                         int32_t *out) {
   const char *s = "";
   LC_CHECK(scenario_string(file, n, key, &s));
   if (facility_parse_hhmm(s, out) != LC_OK)
@@ -91,7 +91,7 @@ static int scenario_hhmm(const char *file, const struct ytree_node *n, const cha
 }
 
 static int scenario_category(const char *file, const struct ytree_node *n,
-                       const struct category_set *cats, int *out) {
+                             const struct category_set *cats, int *out) {
   const char *id = "";
   LC_CHECK(scenario_string(file, n, "category", &id));
   int c = categories_find(cats, id);
@@ -111,9 +111,9 @@ static int scenario_category(const char *file, const struct ytree_node *n,
 
 /* A point given as `lon` and `lat` keys of `map` (or a [lon, lat] list `pair`) in the CRS
  * named by `crs_node` (WGS84 when NULL), converted to WGS84. */
-static int scenario_point(const char *file, const struct ytree_node *at, const struct ytree_node *lon_n,
-                    const struct ytree_node *lat_n, const struct ytree_node *crs_node,
-                    double *lon, double *lat) {
+static int scenario_point(const char *file, const struct ytree_node *at,
+                          const struct ytree_node *lon_n, const struct ytree_node *lat_n,
+                          const struct ytree_node *crs_node, double *lon, double *lat) {
   int crs = CRS_WGS84;
   if (crs_node) {
     const char *name = "";
@@ -137,7 +137,7 @@ static int scenario_point(const char *file, const struct ytree_node *at, const s
 
 /* A [lon, lat] list. */
 static int scenario_pair(const char *file, const struct ytree_node *n, const char *key,
-                   const struct ytree_node *crs_node, double *lon, double *lat) {
+                         const struct ytree_node *crs_node, double *lon, double *lat) {
   if (n->type != YTREE_SEQ || n->n_children != 2)
     return ytree_fail(LC_EPARAM, file, n, "%s must be a list [lon, lat]", key);
   return scenario_point(file, n, n->children[0], n->children[1], crs_node, lon, lat);
@@ -172,7 +172,7 @@ static char *scenario_resolve(struct scenario *sc, const char *name) {
 }
 
 static int scenario_push(struct scenario *sc, int *cap, struct scenario_edit **out,
-                   enum scenario_kind kind, const struct ytree_node *at) {
+                         enum scenario_kind kind, const struct ytree_node *at) {
   if (sc->n_edits == *cap) {
     int nc = *cap ? 2 * *cap : 8;
     struct scenario_edit *e = realloc(sc->edits, (size_t)nc * sizeof *e);
@@ -198,8 +198,8 @@ static int scenario_push(struct scenario *sc, int *cap, struct scenario_edit **o
 
 /* The selection keys shared by remove, relocate and change. */
 static int scenario_select(struct scenario *sc, struct ytree_node *item,
-                     const struct category_set *cats, int allow_within,
-                     struct scenario_edit *e) {
+                           const struct category_set *cats, int allow_within,
+                           struct scenario_edit *e) {
   const char *f = sc->file;
   struct ytree_node *row = ytree_child(item, "row"), *sid = ytree_child(item, "source_id");
   struct ytree_node *within = ytree_child(item, "within"), *cat = ytree_child(item, "category");
@@ -248,7 +248,7 @@ static int scenario_select(struct scenario *sc, struct ytree_node *item,
 }
 
 static int scenario_hours(const struct scenario *sc, struct ytree_node *item,
-                    struct scenario_edit *e) {
+                          struct scenario_edit *e) {
   struct ytree_node *cap = ytree_child(item, "capacity"), *op = ytree_child(item, "open"),
                     *cl = ytree_child(item, "close");
   if (cap) {
@@ -280,8 +280,8 @@ static int scenario_map(const char *file, struct ytree_node *n, const char *what
 }
 
 static int scenario_read_add(struct scenario *sc, int *cap, struct ytree_node *item,
-                       const struct category_set *cats) {
-  static const char *const point_keys[] = {"category", "lon",  "lat",   "crs",  "name",
+                             const struct category_set *cats) {
+  static const char *const point_keys[] = {"category", "lon",      "lat",  "crs",   "name",
                                            "id",       "capacity", "open", "close", NULL};
   static const char *const layer_keys[] = {"file", "crs", "category", "category_column", NULL};
   const char *f = sc->file;
@@ -302,11 +302,12 @@ static int scenario_read_add(struct scenario *sc, int *cap, struct ytree_node *i
       category = cats->c[c].id;
     }
     if (ytree_child(item, "category_column"))
-      LC_CHECK(scenario_string(f, ytree_child(item, "category_column"), "category_column", &column));
+      LC_CHECK(
+          scenario_string(f, ytree_child(item, "category_column"), "category_column", &column));
     if (!(e->path = scenario_resolve(sc, file)))
       return LC_ENOMEM;
-    int st = facility_load_layer(e->path, crs, category, column, cats, SCENARIO_LAYER_ADDED,
-                                 &e->layer);
+    int st =
+        facility_load_layer(e->path, crs, category, column, cats, SCENARIO_LAYER_ADDED, &e->layer);
     if (st != LC_OK)
       return ytree_fail(st, f, item, "facilities:add: %s", lc_error_message());
     return LC_OK;
@@ -331,8 +332,7 @@ static int scenario_read_add(struct scenario *sc, int *cap, struct ytree_node *i
     LC_CHECK(scenario_string(f, ytree_child(item, "id"), "id", &s));
     /* Two added facilities with one id could not be told apart in the results. */
     for (int k = 0; k < sc->n_edits - 1; k++)
-      if (sc->edits[k].kind == SCENARIO_ADD_POINT && sc->edits[k].id &&
-          !strcmp(sc->edits[k].id, s))
+      if (sc->edits[k].kind == SCENARIO_ADD_POINT && sc->edits[k].id && !strcmp(sc->edits[k].id, s))
         return ytree_fail(LC_EPARAM, f, ytree_child(item, "id"),
                           "id '%s' is already used by the facility added at line %d", s,
                           sc->edits[k].line);
@@ -353,14 +353,14 @@ static int scenario_read_add(struct scenario *sc, int *cap, struct ytree_node *i
 }
 
 static int scenario_read_facilities(struct scenario *sc, int *cap, struct ytree_node *fac,
-                              const struct category_set *cats) {
+                                    const struct category_set *cats) {
   static const char *const keys[] = {"add", "remove", "relocate", "change", NULL};
-  static const char *const remove_keys[] = {"row", "source_id", "within", "name_property",
-                                            "category", NULL};
-  static const char *const relocate_keys[] = {"row", "source_id", "category", "lon", "lat",
-                                              "crs", NULL};
-  static const char *const change_keys[] = {"row",      "source_id", "within", "name_property",
-                                            "category", "capacity",  "open",   "close", NULL};
+  static const char *const remove_keys[] = {"row",           "source_id", "within",
+                                            "name_property", "category",  NULL};
+  static const char *const relocate_keys[] = {"row", "source_id", "category", "lon",
+                                              "lat", "crs",       NULL};
+  static const char *const change_keys[] = {
+      "row", "source_id", "within", "name_property", "category", "capacity", "open", "close", NULL};
   const char *f = sc->file;
   LC_CHECK(scenario_map(f, fac, "facilities"));
   LC_CHECK(scenario_keys(f, fac, "facilities", keys));
@@ -463,11 +463,19 @@ static int scenario_read_network(struct scenario *sc, int *cap, struct ytree_nod
 /* One item of population:add or population:remove: a housing project (or a place losing
  * residents) at a point or in polygons, its residents and, optionally, its group mix. */
 static int scenario_read_residents(struct scenario *sc, int *cap, struct ytree_node *item,
-                             enum scenario_kind kind, const char *what) {
-  static const char *const keys[] = {"name",      "lon",      "lat",   "crs",
-                                     "within",    "name_property", "residents",
-                                     "dwellings", "household_size", "household_size_source",
-                                     "groups",    NULL};
+                                   enum scenario_kind kind, const char *what) {
+  static const char *const keys[] = {"name",
+                                     "lon",
+                                     "lat",
+                                     "crs",
+                                     "within",
+                                     "name_property",
+                                     "residents",
+                                     "dwellings",
+                                     "household_size",
+                                     "household_size_source",
+                                     "groups",
+                                     NULL};
   const char *f = sc->file;
   struct scenario_edit *e;
   LC_CHECK(scenario_map(f, item, what));
@@ -476,7 +484,8 @@ static int scenario_read_residents(struct scenario *sc, int *cap, struct ytree_n
   struct ytree_node *lon = ytree_child(item, "lon"), *lat = ytree_child(item, "lat");
   struct ytree_node *within = ytree_child(item, "within");
   if ((lon || lat) && within)
-    return ytree_fail(LC_EPARAM, f, item, "give the place as lon and lat or as within (a "
+    return ytree_fail(LC_EPARAM, f, item,
+                      "give the place as lon and lat or as within (a "
                       "GeoJSON polygon file), not both");
   if (within) {
     const char *p = "", *prop = "name";
@@ -503,7 +512,8 @@ static int scenario_read_residents(struct scenario *sc, int *cap, struct ytree_n
       return ytree_fail(LC_EPARAM, f, ytree_child(item, "name_property"),
                         "name_property goes with within");
   } else {
-    return ytree_fail(LC_EPARAM, f, item, "the place is missing: give lon and lat (a point, "
+    return ytree_fail(LC_EPARAM, f, item,
+                      "the place is missing: give lon and lat (a point, "
                       "snapped to the nearest node) or within (a GeoJSON polygon file)");
   }
   if (ytree_child(item, "name")) {
@@ -516,26 +526,32 @@ static int scenario_read_residents(struct scenario *sc, int *cap, struct ytree_n
   struct ytree_node *hs = ytree_child(item, "household_size"),
                     *src = ytree_child(item, "household_size_source");
   if ((res != NULL) == (dw != NULL))
-    return ytree_fail(LC_EPARAM, f, item, "give exactly one of residents (persons) and "
+    return ytree_fail(LC_EPARAM, f, item,
+                      "give exactly one of residents (persons) and "
                       "dwellings (with household_size and household_size_source)");
   if (res) {
     if (hs || src)
-      return ytree_fail(LC_EPARAM, f, hs ? hs : src, "household_size and "
+      return ytree_fail(LC_EPARAM, f, hs ? hs : src,
+                        "household_size and "
                         "household_size_source go with dwellings, not with residents");
     LC_CHECK(scenario_int(f, res, "residents", 1, 10000000, &e->residents));
   } else {
     if (!hs || !src)
-      return ytree_fail(LC_EPARAM, f, item, "dwellings need household_size (persons per "
+      return ytree_fail(LC_EPARAM, f, item,
+                        "dwellings need household_size (persons per "
                         "dwelling) and household_size_source (where that figure comes from)");
     LC_CHECK(scenario_int(f, dw, "dwellings", 1, 10000000, &e->dwellings));
     LC_CHECK(scenario_double(f, hs, "household_size", &e->household_size));
     if (!(e->household_size >= 0.5 && e->household_size <= 20))
-      return ytree_fail(LC_EPARAM, f, hs, "household_size = %g persons per dwelling is outside "
-                        "0.5..20", e->household_size);
+      return ytree_fail(LC_EPARAM, f, hs,
+                        "household_size = %g persons per dwelling is outside "
+                        "0.5..20",
+                        e->household_size);
     const char *s = "";
     LC_CHECK(scenario_string(f, src, "household_size_source", &s));
     if (!s[0])
-      return ytree_fail(LC_EPARAM, f, src, "household_size_source is empty: say where the "
+      return ytree_fail(LC_EPARAM, f, src,
+                        "household_size_source is empty: say where the "
                         "household size comes from (or mark it [ASSUMPTION])");
     if (!(e->household_source = strdup(s)))
       return LC_ENOMEM;
@@ -581,20 +597,20 @@ static int scenario_read_population(struct scenario *sc, int *cap, struct ytree_
     LC_CHECK(scenario_seq(f, n, "population:add"));
     for (int i = 0; i < n->n_children; i++)
       LC_CHECK(scenario_read_residents(sc, cap, n->children[i], SCENARIO_ADD_RESIDENTS,
-                                 "an item of population:add"));
+                                       "an item of population:add"));
   }
   if ((n = ytree_child(pop, "remove"))) {
     LC_CHECK(scenario_seq(f, n, "population:remove"));
     for (int i = 0; i < n->n_children; i++)
       LC_CHECK(scenario_read_residents(sc, cap, n->children[i], SCENARIO_REMOVE_RESIDENTS,
-                                 "an item of population:remove"));
+                                       "an item of population:remove"));
   }
   return LC_OK;
 }
 
 int scenario_load(const char *path, const struct category_set *cats, struct scenario *sc) {
-  static const char *const keys[] = {"name",    "description", "illustrative", "facilities",
-                                     "network", "population",  NULL};
+  static const char *const keys[] = {
+      "name", "description", "illustrative", "facilities", "network", "population", NULL};
   memset(sc, 0, sizeof *sc);
   struct ytree t;
   LC_CHECK(ytree_load(path, &t));
@@ -744,15 +760,18 @@ int graph_copy(const struct graph *src, struct graph *dst) {
   LC_CHECK_GOTO(st, scenario_dup(src->osm_id, n, sizeof(int64_t), (void **)&dst->osm_id), fail);
   LC_CHECK_GOTO(st, scenario_dup(src->u, m, sizeof(int64_t), (void **)&dst->u), fail);
   LC_CHECK_GOTO(st, scenario_dup(src->v, m, sizeof(int64_t), (void **)&dst->v), fail);
-  LC_CHECK_GOTO(st, scenario_dup(src->length_cm, m, sizeof(int64_t), (void **)&dst->length_cm), fail);
+  LC_CHECK_GOTO(st, scenario_dup(src->length_cm, m, sizeof(int64_t), (void **)&dst->length_cm),
+                fail);
   LC_CHECK_GOTO(st, scenario_dup(src->cost_cm, m, sizeof(int64_t), (void **)&dst->cost_cm), fail);
   LC_CHECK_GOTO(st, scenario_dup(src->way_id, m, sizeof(int64_t), (void **)&dst->way_id), fail);
   if (src->geom_off) {
     size_t np = (size_t)src->geom_off[m];
     LC_CHECK_GOTO(st, scenario_dup(src->geom_off, m + 1, sizeof(int64_t), (void **)&dst->geom_off),
                   fail);
-    LC_CHECK_GOTO(st, scenario_dup(src->geom_lon, np, sizeof(double), (void **)&dst->geom_lon), fail);
-    LC_CHECK_GOTO(st, scenario_dup(src->geom_lat, np, sizeof(double), (void **)&dst->geom_lat), fail);
+    LC_CHECK_GOTO(st, scenario_dup(src->geom_lon, np, sizeof(double), (void **)&dst->geom_lon),
+                  fail);
+    LC_CHECK_GOTO(st, scenario_dup(src->geom_lat, np, sizeof(double), (void **)&dst->geom_lat),
+                  fail);
   }
   if (src->adj_off)
     LC_CHECK_GOTO(st, graph_build_csr(dst), fail);

@@ -23,17 +23,17 @@
 
 /* Records "file:line: message" for an edit and returns status. */
 static int apply_fail(int status, const struct scenario *sc, const struct scenario_edit *e,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static int apply_fail(int status, const struct scenario *sc, const struct scenario_edit *e,
-                   const char *fmt, ...) {
+                      const char *fmt, ...) {
   char text[768];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: scenario %s: %s", sc->file,
-                      e->line, e->column, sc->name, text);
+  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: scenario %s: %s", sc->file, e->line,
+                      e->column, sc->name, text);
 }
 
 /* What happened to each baseline row: the line of the edit that removed or relocated it. */
@@ -44,19 +44,22 @@ struct apply_state {
 
 /* Calls fn for every baseline row the edit selects; fails naming the edit when none is. */
 static int apply_select(const struct scenario *sc, const struct scenario_edit *e,
-                     const struct category_set *cats, const struct facility_set *base,
-                     struct apply_state *stt, int64_t *rows, int64_t *n_rows) {
+                        const struct category_set *cats, const struct facility_set *base,
+                        struct apply_state *stt, int64_t *rows, int64_t *n_rows) {
   *n_rows = 0;
   const char *catname = e->category >= 0 ? cats->c[e->category].id : NULL;
   if (e->row >= 0) {
     if (e->row >= base->n)
-      return apply_fail(LC_EPARAM, sc, e, "facility row %" PRId64 " does not exist (the baseline "
-                     "has %" PRId64 " facilities, rows 0..%" PRId64 ")", e->row, base->n,
-                     base->n - 1);
+      return apply_fail(LC_EPARAM, sc, e,
+                        "facility row %" PRId64 " does not exist (the baseline "
+                        "has %" PRId64 " facilities, rows 0..%" PRId64 ")",
+                        e->row, base->n, base->n - 1);
     if (catname && base->category[e->row] != e->category)
-      return apply_fail(LC_EPARAM, sc, e, "facility row %" PRId64 " (%s) is of category %s, not "
-                     "%s", e->row, base->source_id[e->row],
-                     cats->c[base->category[e->row]].id, catname);
+      return apply_fail(LC_EPARAM, sc, e,
+                        "facility row %" PRId64 " (%s) is of category %s, not "
+                        "%s",
+                        e->row, base->source_id[e->row], cats->c[base->category[e->row]].id,
+                        catname);
     rows[(*n_rows)++] = e->row;
   } else if (e->source_id) {
     for (int64_t f = 0; f < base->n; f++)
@@ -65,7 +68,7 @@ static int apply_select(const struct scenario *sc, const struct scenario_edit *e
         rows[(*n_rows)++] = f;
     if (*n_rows == 0)
       return apply_fail(LC_EPARAM, sc, e, "source id '%s' names no baseline facility%s%s",
-                     e->source_id, catname ? " of category " : "", catname ? catname : "");
+                        e->source_id, catname ? " of category " : "", catname ? catname : "");
   } else {
     for (int64_t f = 0; f < base->n; f++) {
       if (e->category >= 0 && base->category[f] != e->category)
@@ -80,8 +83,8 @@ static int apply_select(const struct scenario *sc, const struct scenario_edit *e
     }
     if (*n_rows == 0)
       return apply_fail(LC_EPARAM, sc, e, "no baseline facility%s%s lies within %s",
-                     catname ? " of category " : "", catname ? catname : "",
-                     e->within->file ? e->within->file : "the polygon");
+                        catname ? " of category " : "", catname ? catname : "",
+                        e->within->file ? e->within->file : "the polygon");
   }
   return LC_OK;
 }
@@ -96,9 +99,9 @@ static int apply_snap(struct facility_set *fs, const struct graph *g, double max
 
 /* Removals, relocations and changes of baseline rows, in that order. */
 static int apply_rows(const struct scenario *sc, const struct category_set *cats,
-                   const struct graph *g, const struct facility_set *base,
-                   struct facility_set *out, struct apply_state *stt, struct scenario_effect *eff,
-                   double max_snap_m) {
+                      const struct graph *g, const struct facility_set *base,
+                      struct facility_set *out, struct apply_state *stt,
+                      struct scenario_effect *eff, double max_snap_m) {
   size_t nb = (size_t)(base->n > 0 ? base->n : 1);
   int64_t *rows = malloc(nb * sizeof *rows);
   int64_t *moved_row = malloc(nb * sizeof *moved_row);
@@ -107,8 +110,8 @@ static int apply_rows(const struct scenario *sc, const struct category_set *cats
   facility_init(&moved);
   int st = LC_OK;
   if (!rows || !moved_row || !moved_edit) {
-    st = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory applying scenario %s",
-                      sc->name);
+    st =
+        lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory applying scenario %s", sc->name);
     goto done;
   }
   for (int pass = SCENARIO_REMOVE; pass <= SCENARIO_CHANGE; pass++) {
@@ -121,8 +124,10 @@ static int apply_rows(const struct scenario *sc, const struct category_set *cats
       for (int64_t r = 0; r < n; r++) {
         int64_t f = rows[r];
         if (stt->removed_by[f]) {
-          st = apply_fail(LC_EPARAM, sc, e, "facility row %" PRId64 " (%s) is already removed by "
-                       "the edit at line %d", f, base->source_id[f], stt->removed_by[f]);
+          st = apply_fail(LC_EPARAM, sc, e,
+                          "facility row %" PRId64 " (%s) is already removed by "
+                          "the edit at line %d",
+                          f, base->source_id[f], stt->removed_by[f]);
           goto done;
         }
         if (e->kind == SCENARIO_REMOVE) {
@@ -133,17 +138,20 @@ static int apply_rows(const struct scenario *sc, const struct category_set *cats
           eff->facilities_removed++;
         } else if (e->kind == SCENARIO_RELOCATE) {
           if (stt->moved_by[f]) {
-            st = apply_fail(LC_EPARAM, sc, e, "facility row %" PRId64 " (%s) is already relocated "
-                         "by the edit at line %d", f, base->source_id[f], stt->moved_by[f]);
+            st = apply_fail(LC_EPARAM, sc, e,
+                            "facility row %" PRId64 " (%s) is already relocated "
+                            "by the edit at line %d",
+                            f, base->source_id[f], stt->moved_by[f]);
             goto done;
           }
           stt->moved_by[f] = e->line;
           out->lon[f] = e->lon;
           out->lat[f] = e->lat;
-          LC_CHECK_GOTO(st, facility_add(&moved, e->lon, e->lat, base->category[f],
-                                         base->layer[f], base->source_id[f], base->name[f],
-                                         base->capacity[f], base->open_min[f],
-                                         base->close_min[f]), done);
+          LC_CHECK_GOTO(st,
+                        facility_add(&moved, e->lon, e->lat, base->category[f], base->layer[f],
+                                     base->source_id[f], base->name[f], base->capacity[f],
+                                     base->open_min[f], base->close_min[f]),
+                        done);
           moved_row[moved.n - 1] = f;
           moved_edit[moved.n - 1] = e;
           eff->facilities_moved++;
@@ -151,9 +159,10 @@ static int apply_rows(const struct scenario *sc, const struct category_set *cats
           int32_t op = e->open_min >= 0 ? e->open_min : out->open_min[f];
           int32_t cl = e->close_min >= 0 ? e->close_min : out->close_min[f];
           if (cl <= op) {
-            st = apply_fail(LC_EPARAM, sc, e, "facility row %" PRId64 " (%s) would close at "
-                         "%02d:%02d, not after it opens at %02d:%02d", f, base->source_id[f],
-                         cl / 60, cl % 60, op / 60, op % 60);
+            st = apply_fail(LC_EPARAM, sc, e,
+                            "facility row %" PRId64 " (%s) would close at "
+                            "%02d:%02d, not after it opens at %02d:%02d",
+                            f, base->source_id[f], cl / 60, cl % 60, op / 60, op % 60);
             goto done;
           }
           out->open_min[f] = op;
@@ -171,10 +180,11 @@ static int apply_rows(const struct scenario *sc, const struct category_set *cats
   for (int64_t k = 0; k < moved.n; k++) {
     int64_t f = moved_row[k];
     if (moved.excluded[k]) {
-      st = apply_fail(LC_EPARAM, sc, moved_edit[k], "the new position of facility row %" PRId64
-                   " (%s) is %.1f m from the nearest network node, beyond Facilities:"
-                   "max_snap_m = %.1f m", f, base->source_id[f], (double)moved.snap_cm[k] / 100.0,
-                   max_snap_m);
+      st = apply_fail(LC_EPARAM, sc, moved_edit[k],
+                      "the new position of facility row %" PRId64
+                      " (%s) is %.1f m from the nearest network node, beyond Facilities:"
+                      "max_snap_m = %.1f m",
+                      f, base->source_id[f], (double)moved.snap_cm[k] / 100.0, max_snap_m);
       goto done;
     }
     out->node[f] = moved.node[k];
@@ -192,8 +202,8 @@ done:
 
 /* Added facilities, appended after the baseline's rows in the order of the file. */
 static int apply_add(const struct scenario *sc, const struct category_set *cats,
-                  const struct graph *g, struct facility_set *out, struct scenario_effect *eff,
-                  double max_snap_m) {
+                     const struct graph *g, struct facility_set *out, struct scenario_effect *eff,
+                     double max_snap_m) {
   struct facility_set add;
   facility_init(&add);
   int st = LC_OK;
@@ -218,18 +228,22 @@ static int apply_add(const struct scenario *sc, const struct category_set *cats,
       n_points++;
       if (!e->id)
         snprintf(id, sizeof id, "add/%" PRId64, n_points);
-      LC_CHECK_GOTO(st, facility_add(&add, e->lon, e->lat, e->category, SCENARIO_LAYER_ADDED,
-                                     e->id ? e->id : id, e->name ? e->name : "",
-                                     e->capacity >= 0 ? e->capacity : c->capacity,
-                                     e->open_min >= 0 ? e->open_min : c->open_min,
-                                     e->close_min >= 0 ? e->close_min : c->close_min), done);
+      LC_CHECK_GOTO(st,
+                    facility_add(&add, e->lon, e->lat, e->category, SCENARIO_LAYER_ADDED,
+                                 e->id ? e->id : id, e->name ? e->name : "",
+                                 e->capacity >= 0 ? e->capacity : c->capacity,
+                                 e->open_min >= 0 ? e->open_min : c->open_min,
+                                 e->close_min >= 0 ? e->close_min : c->close_min),
+                    done);
       edit_of[add.n - 1] = e;
     } else if (e->kind == SCENARIO_ADD_LAYER) {
       const struct facility_set *l = &e->layer;
       for (int64_t k = 0; k < l->n; k++) {
-        LC_CHECK_GOTO(st, facility_add(&add, l->lon[k], l->lat[k], l->category[k],
-                                       SCENARIO_LAYER_ADDED, l->source_id[k], l->name[k],
-                                       l->capacity[k], l->open_min[k], l->close_min[k]), done);
+        LC_CHECK_GOTO(st,
+                      facility_add(&add, l->lon[k], l->lat[k], l->category[k], SCENARIO_LAYER_ADDED,
+                                   l->source_id[k], l->name[k], l->capacity[k], l->open_min[k],
+                                   l->close_min[k]),
+                      done);
         edit_of[add.n - 1] = e;
       }
     }
@@ -238,15 +252,18 @@ static int apply_add(const struct scenario *sc, const struct category_set *cats,
   for (int64_t k = 0; k < add.n; k++) {
     const struct scenario_edit *e = edit_of[k];
     if (add.excluded[k] && e->kind == SCENARIO_ADD_POINT) {
-      st = apply_fail(LC_EPARAM, sc, e, "the added facility at (%.6f, %.6f) is %.1f m from the "
-                   "nearest network node, beyond Facilities:max_snap_m = %.1f m", add.lon[k],
-                   add.lat[k], (double)add.snap_cm[k] / 100.0, max_snap_m);
+      st = apply_fail(LC_EPARAM, sc, e,
+                      "the added facility at (%.6f, %.6f) is %.1f m from the "
+                      "nearest network node, beyond Facilities:max_snap_m = %.1f m",
+                      add.lon[k], add.lat[k], (double)add.snap_cm[k] / 100.0, max_snap_m);
       goto done;
     }
     /* Points of a layer file beyond the limit are excluded and listed, as in the baseline. */
-    LC_CHECK_GOTO(st, facility_add(out, add.lon[k], add.lat[k], add.category[k], add.layer[k],
-                                   add.source_id[k], add.name[k], add.capacity[k],
-                                   add.open_min[k], add.close_min[k]), done);
+    LC_CHECK_GOTO(st,
+                  facility_add(out, add.lon[k], add.lat[k], add.category[k], add.layer[k],
+                               add.source_id[k], add.name[k], add.capacity[k], add.open_min[k],
+                               add.close_min[k]),
+                  done);
     out->node[out->n - 1] = add.node[k];
     out->snap_cm[out->n - 1] = add.snap_cm[k];
     out->excluded[out->n - 1] = add.excluded[k];
@@ -262,7 +279,7 @@ done:
 
 /* Network edits: closed ways lose their edges, then links are appended. */
 static int apply_network(const struct scenario *sc, const struct graph *gb, double max_snap_m,
-                      struct graph *gout, struct scenario_effect *eff) {
+                         struct graph *gout, struct scenario_effect *eff) {
   int n_close = 0, n_link = 0;
   for (int i = 0; i < sc->n_edits; i++) {
     n_close += sc->edits[i].kind == SCENARIO_CLOSE_WAY;
@@ -277,8 +294,8 @@ static int apply_network(const struct scenario *sc, const struct graph *gb, doub
   facility_init(&ends);
   int st = LC_OK;
   if (!drop || !lu) {
-    st = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory applying scenario %s",
-                      sc->name);
+    st =
+        lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory applying scenario %s", sc->name);
     goto done;
   }
   for (int i = 0; i < sc->n_edits; i++) {
@@ -295,7 +312,7 @@ static int apply_network(const struct scenario *sc, const struct graph *gb, doub
       }
     if (hit == 0) {
       st = apply_fail(LC_EPARAM, sc, e, "way %" PRId64 " does not exist in the walking graph",
-                   e->way_id);
+                      e->way_id);
       goto done;
     }
   }
@@ -317,17 +334,19 @@ static int apply_network(const struct scenario *sc, const struct graph *gb, doub
     for (int end = 0; end < 2; end++) {
       double d = (double)ends.snap_cm[2 * l + end] / 100.0;
       if (d > max_snap_m) {
-        st = apply_fail(LC_EPARAM, sc, e, "the link's %s end is %.1f m from the nearest network "
-                     "node, beyond Facilities:max_snap_m = %.1f m", end ? "to" : "from", d,
-                     max_snap_m);
+        st = apply_fail(LC_EPARAM, sc, e,
+                        "the link's %s end is %.1f m from the nearest network "
+                        "node, beyond Facilities:max_snap_m = %.1f m",
+                        end ? "to" : "from", d, max_snap_m);
         goto done;
       }
     }
     int64_t a = ends.node[2 * l], b = ends.node[2 * l + 1];
     if (a == b) {
-      st = apply_fail(LC_EPARAM, sc, e, "both ends of the link snap to the same node %" PRId64
-                   " (OSM %" PRId64 "): a link must join two different nodes", a,
-                   gb->osm_id[a]);
+      st = apply_fail(LC_EPARAM, sc, e,
+                      "both ends of the link snap to the same node %" PRId64 " (OSM %" PRId64
+                      "): a link must join two different nodes",
+                      a, gb->osm_id[a]);
       goto done;
     }
     int64_t len = e->length_cm;
@@ -428,8 +447,8 @@ int scenario_apply(const struct scenario *sc, const struct category_set *cats,
   stt.moved_by = calloc(nb, sizeof *stt.moved_by);
   int st = LC_OK;
   if (!effect->category_changed || !stt.removed_by || !stt.moved_by) {
-    st = lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory applying scenario %s",
-                      sc->name);
+    st =
+        lc_error_set(LC_ENOMEM, __FILE__, __LINE__, "out of memory applying scenario %s", sc->name);
     goto done;
   }
   LC_CHECK_GOTO(st, facility_copy(fac_base, fac_out), done);

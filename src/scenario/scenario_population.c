@@ -30,8 +30,8 @@ static int sp_fail(int status, const struct scenario *sc, const struct scenario_
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: scenario %s: %s", sc->file,
-                      e->line, e->column, sc->name, text);
+  return lc_error_set(status, __FILE__, __LINE__, "%s:%d:%d: scenario %s: %s", sc->file, e->line,
+                      e->column, sc->name, text);
 }
 
 /* A deep copy of a population. */
@@ -52,8 +52,7 @@ static int sp_copy(const struct population *src, struct population *dst) {
   if (!dst->subdistrict || !dst->weight || !dst->residents || !dst->by_group ||
       !dst->sub_residents || !dst->sub_group || !dst->sub_nodes) {
     population_free(dst);
-    LC_FAIL(LC_ENOMEM, "out of memory copying the population (%" PRId64 " nodes)",
-            src->n_nodes);
+    LC_FAIL(LC_ENOMEM, "out of memory copying the population (%" PRId64 " nodes)", src->n_nodes);
   }
   size_t nn = (size_t)src->n_nodes, ns = (size_t)src->n_subdistricts;
   memcpy(dst->subdistrict, src->subdistrict, nn * sizeof *dst->subdistrict);
@@ -68,8 +67,8 @@ static int sp_copy(const struct population *src, struct population *dst) {
 
 /* The nodes of an edit's place: the point's nearest node, or every node inside the
  * polygons, in ascending order. */
-static int sp_nodes(const struct scenario *sc, const struct scenario_edit *e,
-                    const struct graph *g, double max_snap_m, int64_t *nodes, int64_t *n) {
+static int sp_nodes(const struct scenario *sc, const struct scenario_edit *e, const struct graph *g,
+                    double max_snap_m, int64_t *nodes, int64_t *n) {
   *n = 0;
   if (!e->within) {
     struct facility_set pt;
@@ -78,9 +77,10 @@ static int sp_nodes(const struct scenario *sc, const struct scenario_edit *e,
     if (st == LC_OK)
       st = facility_snap(&pt, g, SP_SNAP_ANY_M, NULL);
     if (st == LC_OK && (double)pt.snap_cm[0] / 100.0 > max_snap_m)
-      st = sp_fail(LC_EPARAM, sc, e, "the place (%.6f, %.6f) is %.1f m from the nearest "
-                   "network node, beyond Facilities:max_snap_m = %.1f m", e->lon, e->lat,
-                   (double)pt.snap_cm[0] / 100.0, max_snap_m);
+      st = sp_fail(LC_EPARAM, sc, e,
+                   "the place (%.6f, %.6f) is %.1f m from the nearest "
+                   "network node, beyond Facilities:max_snap_m = %.1f m",
+                   e->lon, e->lat, (double)pt.snap_cm[0] / 100.0, max_snap_m);
     if (st == LC_OK)
       nodes[(*n)++] = pt.node[0];
     facility_free(&pt);
@@ -128,9 +128,10 @@ static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
         have += pop->by_group[nodes[k] * G + g];
       }
     if (e->residents > have)
-      st = sp_fail(LC_EPARAM, sc, e, "removes %" PRId64 " residents but the place (%" PRId64
-                   " node%s) has only %" PRId64 ": a node would go negative", e->residents, n,
-                   n == 1 ? "" : "s", have);
+      st = sp_fail(LC_EPARAM, sc, e,
+                   "removes %" PRId64 " residents but the place (%" PRId64
+                   " node%s) has only %" PRId64 ": a node would go negative",
+                   e->residents, n, n == 1 ? "" : "s", have);
   } else if (st == LC_OK) {
     /* votes[S] counts nodes outside every subdistrict. */
     for (int64_t k = 0; k < n; k++) {
@@ -155,7 +156,8 @@ static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
     for (int g = 0; g < G; g++)
       sum += w[g];
     if (!(sum > 0))
-      st = sp_fail(LC_EPARAM, sc, e, "the area has no residents to take a group mix from: "
+      st = sp_fail(LC_EPARAM, sc, e,
+                   "the area has no residents to take a group mix from: "
                    "give groups (group id: share)");
   }
   if (st == LC_OK)
@@ -168,9 +170,8 @@ static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
 /* Spreads each group's residents of one edit over its nodes: equally for an addition, in
  * proportion to the node's residents of the group for a removal. */
 static int sp_spread(const struct scenario *sc, const struct scenario_edit *e,
-                     const struct group_set *groups, struct population *out,
-                     const int64_t *nodes, int64_t n, const int64_t *per_group, double *w,
-                     int64_t *share) {
+                     const struct group_set *groups, struct population *out, const int64_t *nodes,
+                     int64_t n, const int64_t *per_group, double *w, int64_t *share) {
   int G = out->n_groups, add = e->kind == SCENARIO_ADD_RESIDENTS;
   for (int gi = 0; gi < G; gi++) {
     if (per_group[gi] == 0)
@@ -181,7 +182,8 @@ static int sp_spread(const struct scenario *sc, const struct scenario_edit *e,
       have += add ? 0 : w[k];
     }
     if (!add && (double)per_group[gi] > have)
-      return sp_fail(LC_EPARAM, sc, e, "removes %" PRId64 " residents of group '%s' but the "
+      return sp_fail(LC_EPARAM, sc, e,
+                     "removes %" PRId64 " residents of group '%s' but the "
                      "place (%" PRId64 " node%s) has only %.0f: a node would go negative",
                      per_group[gi], groups->g[gi].id, n, n == 1 ? "" : "s", have);
     LC_CHECK(population_largest_remainder(per_group[gi], w, n, share));
@@ -200,10 +202,9 @@ static int sp_spread(const struct scenario *sc, const struct scenario_edit *e,
 }
 
 /* Applies one edit (an addition or a removal) to `out`. */
-static int sp_edit(const struct scenario *sc, const struct scenario_edit *e,
-                   const struct graph *g, const struct group_set *groups, double max_snap_m,
-                   const struct population *base, struct population *out, int64_t *nodes,
-                   double *w, int64_t *share) {
+static int sp_edit(const struct scenario *sc, const struct scenario_edit *e, const struct graph *g,
+                   const struct group_set *groups, double max_snap_m, const struct population *base,
+                   struct population *out, int64_t *nodes, double *w, int64_t *share) {
   int G = out->n_groups;
   int64_t n = 0;
   int64_t *per_group = lc_malloc_array(G, sizeof *per_group);
@@ -232,17 +233,17 @@ int scenario_apply_population(const struct scenario *sc, const struct graph *g,
   if (!any)
     return LC_OK;
   if (base->n_nodes != g->n_nodes || base->n_groups != groups->n)
-    LC_FAIL(LC_EINVARIANT, "scenario %s: the population (%" PRId64 " nodes, %d groups) does "
-            "not match the graph (%" PRId64 " nodes) and groups (%d)", sc->name, base->n_nodes,
-            base->n_groups, g->n_nodes, groups->n);
+    LC_FAIL(LC_EINVARIANT,
+            "scenario %s: the population (%" PRId64 " nodes, %d groups) does "
+            "not match the graph (%" PRId64 " nodes) and groups (%d)",
+            sc->name, base->n_nodes, base->n_groups, g->n_nodes, groups->n);
   size_t n = (size_t)(g->n_nodes > 0 ? g->n_nodes : 1);
   int64_t *nodes = malloc(n * sizeof *nodes), *share = malloc(n * sizeof *share);
   double *w = malloc(n * sizeof *w);
   int st = nodes && share && w ? LC_OK : LC_ENOMEM;
   if (st == LC_OK)
     st = sp_copy(base, out);
-  static const enum scenario_kind order[2] = {SCENARIO_REMOVE_RESIDENTS,
-                                              SCENARIO_ADD_RESIDENTS};
+  static const enum scenario_kind order[2] = {SCENARIO_REMOVE_RESIDENTS, SCENARIO_ADD_RESIDENTS};
   for (int pass = 0; pass < 2 && st == LC_OK; pass++)
     for (int i = 0; i < sc->n_edits && st == LC_OK; i++) {
       const struct scenario_edit *e = &sc->edits[i];

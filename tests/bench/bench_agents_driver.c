@@ -17,8 +17,8 @@
 #include "lifecircle/agents.h"
 #include "lifecircle/agree.h"
 #include "lifecircle/log.h"
-#include "run.h"
 #include "lifecircle/status.h"
+#include "run.h"
 
 int main(int argc, char **argv) {
   int provided;
@@ -60,8 +60,9 @@ int main(int argc, char **argv) {
   if (st == LC_OK)
     st = agents_prepare(&cfg, &run.cats, &run.groups);
   st = lc_agree(MPI_COMM_WORLD, st);
-  struct agents_input in = {&cfg, &run.dg, run.part, &run.base.acc, &run.fac, &run.pop, &run.groups,
-                            &run.cats, NULL, (uint64_t)run.seed, NULL, 0, 1.0};
+  struct agents_input in = {&cfg,     &run.dg,     run.part,  &run.base.acc, &run.fac,
+                            &run.pop, &run.groups, &run.cats, NULL,          (uint64_t)run.seed,
+                            NULL,     0,           1.0};
   struct rusage r0, r1;
   getrusage(RUSAGE_SELF, &r0);
   if (st == LC_OK)
@@ -98,14 +99,16 @@ int main(int argc, char **argv) {
     int size;
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     printf("ranks=%d threads=%d nodes=%lld agents=%lld residents=%lld trips=%lld "
-           "served=%lld waited=%lld redirected=%lld failed=%lld windows=%lld exchanges=%lld migrations=%lld "
-           "sim_s=%.3f sim_cpu_s_sum=%.3f sim_cpu_s_max=%.3f trips_per_s=%.0f bytes_per_agent=%.1f static_s=%.2f write_s=%.2f "
+           "served=%lld waited=%lld redirected=%lld failed=%lld windows=%lld exchanges=%lld "
+           "migrations=%lld "
+           "sim_s=%.3f sim_cpu_s_sum=%.3f sim_cpu_s_max=%.3f trips_per_s=%.0f bytes_per_agent=%.1f "
+           "static_s=%.2f write_s=%.2f "
            "peak_rss_mb_per_rank=%.0f\n",
            size, omp_get_max_threads(), (long long)run.g.n_nodes, (long long)x->agents,
            (long long)x->residents, (long long)x->trips, (long long)x->outcome[0],
            (long long)x->outcome[1], (long long)x->outcome[2], (long long)x->outcome[3],
-           (long long)x->windows, (long long)x->exchanges, (long long)x->migrations, x->wall_s, cpu_sum, cpu_max,
-           x->wall_s > 0 ? (double)x->trips / x->wall_s : 0.0,
+           (long long)x->windows, (long long)x->exchanges, (long long)x->migrations, x->wall_s,
+           cpu_sum, cpu_max, x->wall_s > 0 ? (double)x->trips / x->wall_s : 0.0,
            x->agents > 0 ? (double)x->bytes / (double)x->agents : 0.0, t_static, t_write,
            (double)rss_max / 1048576.0);
   }

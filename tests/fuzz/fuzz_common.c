@@ -78,9 +78,9 @@ const struct polygon_set *fuzz_polygons(void) {
   static int done;
   if (!done) {
     fuzz_quiet();
-    fuzz_need(geom_load_polygons(LC_ROOT_DIR "/tests/fixtures/population/polygons.geojson",
-                                 "name", &ps),
-              "polygons");
+    fuzz_need(
+        geom_load_polygons(LC_ROOT_DIR "/tests/fixtures/population/polygons.geojson", "name", &ps),
+        "polygons");
     done = 1;
   }
   return &ps;

@@ -95,8 +95,7 @@ int access_serial(const struct graph *g, int n_cat, const struct access_sources 
     for (int64_t i = 0; i < src[c].n; i++)
       if (src[c].node[i] < 0 || src[c].node[i] >= n || src[c].fac[i] < 0 ||
           src[c].fac[i] > INT32_MAX || src[c].offset_cm[i] < 0)
-        LC_FAIL(LC_EPARAM, "access_serial: category %d, source %lld is invalid", c,
-                (long long)i);
+        LC_FAIL(LC_EPARAM, "access_serial: category %d, source %lld is invalid", c, (long long)i);
   }
   int rc = LC_OK;
   struct serial_heap h = {NULL, 0, 0};

@@ -103,8 +103,9 @@ static inline void world_residents(struct world *w, int64_t node, const char *gr
 }
 
 /* Adds a facility of category `cat` on `node` with snap distance snap_cm. Returns its row. */
-static inline int64_t world_facility(struct world *w, const char *cat, int64_t node, int64_t snap_cm,
-                              int cap, const char *open, const char *close) {
+static inline int64_t world_facility(struct world *w, const char *cat, int64_t node,
+                                     int64_t snap_cm, int cap, const char *open,
+                                     const char *close) {
   int c = categories_find(&w->cats, cat);
   CU_ASSERT_FATAL(c >= 0);
   int32_t o = w->cats.c[c].open_min, cl = w->cats.c[c].close_min;
@@ -160,10 +161,10 @@ static inline int world_run(struct world *w, MPI_Comm comm, const int32_t *part,
   free(buf);
   for (int g = 0; g < G; g++)
     w->speed[g] = w->groups.g[g].speed_m_s;
-  w->cov = (struct coverage_spec){w->pop.n_subdistricts, C, G, w->thr, w->target, w->ess,
-                                  w->serves, w->speed, 5000, NULL};
-  w->in = (struct agents_input){&w->cfg, &w->dg, w->part, &w->acc, &w->fac, &w->pop,
-                                &w->groups, &w->cats, &w->cov, 12345, NULL, 0, 1.0};
+  w->cov = (struct coverage_spec){
+      w->pop.n_subdistricts, C, G, w->thr, w->target, w->ess, w->serves, w->speed, 5000, NULL};
+  w->in = (struct agents_input){&w->cfg,  &w->dg,  w->part, &w->acc, &w->fac, &w->pop, &w->groups,
+                                &w->cats, &w->cov, 12345,   NULL,    0,       1.0};
   return agents_run(&w->in, comm, &w->out);
 }
 

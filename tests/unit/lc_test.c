@@ -9,8 +9,8 @@
 #include "lc_test.h"
 #include "lifecircle/graph.h"
 #include "lifecircle/h5io.h"
-#include "lifecircle/status.h"
 #include "lifecircle/log.h"
+#include "lifecircle/status.h"
 
 const char *lc_fixture(const char *name) {
   static char buf[4096];
@@ -32,8 +32,8 @@ const char *lc_tmp(const char *suffix) {
   char *buf = ring[next];
   next = (next + 1) % 8;
   const char *dir = getenv("TMPDIR");
-  snprintf(buf, sizeof ring[0], "%s/lc_test_%d_%d%s", dir ? dir : "/tmp", (int)getpid(),
-           counter++, suffix);
+  snprintf(buf, sizeof ring[0], "%s/lc_test_%d_%d%s", dir ? dir : "/tmp", (int)getpid(), counter++,
+           suffix);
   return buf;
 }
 

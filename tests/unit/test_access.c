@@ -158,7 +158,7 @@ static void test_access_klist(void) {
   int64_t wd[] = {0, 20, 23, 10, 10, 13, 0, 3, 20, 10, 10, 13, 0, 5, 20};
   int64_t wf[] = {10, 20, 30, 10, 20, 30, 20, 30, 10, 20, 40, 30, 40, 10, 20};
   expect(&g, &src, 25, 3, wd, wf);
-  int64_t wd5[] = {0,  20, 23, -1, -1, 10, 10, 13, -1, -1, 0,  3,  20,
+  int64_t wd5[] = {0,  20, 23, -1, -1, 10, 10, 13, -1, -1, 0,  3, 20,
                    20, -1, 10, 10, 13, 15, -1, 0,  5,  20, 23, -1};
   int64_t wf5[] = {10, 20, 30, -1, -1, 10, 20, 30, -1, -1, 20, 30, 10,
                    40, -1, 20, 40, 30, 10, -1, 40, 10, 20, 30, -1};
@@ -214,7 +214,6 @@ static void test_access_int32_limits(void) {
 
 static uint64_t rng_state;
 static int64_t rnd_in(int64_t n) { return lc_rnd_below(&rng_state, n); }
-
 
 /* Random sources for n_cat categories; facility ids drawn from a small range so facilities
  * get several entrances and nodes several facilities. Arrays are allocated per category. */
@@ -324,7 +323,7 @@ static void test_access_table_pack(void) {
   CU_ASSERT_EQUAL(t32.wide, 0);
   CU_ASSERT_EQUAL(t32.n_fac, 3);
   CU_ASSERT(t32.fac_id[0] == 5 && t32.fac_id[1] == 7 && t32.fac_id[2] == 30);
-  CU_ASSERT_EQUAL(((const uint32_t *)t32.word)[0], 2u);         /* 0 << 2 | index of 30 */
+  CU_ASSERT_EQUAL(((const uint32_t *)t32.word)[0], 2u);            /* 0 << 2 | index of 30 */
   CU_ASSERT_EQUAL(((const uint32_t *)t32.word)[1], 12u << 2 | 1u); /* index of 7 */
   CU_ASSERT_EQUAL(((const uint32_t *)t32.word)[3], UINT32_MAX);
   e[2].dist_cm = (int32_t)1 << 30; /* One more centimetre: 64-bit words. */

@@ -398,8 +398,7 @@ static void test_activities_skip_missing_category(void) {
   char text[512];
   CU_ASSERT_EQUAL_FATAL(categories_load(lc_fixture("agents/categories.yml"), &cats), LC_OK);
   CU_ASSERT_EQUAL_FATAL(group_load(lc_fixture("agents/groups.yml"), &groups), LC_OK);
-  snprintf(text, sizeof text, "Agents:\n  activities: %s\n",
-           lc_fixture("agents/bad_category.yml"));
+  snprintf(text, sizeof text, "Agents:\n  activities: %s\n", lc_fixture("agents/bad_category.yml"));
   CU_ASSERT_EQUAL_FATAL(params_from_string(text, "t.yml", &p), LC_OK);
   CU_ASSERT_EQUAL_FATAL(agents_configure(&p, &cfg), LC_OK);
   CU_ASSERT_EQUAL_FATAL(agents_prepare(&cfg, &cats, &groups), LC_OK);
@@ -443,12 +442,14 @@ static void test_activities_shipped(void) {
 
 /* Parameters out of range are refused with the key named. */
 static void test_configure_errors(void) {
-  static const char *const bad[] = {
-      "Agents:\n  residents_per_agent: 0\n", "Agents:\n  choice: random\n",
-      "Agents:\n  max_tries: 9\n",           "Agents:\n  day_start: \"7h\"\n",
-      "Agents:\n  day_start: \"10:00\"\n  day_end: \"09:00\"\n", "Agents:\n  bin_s: 0\n"};
-  static const char *const key[] = {"residents_per_agent", "choice", "max_tries", "day_start",
-                                    "day_end", "bin_s"};
+  static const char *const bad[] = {"Agents:\n  residents_per_agent: 0\n",
+                                    "Agents:\n  choice: random\n",
+                                    "Agents:\n  max_tries: 9\n",
+                                    "Agents:\n  day_start: \"7h\"\n",
+                                    "Agents:\n  day_start: \"10:00\"\n  day_end: \"09:00\"\n",
+                                    "Agents:\n  bin_s: 0\n"};
+  static const char *const key[] = {"residents_per_agent", "choice",  "max_tries",
+                                    "day_start",           "day_end", "bin_s"};
   for (int i = 0; i < 6; i++) {
     struct params p;
     struct agents_config cfg;
@@ -497,12 +498,10 @@ int lc_test_register(void) {
     return 1;
   CU_add_test(s, "two agents, one seat: the second waits one service time",
               test_two_agents_one_seat);
-  CU_add_test(s, "queue beyond tolerance: redirected to the next facility",
-              test_redirect_on_queue);
+  CU_add_test(s, "queue beyond tolerance: redirected to the next facility", test_redirect_on_queue);
   CU_add_test(s, "max_tries 1: the turned-away agent fails", test_fail_after_k);
   CU_add_test(s, "no other facility: the turned-away agent gave up waiting", test_gave_up_waiting);
-  CU_add_test(s, "no facility within the radius: an unmet need, no walk",
-              test_none_within_radius);
+  CU_add_test(s, "no facility within the radius: an unmet need, no walk", test_none_within_radius);
   CU_add_test(s, "no facility open on arrival: closed on arrival", test_closed_reason);
   CU_add_test(s, "design plans: rates and seat times scaled, common random numbers",
               test_design_plans);

@@ -115,8 +115,7 @@ static void test_categories_match(void) {
   CU_ASSERT_EQUAL(match(&s, plat2, out, 8), 1);
   CU_ASSERT_EQUAL(out[0], 1);
   /* A category with two matching rules is listed once. */
-  const char *both[] = {"highway", "bus_stop", "public_transport", "platform", "bus", "yes",
-                        NULL};
+  const char *both[] = {"highway", "bus_stop", "public_transport", "platform", "bus", "yes", NULL};
   CU_ASSERT_EQUAL(match(&s, both, out, 8), 1);
   /* OSM multi-values: any part may match. */
   const char *multi[] = {"shop", "florist;butcher", "name", "菜场", NULL};
@@ -134,24 +133,23 @@ static void test_categories_match(void) {
 }
 
 /* The base document of the error cases; line numbers are fixed (see each case). */
-static const char *const base_lines[] = {
-    "categories:",            /* 1 */
-    "  - id: a",              /* 2 */
-    "    name_zh: 甲",        /* 3 */
-    "    name_en: A",         /* 4 */
-    "    threshold_min: 10",  /* 5 */
-    "    target_share: 0.5",  /* 6 */
-    "    essential: true",    /* 7 */
-    "    radius_m: 1000",     /* 8 */
-    "    capacity: 5",        /* 9 */
-    "    service_min: 10",    /* 10 */
-    "    open: \"08:00\"",    /* 11 */
-    "    close: \"17:00\"",   /* 12 */
-    "    groups: [adult]",    /* 13 */
-    "    source: test",       /* 14 */
-    "    osm:",               /* 15 */
-    "      - amenity: x",     /* 16 */
-    NULL};
+static const char *const base_lines[] = {"categories:",           /* 1 */
+                                         "  - id: a",             /* 2 */
+                                         "    name_zh: 甲",       /* 3 */
+                                         "    name_en: A",        /* 4 */
+                                         "    threshold_min: 10", /* 5 */
+                                         "    target_share: 0.5", /* 6 */
+                                         "    essential: true",   /* 7 */
+                                         "    radius_m: 1000",    /* 8 */
+                                         "    capacity: 5",       /* 9 */
+                                         "    service_min: 10",   /* 10 */
+                                         "    open: \"08:00\"",   /* 11 */
+                                         "    close: \"17:00\"",  /* 12 */
+                                         "    groups: [adult]",   /* 13 */
+                                         "    source: test",      /* 14 */
+                                         "    osm:",              /* 15 */
+                                         "      - amenity: x",    /* 16 */
+                                         NULL};
 
 /* Writes the base document with the line starting with `prefix` replaced by `repl` (dropped
  * when repl is NULL) and `extra` appended; loads it; checks the status and that the message
@@ -227,8 +225,7 @@ static void test_categories_errors(void) {
   expect_error("    radius_m:", "    radius_m: 0", NULL, LC_EPARAM, "8:15", "radius_m");
   /* Negative capacity. */
   expect_error("    capacity:", "    capacity: -1", NULL, LC_EPARAM, "9:15", "capacity");
-  expect_error("    service_min:", "    service_min: -2", NULL, LC_EPARAM, "10:18",
-               "service_min");
+  expect_error("    service_min:", "    service_min: -2", NULL, LC_EPARAM, "10:18", "service_min");
   /* Times. */
   expect_error("    open:", "    open: \"8:00\"", NULL, LC_EPARAM, "11:11", "'open'");
   expect_error("    open:", "    open: \"08:60\"", NULL, LC_EPARAM, "11:11", "'open'");
@@ -252,24 +249,29 @@ static void test_categories_errors(void) {
   /* Tag rules. */
   expect_error("      - amenity:", "      - amenity: a||b", NULL, LC_EPARAM, "16:18",
                "empty value");
-  expect_error("      - amenity:", "      - amenity: []", NULL, LC_EPARAM, "16:18",
-               "empty list");
+  expect_error("      - amenity:", "      - amenity: []", NULL, LC_EPARAM, "16:18", "empty list");
   expect_error("      - amenity:", "      - {}", NULL, LC_EPARAM, "16:9", "rule 0 is empty");
   expect_error("      - amenity:", "      - amenity: \"~\"", NULL, LC_EPARAM, "16:18",
                "empty value");
   expect_error("      - amenity:", "        amenity: x", NULL, LC_EPARAM, "16:9",
                "'osm' must be a list");
   /* The optional `expected` density: a map of a positive number and its source. */
-  expect_error("    source:", "    source: test\n    expected:\n      per_10k_residents: 0\n"
-               "      source: x", NULL, LC_EPARAM, "16:", "per_10k_residents");
-  expect_error("    source:", "    source: test\n    expected:\n      per_10k_residents: a\n"
-               "      source: x", NULL, LC_EPARAM, "16:", "not a number");
-  expect_error("    source:", "    source: test\n    expected:\n      per_km2: 3\n"
-               "      source: x", NULL, LC_EPARAM, "16:", "unknown key 'per_km2' in 'expected'");
-  expect_error("    source:", "    source: test\n    expected:\n      per_10k_residents: 1",
-               NULL, LC_EPARAM, "16:", "'source' is required");
-  expect_error("    source:", "    source: test\n    expected: 3", NULL, LC_EPARAM, "15:",
-               "'expected' must be a map");
+  expect_error("    source:",
+               "    source: test\n    expected:\n      per_10k_residents: 0\n"
+               "      source: x",
+               NULL, LC_EPARAM, "16:", "per_10k_residents");
+  expect_error("    source:",
+               "    source: test\n    expected:\n      per_10k_residents: a\n"
+               "      source: x",
+               NULL, LC_EPARAM, "16:", "not a number");
+  expect_error("    source:",
+               "    source: test\n    expected:\n      per_km2: 3\n"
+               "      source: x",
+               NULL, LC_EPARAM, "16:", "unknown key 'per_km2' in 'expected'");
+  expect_error("    source:", "    source: test\n    expected:\n      per_10k_residents: 1", NULL,
+               LC_EPARAM, "16:", "'source' is required");
+  expect_error("    source:", "    source: test\n    expected: 3", NULL, LC_EPARAM,
+               "15:", "'expected' must be a map");
   /* Duplicate ids: the second entry (line 17) is a copy of the first. */
   char dup[1024] = "";
   for (int i = 1; base_lines[i]; i++) {
@@ -321,13 +323,12 @@ static void test_categories_project_file(void) {
   if (rc != LC_OK)
     printf("\n%s\n", lc_error_message());
   CU_ASSERT_EQUAL_FATAL(rc, LC_OK);
-  const char *ids[] = {"party_mass_centre", "wet_market",       "daily_shop",
-                       "parcel_locker",     "employment_service", "green_space",
-                       "culture_venue",     "sports_venue",     "bus_stop",
-                       "metro_station",     "primary_school",   "middle_school",
-                       "kindergarten",      "childcare",        "elderly_day_care",
-                       "nursing_home",      "elderly_canteen",  "community_health",
-                       "emergency_shelter"};
+  const char *ids[] = {
+      "party_mass_centre",  "wet_market",       "daily_shop",       "parcel_locker",
+      "employment_service", "green_space",      "culture_venue",    "sports_venue",
+      "bus_stop",           "metro_station",    "primary_school",   "middle_school",
+      "kindergarten",       "childcare",        "elderly_day_care", "nursing_home",
+      "elderly_canteen",    "community_health", "emergency_shelter"};
   int n_ids = (int)(sizeof ids / sizeof ids[0]);
   CU_ASSERT_EQUAL(s.n, n_ids);
   for (int i = 0; i < n_ids; i++) {
@@ -369,8 +370,7 @@ static void test_categories_project_file(void) {
     int want = categories_find(&s, cases[i].expect);
     CU_ASSERT_EQUAL(n, 1);
     if (n != 1 || out[0] != want)
-      printf("\ncase %zu (%s): %d matches, first %d\n", i, cases[i].expect, n,
-             n > 0 ? out[0] : -1);
+      printf("\ncase %zu (%s): %d matches, first %d\n", i, cases[i].expect, n, n > 0 ? out[0] : -1);
     CU_ASSERT_EQUAL(out[0], want);
   }
   /* Tags that must not be taken for a facility: a general hospital, a bus shelter flag, a
@@ -381,13 +381,15 @@ static void test_categories_project_file(void) {
   CU_ASSERT_EQUAL(match(&s, shelter, out, 8), 0);
   /* Clinics of Changning's POIs that are not community health centres (the rule used to
    * take any amenity=clinic), and markets that are not wet markets. */
-  const char *beauty[] = {"amenity", "clinic", "healthcare", "cosmetic_surgery", "name",
-                          "芙艾美容", NULL};
+  const char *beauty[] = {"amenity", "clinic",   "healthcare", "cosmetic_surgery",
+                          "name",    "芙艾美容", NULL};
   const char *nails[] = {"amenity", "clinic", "clinic", "nails", "name", "灰指甲", NULL};
-  const char *postpartum[] = {"amenity", "clinic", "healthcare", "rehabilitation", "name",
-                              "BellaVilla Postpartum Care Center", NULL};
-  const char *flowers[] = {"amenity", "marketplace", "shop", "garden_centre", "name",
-                           "上海虹桥花卉市场", NULL};
+  const char *postpartum[] = {"amenity",    "clinic",
+                              "healthcare", "rehabilitation",
+                              "name",       "BellaVilla Postpartum Care Center",
+                              NULL};
+  const char *flowers[] = {"amenity", "marketplace",      "shop", "garden_centre",
+                           "name",    "上海虹桥花卉市场", NULL};
   const char *tea[] = {"amenity", "marketplace", "name", "天山茶城", NULL};
   CU_ASSERT_EQUAL(match(&s, beauty, out, 8), 0);
   CU_ASSERT_EQUAL(match(&s, nails, out, 8), 0);
@@ -454,8 +456,8 @@ static void test_categories_names(void) {
   categories_free(&s);
   expect_error("    name_zh:", NULL, "    names: {en: B}\n", LC_EPARAM, "16:", "differs");
   expect_error("    name_zh:", NULL, "    names: [a, b]\n", LC_EPARAM, "16:", "map");
-  expect_error("    name_zh:", NULL, "    names: {\"e n\": B}\n", LC_EPARAM, "16:",
-               "language code");
+  expect_error("    name_zh:", NULL, "    names: {\"e n\": B}\n", LC_EPARAM,
+               "16:", "language code");
   /* Without name_en and without names: en. */
   expect_error("    name_en:", NULL, "    names: {fr: B}\n", LC_EPARAM, "2:", "name_en");
   /* Without name_zh the base entry still loads (name_zh is optional). */

@@ -33,9 +33,9 @@ static void test_crs_parse(void) {
 /* Reference vectors published with the eviltransform project (WGS84 -> GCJ-02). */
 static const double published[3][4] = {
     /* wgs lat, wgs lon, gcj lat, gcj lon */
-    {31.1774276, 121.5272106, 31.17530398364597, 121.531541859215},    /* Shanghai */
-    {22.543847, 113.912316, 22.540796131694766, 113.9171764808363},    /* Shenzhen */
-    {39.911954, 116.377817, 39.91334545536069, 116.38404722455657},    /* Beijing */
+    {31.1774276, 121.5272106, 31.17530398364597, 121.531541859215}, /* Shanghai */
+    {22.543847, 113.912316, 22.540796131694766, 113.9171764808363}, /* Shenzhen */
+    {39.911954, 116.377817, 39.91334545536069, 116.38404722455657}, /* Beijing */
 };
 
 static void test_crs_published(void) {
@@ -44,8 +44,7 @@ static void test_crs_published(void) {
     crs_wgs84_to_gcj02(published[k][1], published[k][0], &glon, &glat);
     CU_ASSERT_DOUBLE_EQUAL(glon, published[k][3], 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(glat, published[k][2], 1e-9);
-    CU_ASSERT_EQUAL(crs_to_wgs84(CRS_GCJ02, published[k][3], published[k][2], &wlon, &wlat),
-                    LC_OK);
+    CU_ASSERT_EQUAL(crs_to_wgs84(CRS_GCJ02, published[k][3], published[k][2], &wlon, &wlat), LC_OK);
     CU_ASSERT_DOUBLE_EQUAL(wlon, published[k][1], 1e-9);
     CU_ASSERT_DOUBLE_EQUAL(wlat, published[k][0], 1e-9);
   }

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crs_epsg.h"
 #include "lc_test.h"
 #include "lifecircle/crs.h"
-#include "crs_epsg.h"
 #include "lifecircle/csvtab.h"
 #include "lifecircle/facility.h"
 #include "lifecircle/geo.h"
@@ -107,31 +107,30 @@ static void test_epsg_errors(void) {
   /* A layer names its file in every message. */
   struct facility_set fs;
   facility_init(&fs);
-  CU_ASSERT_EQUAL(facility_load_layer(lc_fixture("facility/layer_epsg32651.csv"), "EPSG:1",
-                                      NULL, NULL, &cats, 0, &fs),
+  CU_ASSERT_EQUAL(facility_load_layer(lc_fixture("facility/layer_epsg32651.csv"), "EPSG:1", NULL,
+                                      NULL, &cats, 0, &fs),
                   LC_EPARAM);
   CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "layer_epsg32651.csv"));
   /* UTM metres read as degrees are out of range: the message names the row. */
-  CU_ASSERT_EQUAL(facility_load_layer(lc_fixture("facility/layer_epsg32651.csv"), "wgs84",
-                                      NULL, NULL, &cats, 0, &fs),
+  CU_ASSERT_EQUAL(facility_load_layer(lc_fixture("facility/layer_epsg32651.csv"), "wgs84", NULL,
+                                      NULL, &cats, 0, &fs),
                   LC_EFORMAT);
   CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "layer_epsg32651.csv:2"));
   /* The GeoJSON says EPSG:4490; read as UTM it is refused with the right key to set. */
-  CU_ASSERT_EQUAL(facility_load_layer(lc_fixture("facility/layer_epsg4490.geojson"),
-                                      "EPSG:32651", NULL, NULL, &cats, 0, &fs),
+  CU_ASSERT_EQUAL(facility_load_layer(lc_fixture("facility/layer_epsg4490.geojson"), "EPSG:32651",
+                                      NULL, NULL, &cats, 0, &fs),
                   LC_EPARAM);
   CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "crs: EPSG:4490"));
   CU_ASSERT_EQUAL(fs.n, 0);
   /* Formats that need GDAL are refused with the conversion command. */
-  CU_ASSERT_EQUAL(facility_load_layer("zones/canteens.gpkg", "EPSG:4490", NULL, NULL, &cats,
-                                      0, &fs),
-                  LC_EFORMAT);
+  CU_ASSERT_EQUAL(
+      facility_load_layer("zones/canteens.gpkg", "EPSG:4490", NULL, NULL, &cats, 0, &fs),
+      LC_EFORMAT);
   CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "zones/canteens.gpkg"));
-  CU_ASSERT_PTR_NOT_NULL(
-      strstr(lc_error_message(), "analysis/prepare.py vector zones/canteens.gpkg -o "
-                                 "zones/canteens.geojson"));
-  CU_ASSERT_EQUAL(facility_load_layer("pop.tif", "wgs84", NULL, NULL, &cats, 0, &fs),
-                  LC_EFORMAT);
+  CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(),
+                                "analysis/prepare.py vector zones/canteens.gpkg -o "
+                                "zones/canteens.geojson"));
+  CU_ASSERT_EQUAL(facility_load_layer("pop.tif", "wgs84", NULL, NULL, &cats, 0, &fs), LC_EFORMAT);
   CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "raster"));
   facility_free(&fs);
 }

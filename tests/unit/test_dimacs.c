@@ -103,16 +103,14 @@ static void test_dimacs_errors(void) {
   expect("p sp 3 1\na 1 2 3 4\n", NULL, 0, "2:", LC_EFORMAT, "malformed arc line");
   expect("p sp 3 1\na 1 2 3.5\n", NULL, 0, "2:", LC_EFORMAT, "malformed arc line");
   expect("p sp 3 1\nc ok\nx 1 2 3\n", NULL, 0, "3:", LC_EFORMAT, "unknown line type 'x'");
-  expect("p sp 3 1\ncomment without a blank\n", NULL, 0, "2:", LC_EFORMAT,
-         "unknown line type");
+  expect("p sp 3 1\ncomment without a blank\n", NULL, 0, "2:", LC_EFORMAT, "unknown line type");
   /* Weights. */
   expect("p sp 3 1\na 1 2 0\n", NULL, 0, "2:", LC_EFORMAT, "weight 0");
   expect("p sp 3 1\na 1 2 -5\n", NULL, 0, "2:", LC_EFORMAT, "weight -5");
   expect("p sp 3 1\na 1 2 99999999999999999\n", NULL, 0, "2:", LC_EFORMAT, "weight");
   /* Node ids. */
   expect("p sp 3 1\na 0 2 1\n", NULL, 0, "2:", LC_EFORMAT, "node id 0 is outside 1..3");
-  expect("p sp 3 2\na 1 2 1\na 3 4 1\n", NULL, 0, "3:", LC_EFORMAT,
-         "node id 4 is outside 1..3");
+  expect("p sp 3 2\na 1 2 1\na 3 4 1\n", NULL, 0, "3:", LC_EFORMAT, "node id 4 is outside 1..3");
   /* Arc count. */
   expect("p sp 3 3\na 1 2 5\na 2 3 6\n", NULL, 0, "3:", LC_EFORMAT,
          "2 arcs found but the problem line (line 1) announces 3");

@@ -64,8 +64,8 @@ static void test_csv_wgs84(void) {
   setup_cats();
   struct facility_set fs;
   facility_init(&fs);
-  CU_ASSERT_EQUAL_FATAL(facility_load_layer(lc_fixture("facility/layer_wgs84.csv"), "wgs84",
-                                            NULL, NULL, &test_cats, 2, &fs),
+  CU_ASSERT_EQUAL_FATAL(facility_load_layer(lc_fixture("facility/layer_wgs84.csv"), "wgs84", NULL,
+                                            NULL, &test_cats, 2, &fs),
                         LC_OK);
   CU_ASSERT_EQUAL_FATAL(fs.n, 3);
   check_positions(&fs, 0, 1e-12);
@@ -124,9 +124,8 @@ static void test_geojson_three_crs(void) {
   for (int k = 0; k < 3; k++) {
     struct facility_set fs;
     facility_init(&fs);
-    CU_ASSERT_EQUAL_FATAL(facility_load_layer(lc_fixture(files[k]), crs[k], NULL, NULL,
-                                              &test_cats, k, &fs),
-                          LC_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        facility_load_layer(lc_fixture(files[k]), crs[k], NULL, NULL, &test_cats, k, &fs), LC_OK);
     CU_ASSERT_EQUAL_FATAL(fs.n, 3);
     check_positions(&fs, 0, k == 0 ? 1e-12 : 1e-8);
     CU_ASSERT_EQUAL(fs.capacity[0], 25);
@@ -145,8 +144,7 @@ static void test_real_canteens(void) {
   struct facility_set fs;
   facility_init(&fs);
   CU_ASSERT_EQUAL_FATAL(facility_load_layer(lc_shared("data/changning/elderly-canteens-gcj02.csv"),
-                                            "gcj02", "elderly_canteen", NULL, &test_cats, 0,
-                                            &fs),
+                                            "gcj02", "elderly_canteen", NULL, &test_cats, 0, &fs),
                         LC_OK);
   CU_ASSERT_EQUAL_FATAL(fs.n, 19);
   CU_ASSERT_STRING_EQUAL(fs.source_id[0], "row/2");
@@ -178,8 +176,7 @@ static const char *write_tmp(const char *suffix, const char *text) {
 /* Loads text as a layer and checks the status and that the message names the file and
  * contains `where` and `what`. */
 static void expect_error(const char *suffix, const char *text, const char *crs,
-                         const char *category, int status, const char *where,
-                         const char *what) {
+                         const char *category, int status, const char *where, const char *what) {
   const char *path = write_tmp(suffix, text);
   struct facility_set fs;
   facility_init(&fs);
@@ -211,8 +208,7 @@ static void test_layer_errors(void) {
                "missing coordinates");
   expect_error(".csv", CSV("a,121.42,31.2,park,,,\nb,121.42,95,park,,,\n"), "wgs84", NULL,
                LC_EFORMAT, ":3", "out of range");
-  expect_error(".csv", CSV("a,nan,31.2,park,,,\n"), "gcj02", NULL, LC_EFORMAT, ":2",
-               "not finite");
+  expect_error(".csv", CSV("a,nan,31.2,park,,,\n"), "gcj02", NULL, LC_EFORMAT, ":2", "not finite");
   expect_error(".csv", CSV("a,east,31.2,park,,,\n"), "wgs84", NULL, LC_EFORMAT, ":2",
                "not numbers");
   expect_error(".csv", CSV("a,121.42,31.2,park,,,\n"), "utm51n", NULL, LC_EPARAM, NULL,
@@ -223,28 +219,26 @@ static void test_layer_errors(void) {
                "not a non-negative integer");
   expect_error(".csv", CSV("a,121.42,31.2,park,,25:00,\n"), "wgs84", NULL, LC_EFORMAT, ":2",
                "malformed opening time '25:00'");
-  expect_error(".csv", CSV("a,121.42,31.2,park,,8:00,10h30\n"), "wgs84", NULL, LC_EFORMAT,
-               ":2", "malformed closing time '10h30'");
-  expect_error(".csv", CSV("a,121.42,31.2,park,,12:00,09:00\n"), "wgs84", NULL, LC_EFORMAT,
-               ":2", "not after opening");
-  expect_error(".csv", CSV("a,121.42,31.2,park,,,\nb,121.42,31.2\n"), "wgs84", NULL,
-               LC_EFORMAT, ":3", "fields where the header has 7");
-  expect_error(".csv", "id,x_coord,lat,category\na,121.4,31.2,park\n", "wgs84", NULL,
-               LC_EFORMAT, ":1", "missing coordinate columns");
+  expect_error(".csv", CSV("a,121.42,31.2,park,,8:00,10h30\n"), "wgs84", NULL, LC_EFORMAT, ":2",
+               "malformed closing time '10h30'");
+  expect_error(".csv", CSV("a,121.42,31.2,park,,12:00,09:00\n"), "wgs84", NULL, LC_EFORMAT, ":2",
+               "not after opening");
+  expect_error(".csv", CSV("a,121.42,31.2,park,,,\nb,121.42,31.2\n"), "wgs84", NULL, LC_EFORMAT,
+               ":3", "fields where the header has 7");
+  expect_error(".csv", "id,x_coord,lat,category\na,121.4,31.2,park\n", "wgs84", NULL, LC_EFORMAT,
+               ":1", "missing coordinate columns");
   expect_error(".csv", "id,lon,lat\na,121.4,31.2\n", "wgs84", NULL, LC_EFORMAT, ":1",
                "no column 'category'");
   expect_error(".csv", "id,lon,lat\na,121.4,31.2\n", "wgs84", "wet_market", LC_EPARAM, NULL,
                "unknown category 'wet_market'");
-  expect_error(".csv", "id,lon,lat,crs\na,121.4,31.2,mercator\n", "wgs84", "park",
-               LC_EFORMAT, ":2", "mercator");
+  expect_error(".csv", "id,lon,lat,crs\na,121.4,31.2,mercator\n", "wgs84", "park", LC_EFORMAT, ":2",
+               "mercator");
 #undef CSV
   const char *pt = "{\"type\":\"Feature\",\"properties\":{\"category\":\"park\"},"
                    "\"geometry\":{\"type\":\"Point\",\"coordinates\":[121.42,31.2]}}";
   char gj[2048];
-#define GJ(second)                                                                         \
-  (snprintf(gj, sizeof gj, "{\"type\":\"FeatureCollection\",\"features\":[%s,%s]}", pt,  \
-            second),                                                                       \
-   gj)
+#define GJ(second) \
+  (snprintf(gj, sizeof gj, "{\"type\":\"FeatureCollection\",\"features\":[%s,%s]}", pt, second), gj)
   expect_error(".geojson",
                GJ("{\"type\":\"Feature\",\"properties\":{\"category\":\"park\"},\"geometry\":"
                   "{\"type\":\"LineString\",\"coordinates\":[[121.42,31.2],[121.43,31.2]]}}"),
@@ -282,12 +276,12 @@ static void test_layer_errors(void) {
 #undef GJ
   struct facility_set fs;
   facility_init(&fs);
-  CU_ASSERT_EQUAL(facility_load_layer("/nonexistent/layer.csv", "wgs84", "park", NULL,
-                                      &test_cats, 0, &fs),
-                  LC_EIO);
-  CU_ASSERT_EQUAL(facility_load_layer("/nonexistent/layer.geojson", "wgs84", "park", NULL,
-                                      &test_cats, 0, &fs),
-                  LC_EIO);
+  CU_ASSERT_EQUAL(
+      facility_load_layer("/nonexistent/layer.csv", "wgs84", "park", NULL, &test_cats, 0, &fs),
+      LC_EIO);
+  CU_ASSERT_EQUAL(
+      facility_load_layer("/nonexistent/layer.geojson", "wgs84", "park", NULL, &test_cats, 0, &fs),
+      LC_EIO);
 }
 
 static void test_hhmm(void) {
@@ -456,8 +450,7 @@ int lc_test_register(void) {
       !CU_add_test(s, "CSV in GCJ-02 and BD-09", test_csv_gcj02_bd09) ||
       !CU_add_test(s, "GeoJSON in three CRSs", test_geojson_three_crs) ||
       !CU_add_test(s, "real elderly canteens", test_real_canteens) ||
-      !CU_add_test(s, "layer errors", test_layer_errors) ||
-      !CU_add_test(s, "HH:MM", test_hhmm) ||
+      !CU_add_test(s, "layer errors", test_layer_errors) || !CU_add_test(s, "HH:MM", test_hhmm) ||
       !CU_add_test(s, "POIs", test_from_pois) ||
       !CU_add_test(s, "snapping by hand", test_snap_hand) ||
       !CU_add_test(s, "snapping against brute force", test_snap_brute))

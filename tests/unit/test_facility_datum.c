@@ -103,7 +103,7 @@ static void check(int written, int declared, const char *declared_name, int fire
 }
 
 static void test_datum_rule(void) {
-  check(CRS_WGS84, CRS_WGS84, "wgs84", 0, -1);      /* Correct layers stay silent... */
+  check(CRS_WGS84, CRS_WGS84, "wgs84", 0, -1); /* Correct layers stay silent... */
   check(CRS_GCJ02, CRS_GCJ02, "gcj02", 0, -1);
   check(CRS_BD09, CRS_BD09, "BD-09", 0, -1);
   check(CRS_WGS84, CRS_WGS84, "EPSG:4490", 0, -1);

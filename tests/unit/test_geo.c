@@ -62,8 +62,8 @@ static void test_geo_geodtest(void) {
   };
   for (size_t i = 0; i < sizeof solve / sizeof solve[0]; i++) {
     double m = -1;
-    CU_ASSERT_EQUAL(geo_distance_m(solve[i].lon1, solve[i].lat1, solve[i].lon2, solve[i].lat2,
-                                   &m), LC_OK);
+    CU_ASSERT_EQUAL(geo_distance_m(solve[i].lon1, solve[i].lat1, solve[i].lon2, solve[i].lat2, &m),
+                    LC_OK);
     CU_ASSERT_DOUBLE_EQUAL(m, solve[i].metres, solve[i].tol);
   }
 }

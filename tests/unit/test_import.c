@@ -50,8 +50,8 @@ static int test_import_teardown(void) {
 }
 
 /* Imports fixture files; returns the status. */
-static int test_import_run(int n, const char *const *names, struct graph *g,
-                           struct poi_set *pois, struct graph_import_stats *st) {
+static int test_import_run(int n, const char *const *names, struct graph *g, struct poi_set *pois,
+                           struct graph_import_stats *st) {
   static char paths[4][4096];
   char *inputs[4];
   for (int i = 0; i < n; i++) {
@@ -158,7 +158,7 @@ static void test_import_rings(void) {
   CU_ASSERT(g.u[1] == 1 && g.v[1] == 2 && g.length_cm[1] == 9528 + 11087);
   CU_ASSERT(g.u[2] == 1 && g.v[2] == 2 && g.length_cm[2] == 11087 + 9528);
   for (int e = 0; e < 3; e++)
-    CU_ASSERT(g.u[e] != g.v[e]); /* No self-loops. */
+    CU_ASSERT(g.u[e] != g.v[e]);                     /* No self-loops. */
   CU_ASSERT_EQUAL(g.geom_off[3] - g.geom_off[2], 3); /* 2, 5, 4. */
   CU_ASSERT_EQUAL(st.raw_nodes, 5);
   CU_ASSERT_EQUAL(st.raw_edges, 5);
@@ -193,12 +193,10 @@ static void test_import_pois(void) {
   /* Node POIs at their nodes; the L-shaped park at its area centroid (5/6, 5/6) x 0.001 deg
    * from (121.41, 31.21); the open way at the mean of its vertices; the multipolygon at the
    * mean of its outer ring's four corners (the inner ring does not count). */
-  const double lon[] = {121.4085, 121.4085, 121.4086, 121.41 + 0.005 / 6, 121.42 + 0.002 / 3,
-                        121.431};
-  const double lat[] = {31.2085, 31.2085, 31.2086, 31.21 + 0.005 / 6, 31.21 + 0.002 / 3,
-                        31.211};
-  static const char *const name[] = {"阳光幼儿园", "阳光幼儿园", "Kids", "L Park", "",
-                                     "MP School"};
+  const double lon[] = {121.4085,           121.4085,           121.4086,
+                        121.41 + 0.005 / 6, 121.42 + 0.002 / 3, 121.431};
+  const double lat[] = {31.2085, 31.2085, 31.2086, 31.21 + 0.005 / 6, 31.21 + 0.002 / 3, 31.211};
+  static const char *const name[] = {"阳光幼儿园", "阳光幼儿园", "Kids", "L Park", "", "MP School"};
   for (int i = 0; i < 6; i++) {
     CU_ASSERT_EQUAL(pois.osm_type[i], types[i]);
     CU_ASSERT_EQUAL(pois.osm_id[i], ids[i]);
@@ -217,8 +215,7 @@ static void test_import_pois(void) {
 
 /* Expects an import of one fixture (or path) to fail with status, naming the file and
  * containing each of the given parts. */
-static void test_import_fails(const char *path, int status, const char *part1,
-                              const char *part2) {
+static void test_import_fails(const char *path, int status, const char *part1, const char *part2) {
   struct graph g;
   struct poi_set pois;
   struct graph_import_stats st;
@@ -299,8 +296,7 @@ int lc_test_register(void) {
   CU_pSuite s = CU_add_suite("import", test_import_setup, test_import_teardown);
   if (!s || !CU_add_test(s, "walking network", test_import_network) ||
       !CU_add_test(s, "duplicates across inputs", test_import_duplicates) ||
-      !CU_add_test(s, "rings", test_import_rings) ||
-      !CU_add_test(s, "POIs", test_import_pois) ||
+      !CU_add_test(s, "rings", test_import_rings) || !CU_add_test(s, "POIs", test_import_pois) ||
       !CU_add_test(s, "bad inputs", test_import_errors) ||
       !CU_add_test(s, "node store sort", test_import_store_sort))
     return 1;

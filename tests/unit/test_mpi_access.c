@@ -18,7 +18,6 @@
 static uint64_t rng_state;
 static int64_t rnd_in(int64_t n) { return lc_rnd_below(&rng_state, n); }
 
-
 /* Random sources: facility ids from a small range per category (several entrances per
  * facility, several facilities per node), offsets 0..2*maxc, radii from a few edges to
  * unbounded. */
@@ -107,16 +106,16 @@ static void gather(const struct dgraph *dg, const struct access_result *r, int64
  * offset radius" per source, PREFIX.res one line "distance facility" per (category, node,
  * slot) in that order. */
 static void dump(const char *prefix, const struct graph *g, int n_cat,
-                 const struct access_sources *src, const int64_t *radius, int k,
-                 int64_t **dist, int64_t **fac) {
+                 const struct access_sources *src, const int64_t *radius, int k, int64_t **dist,
+                 int64_t **fac) {
   char path[4096];
   snprintf(path, sizeof path, "%s.src", prefix);
   FILE *f = fopen(path, "w");
   CU_ASSERT_PTR_NOT_NULL_FATAL(f);
   for (int c = 0; c < n_cat; c++)
     for (int64_t i = 0; i < src[c].n; i++)
-      fprintf(f, "%d %lld %lld %lld %lld\n", c, (long long)src[c].node[i],
-              (long long)src[c].fac[i], (long long)src[c].offset_cm[i], (long long)radius[c]);
+      fprintf(f, "%d %lld %lld %lld %lld\n", c, (long long)src[c].node[i], (long long)src[c].fac[i],
+              (long long)src[c].offset_cm[i], (long long)radius[c]);
   fclose(f);
   snprintf(path, sizeof path, "%s.res", prefix);
   f = fopen(path, "w");
@@ -164,7 +163,8 @@ static int64_t check_run_dump(const struct graph *g, const int32_t *part, int n_
       int64_t bad = 0, reached = 0;
       for (int c = 0; c < n_cat; c++) {
         for (int64_t i = 0; i < g->n_nodes * k; i++) {
-          bad += dist[c][i] != access_get(&s.t[c], i).dist_cm || fac[c][i] != access_get(&s.t[c], i).fac;
+          bad += dist[c][i] != access_get(&s.t[c], i).dist_cm ||
+                 fac[c][i] != access_get(&s.t[c], i).fac;
           reached += access_get(&s.t[c], i).fac >= 0;
         }
         free(dist[c]);
@@ -204,8 +204,7 @@ static void test_access_mpi_random(void) {
    * at the longest path) then needs 64-bit label words, which the exchange carries too. */
   for (int trial = 0; trial < 12; trial++) {
     struct graph g;
-    int64_t n = 50 + rnd_in(1500),
-            maxc = trial < 8 ? 1 + rnd_in(50) : 10000000 + rnd_in(10000000);
+    int64_t n = 50 + rnd_in(1500), maxc = trial < 8 ? 1 + rnd_in(50) : 10000000 + rnd_in(10000000);
     lc_random_graph(&g, n, rnd_in(n), 1, maxc, &rng_state);
     int n_cat = 1 + (int)rnd_in(5);
     struct access_sources src[8];

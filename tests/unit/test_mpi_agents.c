@@ -179,7 +179,8 @@ static void same_as_one_rank(const char *extra, uint64_t seed) {
     size_t fb = (size_t)w.out.n_fac * (size_t)w.out.n_bins;
     int64_t over = 0, refused = 0;
     for (size_t k = 0; k < fb; k++) {
-      over += w.out.load[3 * fb + k] > w.out.load[k] || w.out.load[3 * fb + k] > w.out.load[4 * fb + k];
+      over +=
+          w.out.load[3 * fb + k] > w.out.load[k] || w.out.load[3 * fb + k] > w.out.load[4 * fb + k];
       refused += w.out.load[3 * fb + k];
     }
     CU_ASSERT_EQUAL(over, 0);

@@ -67,10 +67,10 @@ static void test_hand_case(void) {
   /* Each entry counts in its subdistrict's row and in the whole area's (row 2). */
   for (int r = 0; r < R; r += 2) {
     int r0 = r == 0 ? 0 : 2, r1 = r == 0 ? 1 : 2;
-    newly[at(r0, 0, 0)] += 2; /* Agent 1. */
-    newly[at(r1, 1, 1)] += 1; /* Agent 5. */
-    lost[at(r0, 0, 0)] += 1;  /* Agent 2. */
-    lost[at(r1, 1, 0)] += 2;  /* Agent 3. */
+    newly[at(r0, 0, 0)] += 2;   /* Agent 1. */
+    newly[at(r1, 1, 1)] += 1;   /* Agent 5. */
+    lost[at(r0, 0, 0)] += 1;    /* Agent 2. */
+    lost[at(r1, 1, 0)] += 2;    /* Agent 3. */
     need[0][at(r0, 0, 0)] += 5; /* Agents 0, 1, 2. */
     need[1][at(r0, 0, 0)] += 5;
     need[0][at(r1, 0, 1)] += 2; /* Agent 4. */

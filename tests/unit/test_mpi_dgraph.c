@@ -14,7 +14,6 @@
 static uint64_t rng_state;
 static int64_t rnd_in(int64_t n) { return lc_rnd_below(&rng_state, n); }
 
-
 /* The value a halo test sends: derived from the global id, 24 bytes. */
 struct halo_val {
   int64_t id;
@@ -125,8 +124,7 @@ static void test_dgraph_metis(void) {
     int64_t n = 30 + rnd_in(500);
     lc_random_graph(&g, n, rnd_in(2 * n), 1, 1000, &rng_state);
     int32_t *part = malloc((size_t)n * sizeof *part);
-    CU_ASSERT_EQUAL_FATAL(partition_build(&g, NULL, size, 7 + trial, MPI_COMM_WORLD, part),
-                          LC_OK);
+    CU_ASSERT_EQUAL_FATAL(partition_build(&g, NULL, size, 7 + trial, MPI_COMM_WORLD, part), LC_OK);
     check_dgraph(&g, part);
     free(part);
     graph_free(&g);

@@ -51,8 +51,8 @@ static void test_e2sfca_by_hand(void) {
   struct e2sfca_spec spec = {2, 1, 2, 2, serves, &d0, NULL, 2, cap};
   double node[5], rows[3];
   int64_t trunc = -1;
-  CU_ASSERT_EQUAL_FATAL(
-      e2sfca_compute(&spec, n, &t, res, sub, MPI_COMM_WORLD, node, rows, &trunc), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(e2sfca_compute(&spec, n, &t, res, sub, MPI_COMM_WORLD, node, rows, &trunc),
+                        LC_OK);
   /* W(500) = (exp(-1/8) - exp(-1/2)) / (1 - exp(-1/2)); W(0) = 1; W(1000) = 0. */
   double w = (exp(-0.125) - exp(-0.5)) / (1 - exp(-0.5));
   CU_ASSERT_DOUBLE_EQUAL(e2sfca_weight(500, 1000), w, 1e-15);
@@ -73,8 +73,8 @@ static void test_e2sfca_by_hand(void) {
   /* A category skipped (no data) is NaN everywhere. */
   int8_t skip = 1;
   spec.skip = &skip;
-  CU_ASSERT_EQUAL_FATAL(
-      e2sfca_compute(&spec, n, &t, res, sub, MPI_COMM_WORLD, node, rows, &trunc), LC_OK);
+  CU_ASSERT_EQUAL_FATAL(e2sfca_compute(&spec, n, &t, res, sub, MPI_COMM_WORLD, node, rows, &trunc),
+                        LC_OK);
   for (int64_t j = 0; j < n; j++)
     CU_ASSERT_TRUE(isnan(node[j]));
   CU_ASSERT_TRUE(isnan(rows[0]) && isnan(rows[1]) && isnan(rows[2]));

@@ -45,8 +45,7 @@ static void test_mpi_params_values(void) {
   CU_ASSERT_EQUAL(params_get_bool(&p, "Run:strict", &strict), LC_OK);
   CU_ASSERT_EQUAL(params_get_string(&p, "Graph:file", &file), LC_OK);
   CU_ASSERT_EQUAL(params_get_int(&p, "Accessibility:radius_m", 0, 100000, "m", &radius), LC_OK);
-  CU_ASSERT_EQUAL(params_get_double(&p, "Accessibility:speed_mps", 0.1, 3, "m/s", &speed),
-                  LC_OK);
+  CU_ASSERT_EQUAL(params_get_double(&p, "Accessibility:speed_mps", 0.1, 3, "m/s", &speed), LC_OK);
   CU_ASSERT_EQUAL(params_get_choice(&p, "Accessibility:metric", metrics, 2, &metric), LC_OK);
   CU_ASSERT_EQUAL(params_count(&p, "Facilities:layers", &n_layers), LC_OK);
   CU_ASSERT_EQUAL(params_get_string(&p, "Facilities:layers:1:crs", &crs), LC_OK);

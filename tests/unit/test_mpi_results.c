@@ -87,24 +87,24 @@ static void write_group(size_t round_bytes, char written[65], char read[65]) {
   int64_t *gid;
   int64_t mine = my_nodes(n, &gid);
   struct fill_ctx fc = {gid, 3};
-  CU_ASSERT_EQUAL(results_write_nodes_fn(&res, "/S/nodes3", H5IO_I64, mine, gid, 3, fill_row,
-                                         &fc, "1", "three columns"),
+  CU_ASSERT_EQUAL(results_write_nodes_fn(&res, "/S/nodes3", H5IO_I64, mine, gid, 3, fill_row, &fc,
+                                         "1", "three columns"),
                   LC_OK);
   /* The same through the table interface, one column. */
   int64_t *col = lc_malloc_array(mine, sizeof *col);
   for (int64_t i = 0; i < mine; i++)
     col[i] = value(gid[i], 0);
-  CU_ASSERT_EQUAL(results_write_nodes(&res, "/S/nodes1", H5IO_I64, mine, gid, col, 0, "1",
-                                      "one column"),
-                  LC_OK);
+  CU_ASSERT_EQUAL(
+      results_write_nodes(&res, "/S/nodes1", H5IO_I64, mine, gid, col, 0, "1", "one column"),
+      LC_OK);
   free(col);
   free(gid);
   /* Wide rows: a results object over 40 nodes. */
   res.n_nodes = n_wide;
   mine = my_nodes(n_wide, &gid);
   fc = (struct fill_ctx){gid, 40000};
-  CU_ASSERT_EQUAL(results_write_nodes_fn(&res, "/S/wide", H5IO_I64, mine, gid, 40000, fill_row,
-                                         &fc, "1", "wide rows"),
+  CU_ASSERT_EQUAL(results_write_nodes_fn(&res, "/S/wide", H5IO_I64, mine, gid, 40000, fill_row, &fc,
+                                         "1", "wide rows"),
                   LC_OK);
   free(gid);
   res.n_nodes = n;
@@ -114,9 +114,9 @@ static void write_group(size_t round_bytes, char written[65], char read[65]) {
     all[i] = value(i, 0);
   CU_ASSERT_EQUAL(results_write_global(&res, "/S/global", H5IO_I64, all, n_long, 0, "1", "g"),
                   LC_OK);
-  CU_ASSERT_EQUAL(results_write_replicated(&res, "/S/sub/replicated", H5IO_I64, all, n_long, 0,
-                                           "1", "r"),
-                  LC_OK);
+  CU_ASSERT_EQUAL(
+      results_write_replicated(&res, "/S/sub/replicated", H5IO_I64, all, n_long, 0, "1", "r"),
+      LC_OK);
   /* A dataset written without a digest (read back by the checksum), and text. */
   int64_t lo = n_long * rank / size, hi = n_long * (rank + 1) / size;
   CU_ASSERT_EQUAL(h5io_write_dist(res.file, "/S/dist", H5IO_I64, all + lo, hi - lo, 0, "1", "d",
@@ -131,8 +131,7 @@ static void write_group(size_t round_bytes, char written[65], char read[65]) {
   char *names[3] = {"a", "bb", "ccc"};
   CU_ASSERT_EQUAL(results_write_strings(&res, "/S/names", names, 3, "names"), LC_OK);
   CU_ASSERT_EQUAL(results_write_text(&res, "/S/text", "some text", "text"), LC_OK);
-  CU_ASSERT_EQUAL(results_write_global(&res, "/S/empty", H5IO_I64, NULL, 0, 2, "1", "e"),
-                  LC_OK);
+  CU_ASSERT_EQUAL(results_write_global(&res, "/S/empty", H5IO_I64, NULL, 0, 2, "1", "e"), LC_OK);
   CU_ASSERT_EQUAL(results_checksum_written(&res, "/S", written), LC_OK);
   CU_ASSERT_EQUAL(H5Fflush(res.file, H5F_SCOPE_GLOBAL) >= 0, 1);
   CU_ASSERT_EQUAL(results_checksum(res.file, "/S", rank == 0, MPI_COMM_WORLD, read), LC_OK);
@@ -202,12 +201,11 @@ static void test_format_table(void) {
   struct results res;
   format_set_strict(1);
   CU_ASSERT_EQUAL_FATAL(results_create(path, 3, MPI_COMM_WORLD, &res), LC_OK);
-  CU_ASSERT_EQUAL(results_write_global(&res, "/Categories/radius_m", H5IO_F64, radius, 3, 0,
-                                       "m", "r"),
-                  LC_OK);
-  CU_ASSERT_EQUAL(results_write_global(&res, "/Categories/threshold_min", H5IO_I64, v, 3, 0,
-                                       "s", "t"),
-                  LC_EINVARIANT);
+  CU_ASSERT_EQUAL(
+      results_write_global(&res, "/Categories/radius_m", H5IO_F64, radius, 3, 0, "m", "r"), LC_OK);
+  CU_ASSERT_EQUAL(
+      results_write_global(&res, "/Categories/threshold_min", H5IO_I64, v, 3, 0, "s", "t"),
+      LC_EINVARIANT);
   CU_ASSERT_PTR_NOT_NULL(strstr(lc_error_message(), "/Categories/threshold_min"));
   CU_ASSERT_EQUAL(results_write_global(&res, "/Unlisted/x", H5IO_I64, v, 3, 0, "1", "x"),
                   LC_EINVARIANT);

@@ -33,13 +33,12 @@ static void test_mpi_rng_same(void) {
   CU_ASSERT_FATAL(mine && all);
   for (uint32_t k = 0; k < N_KEYS; k++)
     draws(k, mine + k * N_KINDS);
-  CU_ASSERT_EQUAL_FATAL(MPI_Allgather(mine, N_KEYS * N_KINDS, MPI_UINT64_T, all,
-                                      N_KEYS * N_KINDS, MPI_UINT64_T, MPI_COMM_WORLD),
+  CU_ASSERT_EQUAL_FATAL(MPI_Allgather(mine, N_KEYS * N_KINDS, MPI_UINT64_T, all, N_KEYS * N_KINDS,
+                                      MPI_UINT64_T, MPI_COMM_WORLD),
                         MPI_SUCCESS);
   for (int r = 0; r < size; r++)
-    CU_ASSERT_EQUAL(memcmp(all + (size_t)r * N_KEYS * N_KINDS, mine,
-                           N_KEYS * N_KINDS * sizeof *mine),
-                    0);
+    CU_ASSERT_EQUAL(
+        memcmp(all + (size_t)r * N_KEYS * N_KINDS, mine, N_KEYS * N_KINDS * sizeof *mine), 0);
   /* Each rank draws only for the keys it owns (round robin); the union equals what this rank
    * computes for every key. */
   uint64_t *owned = calloc(N_KEYS * N_KINDS, sizeof *owned);
@@ -48,9 +47,9 @@ static void test_mpi_rng_same(void) {
   for (uint32_t k = (uint32_t)rank; k < N_KEYS; k += (uint32_t)size)
     draws(k, owned + k * N_KINDS);
   /* Keys owned elsewhere stay 0, so a bitwise OR merges them exactly. */
-  CU_ASSERT_EQUAL_FATAL(MPI_Allreduce(owned, merged, N_KEYS * N_KINDS, MPI_UINT64_T, MPI_BOR,
-                                      MPI_COMM_WORLD),
-                        MPI_SUCCESS);
+  CU_ASSERT_EQUAL_FATAL(
+      MPI_Allreduce(owned, merged, N_KEYS * N_KINDS, MPI_UINT64_T, MPI_BOR, MPI_COMM_WORLD),
+      MPI_SUCCESS);
   CU_ASSERT_EQUAL(memcmp(merged, mine, N_KEYS * N_KINDS * sizeof *mine), 0);
   free(owned);
   free(merged);

@@ -95,8 +95,7 @@ static void test_covers(void) {
   for (int size = 1; size <= 3; size++)
     for (int rank = 0; rank < size; rank++) {
       struct optimize_cover cov;
-      CU_ASSERT_FATAL(optimize_covers(&g, NC, cn, co, radius, relevant, rank, size, &cov) ==
-                      LC_OK);
+      CU_ASSERT_FATAL(optimize_covers(&g, NC, cn, co, radius, relevant, rank, size, &cov) == LC_OK);
       int64_t expect_n = 0;
       for (int c = rank; c < NC; c += size)
         expect_n++;
@@ -280,8 +279,8 @@ static void test_greedy_hand(void) {
   in.cov = (struct optimize_cover){5, ids, off, node, dist};
   int64_t pick[3], gain[3];
   int np;
-  CU_ASSERT_FATAL(optimize_greedy(6, 1, in.weight, in.limit, &in.cov, 3, MPI_COMM_SELF, pick,
-                                  gain, &np) == LC_OK);
+  CU_ASSERT_FATAL(optimize_greedy(6, 1, in.weight, in.limit, &in.cov, 3, MPI_COMM_SELF, pick, gain,
+                                  &np) == LC_OK);
   CU_ASSERT_EQUAL(np, 3);
   /* Step 1: candidate 2 (60) beats 4 (50). Step 2: 1 (40) beats 3 (30) and 4 (20). Step 3:
    * 0 (20) beats 3 (10). */
@@ -294,18 +293,19 @@ static void test_greedy_hand(void) {
   CU_ASSERT_EQUAL(brute(&in, 3), 120);
   /* Asked for more than can gain: stops after the three. */
   int64_t p5[5], g5[5];
-  CU_ASSERT_FATAL(optimize_greedy(6, 1, in.weight, in.limit, &in.cov, 5, MPI_COMM_SELF, p5, g5,
-                                  &np) == LC_OK);
+  CU_ASSERT_FATAL(
+      optimize_greedy(6, 1, in.weight, in.limit, &in.cov, 5, MPI_COMM_SELF, p5, g5, &np) == LC_OK);
   CU_ASSERT_EQUAL(np, 3);
   /* Ties go to the lower id: with equal weights, candidates 0 and 1 gain the same. */
   static const int64_t flat[6] = {1, 1, 1, 1, 0, 0};
   memcpy(in.weight, flat, sizeof flat);
-  CU_ASSERT_FATAL(optimize_greedy(6, 1, in.weight, in.limit, &in.cov, 1, MPI_COMM_SELF, pick,
-                                  gain, &np) == LC_OK);
+  CU_ASSERT_FATAL(optimize_greedy(6, 1, in.weight, in.limit, &in.cov, 1, MPI_COMM_SELF, pick, gain,
+                                  &np) == LC_OK);
   CU_ASSERT_EQUAL(pick[0], 0);
   CU_ASSERT_EQUAL(gain[0], 2);
-  CU_ASSERT_EQUAL(optimize_greedy(6, 1, in.weight, in.limit, &in.cov, 0, MPI_COMM_SELF, pick,
-                                  gain, &np), LC_EPARAM);
+  CU_ASSERT_EQUAL(
+      optimize_greedy(6, 1, in.weight, in.limit, &in.cov, 0, MPI_COMM_SELF, pick, gain, &np),
+      LC_EPARAM);
 }
 
 int lc_test_register(void) {

@@ -11,35 +11,34 @@
 #include "lifecircle/ytree.h"
 
 /* Asserts that the last error message contains `part`, printing it when it does not. */
-#define MSG_HAS(part)                                                                  \
-  do {                                                                                 \
-    int has_ = strstr(lc_error_message(), (part)) != NULL;                             \
-    if (!has_)                                                                         \
+#define MSG_HAS(part)                                                                 \
+  do {                                                                                \
+    int has_ = strstr(lc_error_message(), (part)) != NULL;                            \
+    if (!has_)                                                                        \
       fprintf(stderr, "\nmessage \"%s\" lacks \"%s\"\n", lc_error_message(), (part)); \
-    CU_ASSERT(has_);                                                                   \
+    CU_ASSERT(has_);                                                                  \
   } while (0)
 
-static const char *good_doc =
-    "Run:\n"                          /* 1 */
-    "  name: \"新华路\"\n"            /* 2 */
-    "  seed: +42\n"                   /* 3 */
-    "  verbose: Yes\n"                /* 4 */
-    "  dry: no\n"                     /* 5 */
-    "  check: TRUE\n"                 /* 6 */
-    "Accessibility:\n"                /* 7 */
-    "  radius_m: 1200\n"              /* 8 */
-    "  speed_mps: 1.25\n"             /* 9 */
-    "  tiny: -2.5e-3\n"               /* 10 */
-    "  metric: time\n"                /* 11 */
-    "  count: -7\n"                   /* 12 */
-    "Facilities:\n"                   /* 13 */
-    "  layers:\n"                     /* 14 */
-    "    - path: a.csv\n"             /* 15 */
-    "      crs: gcj02\n"              /* 16 */
-    "    - path: b.geojson\n"         /* 17 */
-    "      crs: wgs84\n"              /* 18 */
-    "  ids: [3, 5, 8]\n"              /* 19 */
-    "  none: []\n";                   /* 20 */
+static const char *good_doc = "Run:\n"                  /* 1 */
+                              "  name: \"新华路\"\n"    /* 2 */
+                              "  seed: +42\n"           /* 3 */
+                              "  verbose: Yes\n"        /* 4 */
+                              "  dry: no\n"             /* 5 */
+                              "  check: TRUE\n"         /* 6 */
+                              "Accessibility:\n"        /* 7 */
+                              "  radius_m: 1200\n"      /* 8 */
+                              "  speed_mps: 1.25\n"     /* 9 */
+                              "  tiny: -2.5e-3\n"       /* 10 */
+                              "  metric: time\n"        /* 11 */
+                              "  count: -7\n"           /* 12 */
+                              "Facilities:\n"           /* 13 */
+                              "  layers:\n"             /* 14 */
+                              "    - path: a.csv\n"     /* 15 */
+                              "      crs: gcj02\n"      /* 16 */
+                              "    - path: b.geojson\n" /* 17 */
+                              "      crs: wgs84\n"      /* 18 */
+                              "  ids: [3, 5, 8]\n"      /* 19 */
+                              "  none: []\n";           /* 20 */
 
 static void test_params_good(void) {
   struct params p;
@@ -112,26 +111,25 @@ static void test_params_count(void) {
   params_free(&p);
 }
 
-static const char *bad_doc =
-    "Accessibility:\n"           /* 1 */
-    "  radius_m: -5\n"           /* 2: value at column 13 */
-    "  word: abc\n"              /* 3: value at column 9 */
-    "  trail: 12x\n"             /* 4: value at column 10 */
-    "  frac: 1.5\n"              /* 5: value at column 9 */
-    "  huge: 99999999999999999999\n" /* 6: value at column 9 */
-    "  nan: .nan\n"              /* 7: value at column 8 */
-    "  nan2: nan\n"              /* 8: value at column 9 */
-    "  inf: inf\n"               /* 9: value at column 8 */
-    "  big: 1e999\n"             /* 10: value at column 8 */
-    "  hex: 0x10\n"              /* 11: value at column 8 */
-    "  speed: 9.5\n"             /* 12: value at column 10 */
-    "  metric: bike\n"           /* 13: value at column 11 */
-    "  flag: maybe\n"            /* 14: value at column 9 */
-    "  nested:\n"                /* 15 */
-    "    a: 1\n"                 /* 16: the map starts at column 5 */
-    "  list: [1, 2]\n"           /* 17: the sequence starts at column 9 */
-    "  empty:\n"                 /* 18: null, at column 9 */
-    "  blank: ' 5'\n";           /* 19: value at column 10 */
+static const char *bad_doc = "Accessibility:\n"               /* 1 */
+                             "  radius_m: -5\n"               /* 2: value at column 13 */
+                             "  word: abc\n"                  /* 3: value at column 9 */
+                             "  trail: 12x\n"                 /* 4: value at column 10 */
+                             "  frac: 1.5\n"                  /* 5: value at column 9 */
+                             "  huge: 99999999999999999999\n" /* 6: value at column 9 */
+                             "  nan: .nan\n"                  /* 7: value at column 8 */
+                             "  nan2: nan\n"                  /* 8: value at column 9 */
+                             "  inf: inf\n"                   /* 9: value at column 8 */
+                             "  big: 1e999\n"                 /* 10: value at column 8 */
+                             "  hex: 0x10\n"                  /* 11: value at column 8 */
+                             "  speed: 9.5\n"                 /* 12: value at column 10 */
+                             "  metric: bike\n"               /* 13: value at column 11 */
+                             "  flag: maybe\n"                /* 14: value at column 9 */
+                             "  nested:\n"                    /* 15 */
+                             "    a: 1\n"                     /* 16: the map starts at column 5 */
+                             "  list: [1, 2]\n" /* 17: the sequence starts at column 9 */
+                             "  empty:\n"       /* 18: null, at column 9 */
+                             "  blank: ' 5'\n"; /* 19: value at column 10 */
 
 static void test_params_errors(void) {
   struct params p;
@@ -204,8 +202,7 @@ static void test_params_errors(void) {
   CU_ASSERT_EQUAL(params_get_double_or(&p, "X:y", 0, 1, NULL, NAN, &d), LC_EINVARIANT);
   CU_ASSERT_EQUAL(params_get_choice_or(&p, "X:y", metrics, 2, 2, &c), LC_EINVARIANT);
   /* An out-of-range value is refused even when a default exists. */
-  CU_ASSERT_EQUAL(params_get_int_or(&p, "Accessibility:radius_m", 0, 10, "m", 5, &i),
-                  LC_EPARAM);
+  CU_ASSERT_EQUAL(params_get_int_or(&p, "Accessibility:radius_m", 0, 10, "m", 5, &i), LC_EPARAM);
   params_free(&p);
   /* The top level must be a map; syntax errors carry the position. */
   CU_ASSERT_EQUAL(params_from_string("- a\n- b\n", "list.yml", &p), LC_EFORMAT);
@@ -249,14 +246,14 @@ static void test_params_defaults(void) {
 
 static void test_params_unused(void) {
   struct params p;
-  const char *doc = "Graph:\n"        /* 1 */
-                    "  file: g.h5\n"  /* 2 */
-                    "  fiel: typo\n"  /* 3 */
-                    "Walk:\n"         /* 4 */
-                    "  speed: 1.2\n"  /* 5 */
-                    "Extra:\n"        /* 6 */
-                    "  a: 1\n"        /* 7 */
-                    "  b: 2\n";       /* 8 */
+  const char *doc = "Graph:\n"       /* 1 */
+                    "  file: g.h5\n" /* 2 */
+                    "  fiel: typo\n" /* 3 */
+                    "Walk:\n"        /* 4 */
+                    "  speed: 1.2\n" /* 5 */
+                    "Extra:\n"       /* 6 */
+                    "  a: 1\n"       /* 7 */
+                    "  b: 2\n";      /* 8 */
   CU_ASSERT_EQUAL_FATAL(params_from_string(doc, "u.yml", &p), LC_OK);
   const char *s;
   double d;
@@ -376,8 +373,7 @@ static void test_params_used_yaml(void) {
 /* A local read of the fixture (one rank of MPI_COMM_SELF) and a missing file. */
 static void test_params_file(void) {
   struct params p;
-  CU_ASSERT_EQUAL_FATAL(params_read(lc_fixture("params/xinhua.yml"), MPI_COMM_SELF, &p),
-                        LC_OK);
+  CU_ASSERT_EQUAL_FATAL(params_read(lc_fixture("params/xinhua.yml"), MPI_COMM_SELF, &p), LC_OK);
   long i;
   CU_ASSERT_EQUAL(params_get_int(&p, "Accessibility:radius_m", 0, 100000, "m", &i), LC_OK);
   CU_ASSERT_EQUAL(i, 1200);

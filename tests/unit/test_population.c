@@ -34,8 +34,7 @@ static int msg_has(const char *a, const char *b) {
 
 static void test_geom_hand(void) {
   struct polygon_set ps;
-  CU_ASSERT_EQUAL_FATAL(geom_load_polygons(lc_fixture("population/polygons.geojson"), "name",
-                                           &ps),
+  CU_ASSERT_EQUAL_FATAL(geom_load_polygons(lc_fixture("population/polygons.geojson"), "name", &ps),
                         LC_OK);
   CU_ASSERT_EQUAL_FATAL(ps.n, 3);
   CU_ASSERT_STRING_EQUAL(ps.name[0], "A");
@@ -85,9 +84,8 @@ static void test_geom_real(void) {
   CU_ASSERT_EQUAL(wrong, 0);
   csvtab_free(&t);
   geom_free(&ps);
-  CU_ASSERT_EQUAL_FATAL(geom_load_polygons(lc_shared("data/changning/xinhua-boundary.geojson"),
-                                           "name", &ps),
-                        LC_OK);
+  CU_ASSERT_EQUAL_FATAL(
+      geom_load_polygons(lc_shared("data/changning/xinhua-boundary.geojson"), "name", &ps), LC_OK);
   CU_ASSERT_EQUAL(ps.n, 1);
   CU_ASSERT_STRING_EQUAL(ps.name[0], "新华路街道");
   geom_free(&ps);
@@ -107,9 +105,8 @@ static void test_geom_errors(void) {
   const char *ok = "{\"type\":\"Feature\",\"properties\":{\"name\":\"ok\"},\"geometry\":{\"type\":"
                    "\"Polygon\",\"coordinates\":[[[0,0],[1,0],[1,1],[0,0]]]}}";
   char buf[2048];
-#define FC(second)                                                                         \
-  (snprintf(buf, sizeof buf, "{\"type\":\"FeatureCollection\",\"features\":[%s,%s]}", ok, \
-            second),                                                                       \
+#define FC(second)                                                                                 \
+  (snprintf(buf, sizeof buf, "{\"type\":\"FeatureCollection\",\"features\":[%s,%s]}", ok, second), \
    buf)
   expect_geom_error(FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":{"
                        "\"type\":\"LineString\",\"coordinates\":[[0,0],[1,1]]}}"),
@@ -137,15 +134,17 @@ static void test_geom_errors(void) {
    * overlapping. */
   expect_geom_error(FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":{"
                        "\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}"),
-                    "feature 2 (x)", "invalid polygon: Self-intersection at (0.5000000, 0.5000000)");
+                    "feature 2 (x)",
+                    "invalid polygon: Self-intersection at (0.5000000, 0.5000000)");
   expect_geom_error(FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":{"
                        "\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[1,1],[0,1],[0,0]],"
                        "[[3,3],[4,3],[4,4],[3,3]]]}}"),
                     "feature 2 (x)", "Hole lies outside shell");
-  expect_geom_error(FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":{"
-                       "\"type\":\"MultiPolygon\",\"coordinates\":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]],"
-                       "[[[1,1],[3,1],[3,3],[1,3],[1,1]]]]}}"),
-                    "feature 2 (x)", "invalid polygon");
+  expect_geom_error(
+      FC("{\"type\":\"Feature\",\"properties\":{\"name\":\"x\"},\"geometry\":{"
+         "\"type\":\"MultiPolygon\",\"coordinates\":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]],"
+         "[[[1,1],[3,1],[3,3],[1,3],[1,1]]]]}}"),
+      "feature 2 (x)", "invalid polygon");
 #undef FC
   struct polygon_set ps;
   CU_ASSERT_EQUAL(geom_load_polygons("/nonexistent/x.geojson", "name", &ps), LC_EIO);
@@ -169,11 +168,11 @@ static void test_geom_boundary_threads(void) {
   struct polygon_set ps;
   CU_ASSERT_EQUAL_FATAL(geom_load_polygons(path, "name", &ps), LC_OK);
   remove(path);
-  CU_ASSERT_EQUAL(geom_locate(&ps, 1, 0.5), 1);   /* W|E edge: E. */
-  CU_ASSERT_EQUAL(geom_locate(&ps, 0.5, 1), 2);   /* W|N edge: N. */
-  CU_ASSERT_EQUAL(geom_locate(&ps, 1, 1), -1);    /* Corner; nothing to its north-east. */
-  CU_ASSERT_EQUAL(geom_locate(&ps, 0, 0), 0);     /* W's south-west corner. */
-  CU_ASSERT_EQUAL(geom_locate(&ps, 2, 0.5), -1);  /* E's east edge. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 1, 0.5), 1);  /* W|E edge: E. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 0.5, 1), 2);  /* W|N edge: N. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 1, 1), -1);   /* Corner; nothing to its north-east. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 0, 0), 0);    /* W's south-west corner. */
+  CU_ASSERT_EQUAL(geom_locate(&ps, 2, 0.5), -1); /* E's east edge. */
   CU_ASSERT(geom_contains(&ps, 0, 0.5, 0.5));
   CU_ASSERT(!geom_contains(&ps, 0, 1, 0.5));
   CU_ASSERT(geom_contains(&ps, 1, 1, 0.5));
@@ -182,7 +181,9 @@ static void test_geom_boundary_threads(void) {
   int64_t wrong = 0;
   for (int k = 0; k < K * K; k++) {
     double x = -0.5 + (k % K) / 64.0, y = -0.5 + (k / K) / 64.0;
-    int want = y >= 0 && y < 1 ? (x >= 0 && x < 1 ? 0 : x >= 1 && x < 2 ? 1 : -1)
+    int want = y >= 0 && y < 1                      ? (x >= 0 && x < 1   ? 0
+                                                       : x >= 1 && x < 2 ? 1
+                                                                         : -1)
                : y >= 1 && y < 2 && x >= 0 && x < 1 ? 2
                                                     : -1;
     serial[k] = geom_locate(&ps, x, y);
@@ -298,8 +299,9 @@ static void test_table(void) {
       {"subdistrict,residents\nA,1\nB,2.5\nC,3\n", ":3", "not a non-negative integer"},
       {"subdistrict,residents\nA,1\nB,1e3\nC,3\n", ":3", "'1e3'"},
       {"subdistrict,residents\nA,1\nB,\nC,3\n", ":3", "not a non-negative integer"},
-      {"subdistrict,residents\nA,1\nB,2\nA,5\nC,3\n", ":4", "duplicate row for subdistrict 'A' "
-                                                           "(first at line 2)"},
+      {"subdistrict,residents\nA,1\nB,2\nA,5\nC,3\n", ":4",
+       "duplicate row for subdistrict 'A' "
+       "(first at line 2)"},
       {"name,people\nA,1\n", ":1", "no column 'residents'"},
       {"place,residents\nA,1\n", ":1", "no column 'subdistrict'"},
   };
@@ -313,9 +315,8 @@ static void test_table(void) {
   }
   geom_free(&ps);
   /* The default: Xinhua's estimate against its boundary. */
-  CU_ASSERT_EQUAL_FATAL(geom_load_polygons(lc_shared("data/changning/xinhua-boundary.geojson"),
-                                           "name", &ps),
-                        LC_OK);
+  CU_ASSERT_EQUAL_FATAL(
+      geom_load_polygons(lc_shared("data/changning/xinhua-boundary.geojson"), "name", &ps), LC_OK);
   char path[4096];
   snprintf(path, sizeof path, "%s/../../inputs/changning/xinhua-population.csv", lc_fixture(""));
   CU_ASSERT_EQUAL_FATAL(population_load_table(path, &ps, &t), LC_OK);
@@ -346,8 +347,10 @@ static void hand_graph(struct graph *g) {
 }
 
 static void hand_groups(struct group_set *gs) {
-  static struct group gg[4] = {{"child", "", 0.1, 0.8}, {"pupil", "", 0.2, 1.2},
-                               {"adult", "", 0.3, 1.3}, {"elderly", "", 0.4, 1.0}};
+  static struct group gg[4] = {{"child", "", 0.1, 0.8},
+                               {"pupil", "", 0.2, 1.2},
+                               {"adult", "", 0.3, 1.3},
+                               {"elderly", "", 0.4, 1.0}};
   gs->n = 4;
   gs->g = gg;
   gs->file = NULL;
@@ -381,8 +384,7 @@ static void test_assign_network(void) {
     for (int k = 0; k < 4; k++)
       CU_ASSERT_EQUAL(pop.by_group[i * 4 + k], grp[i][k]);
   }
-  CU_ASSERT(pop.sub_residents[0] == 1001 && pop.sub_residents[1] == 7 &&
-            pop.sub_residents[2] == 0);
+  CU_ASSERT(pop.sub_residents[0] == 1001 && pop.sub_residents[1] == 7 && pop.sub_residents[2] == 0);
   static const int64_t sg[2][4] = {{100, 200, 300, 401}, {1, 1, 2, 3}};
   for (int s = 0; s < 2; s++)
     for (int k = 0; k < 4; k++)
@@ -430,13 +432,12 @@ static void test_assign_density(void) {
   }
   population_free(&pop);
   population_density_free(&d);
-  CU_ASSERT_EQUAL(population_load_density(write_tmp(".csv", "lon,lat,density\n1,2,-3\n"), NULL,
-                                          &d),
+  CU_ASSERT_EQUAL(population_load_density(write_tmp(".csv", "lon,lat,density\n1,2,-3\n"), NULL, &d),
                   LC_EFORMAT);
   CU_ASSERT(msg_has(":2", "negative density"));
-  CU_ASSERT_EQUAL(population_load_density(write_tmp(".csv", "lon,lat,density\n1,2,abc\n"),
-                                          NULL, &d),
-                  LC_EFORMAT);
+  CU_ASSERT_EQUAL(
+      population_load_density(write_tmp(".csv", "lon,lat,density\n1,2,abc\n"), NULL, &d),
+      LC_EFORMAT);
   CU_ASSERT(msg_has(":2", "'abc' in column density"));
   population_table_free(&t);
   geom_free(&ps);
@@ -452,9 +453,8 @@ static void test_assign_default(void) {
   struct density_samples d;
   struct population pop;
   char path[4096];
-  CU_ASSERT_EQUAL_FATAL(geom_load_polygons(lc_shared("data/changning/xinhua-boundary.geojson"),
-                                           "name", &ps),
-                        LC_OK);
+  CU_ASSERT_EQUAL_FATAL(
+      geom_load_polygons(lc_shared("data/changning/xinhua-boundary.geojson"), "name", &ps), LC_OK);
   snprintf(path, sizeof path, "%s/../../inputs/changning/xinhua-population.csv", lc_fixture(""));
   CU_ASSERT_EQUAL_FATAL(population_load_table(path, &ps, &t), LC_OK);
   snprintf(path, sizeof path, "%s/../../inputs/groups.yml", lc_fixture(""));
@@ -522,8 +522,7 @@ int lc_test_register(void) {
       !CU_add_test(s, "polygon errors", test_geom_errors) ||
       !CU_add_test(s, "boundary rule and threads", test_geom_boundary_threads) ||
       !CU_add_test(s, "largest remainder", test_largest_remainder) ||
-      !CU_add_test(s, "groups", test_groups) ||
-      !CU_add_test(s, "resident tables", test_table) ||
+      !CU_add_test(s, "groups", test_groups) || !CU_add_test(s, "resident tables", test_table) ||
       !CU_add_test(s, "network weights", test_assign_network) ||
       !CU_add_test(s, "density weights", test_assign_density) ||
       !CU_add_test(s, "default inputs", test_assign_default))

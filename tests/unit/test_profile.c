@@ -51,9 +51,9 @@ static void test_profile_walk_yml(void) {
   CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "service", "access", "private", NULL),
                   PROFILE_WALK);
   CU_ASSERT_DOUBLE_EQUAL(f, 1.0, 0);
-  CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "service", "access", "private", "foot",
-                                   "private", NULL),
-                  PROFILE_WALK);
+  CU_ASSERT_EQUAL(
+      test_profile_way(&p, &f, "highway", "service", "access", "private", "foot", "private", NULL),
+      PROFILE_WALK);
   /* oneway is ignored. */
   CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "residential", "oneway", "yes", NULL),
                   PROFILE_WALK);
@@ -67,23 +67,22 @@ static void test_profile_walk_yml(void) {
   /* access=no forbids unless foot allows. */
   CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "service", "access", "no", NULL),
                   PROFILE_ACCESS_FORBIDS);
-  CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "service", "access", "no", "foot",
-                                   "designated", NULL),
-                  PROFILE_WALK);
+  CU_ASSERT_EQUAL(
+      test_profile_way(&p, &f, "highway", "service", "access", "no", "foot", "designated", NULL),
+      PROFILE_WALK);
   /* Classes that are not walkable, and ways that are not highways. */
   CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "motorway", NULL), PROFILE_NOT_LISTED);
-  CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "construction", NULL),
-                  PROFILE_NOT_LISTED);
+  CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "construction", NULL), PROFILE_NOT_LISTED);
   CU_ASSERT_EQUAL(test_profile_way(&p, &f, "building", "yes", NULL), PROFILE_NO_HIGHWAY);
   /* Factors: steps 2.0; a signalised crossing 3.0; an unsignalised one 1.0. */
   CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "steps", NULL), PROFILE_WALK);
   CU_ASSERT_DOUBLE_EQUAL(f, 2.0, 0);
-  CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "footway", "footway", "crossing",
-                                   "crossing", "traffic_signals", NULL),
+  CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "footway", "footway", "crossing", "crossing",
+                                   "traffic_signals", NULL),
                   PROFILE_WALK);
   CU_ASSERT_DOUBLE_EQUAL(f, 3.0, 0);
-  CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "footway", "footway", "crossing",
-                                   "crossing", "zebra", NULL),
+  CU_ASSERT_EQUAL(test_profile_way(&p, &f, "highway", "footway", "footway", "crossing", "crossing",
+                                   "zebra", NULL),
                   PROFILE_WALK);
   CU_ASSERT_DOUBLE_EQUAL(f, 1.0, 0);
   profile_free(&p);
@@ -133,10 +132,10 @@ static void test_profile_errors(void) {
   test_profile_bad("highway:\n  footway: fast\n", LC_EPARAM, "highway:footway = 'fast'");
   test_profile_bad("highway:\n  footway: 0\n", LC_EPARAM, "outside (0, 100]");
   test_profile_bad("name: x\n", LC_EPARAM, "'highway' is required");
-  test_profile_bad("highway:\n  footway: 1\naccess:\n  allow: [no]\n  forbid: [no]\n",
-                   LC_EPARAM, "both allowed and forbidden");
-  test_profile_bad("highway:\n  footway: 1\nfactors:\n  - tags: {a: b}\n    factor: 2\n",
-                   LC_EPARAM, "needs 'source'");
+  test_profile_bad("highway:\n  footway: 1\naccess:\n  allow: [no]\n  forbid: [no]\n", LC_EPARAM,
+                   "both allowed and forbidden");
+  test_profile_bad("highway:\n  footway: 1\nfactors:\n  - tags: {a: b}\n    factor: 2\n", LC_EPARAM,
+                   "needs 'source'");
   test_profile_bad("highway: [footway\n", LC_EFORMAT, "");
   struct profile p;
   CU_ASSERT_EQUAL(profile_load("/nonexistent/walk.yml", &p), LC_EIO);

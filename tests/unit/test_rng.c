@@ -110,8 +110,9 @@ static void test_rng_normal(void) {
 }
 
 static void test_rng_below(void) {
-  const uint64_t ns[] = {1, 2, 3, 7, 1000, (UINT64_C(1) << 32) + 1, (UINT64_C(1) << 63) + 1,
-                         UINT64_C(3) << 62, UINT64_MAX};
+  const uint64_t ns[] = {
+      1,         2, 3, 7, 1000, (UINT64_C(1) << 32) + 1, (UINT64_C(1) << 63) + 1, UINT64_C(3) << 62,
+      UINT64_MAX};
   for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
     int over = 0;
     for (uint32_t i = 0; i < 100000; i++)

@@ -128,8 +128,8 @@ static void expect_error(const char *text, int status, int line, const char *nee
   snprintf(where, sizeof where, "%s:%d:", path, line);
   const char *msg = lc_error_message();
   if (!strstr(msg, where) || (needle && !strstr(msg, needle)))
-    fprintf(stderr, "\nunexpected message (want '%s' and '%s'): %s\n", where,
-            needle ? needle : "", msg);
+    fprintf(stderr, "\nunexpected message (want '%s' and '%s'): %s\n", where, needle ? needle : "",
+            msg);
   CU_ASSERT_PTR_NOT_NULL(strstr(msg, where));
   if (needle)
     CU_ASSERT_PTR_NOT_NULL(strstr(msg, needle));
@@ -245,7 +245,8 @@ static void test_change_only(void) {
   char text[8192];
   snprintf(text, sizeof text,
            "name: hours\nfacilities:\n  change:\n    - {source_id: node/10, capacity: 3}\n"
-           "    - {within: %s, close: \"23:00\"}\n", lc_fixture("scenario/poly.geojson"));
+           "    - {within: %s, close: \"23:00\"}\n",
+           lc_fixture("scenario/poly.geojson"));
   const char *path = write_tmp(text);
   struct scenario sc;
   CU_ASSERT_FATAL(scenario_load(path, &test_cats, &sc) == LC_OK);
@@ -281,37 +282,42 @@ static void test_errors(void) {
   expect_error("name: x\nfacilities:\n  change:\n    - row: 1\n      open: \"25:00\"\n", LC_EPARAM,
                5, "not a time HH:MM");
   expect_error("name: x\nfacilities:\n  change:\n    - row: 1\n      open: \"14:00\"\n"
-               "      close: \"09:00\"\n", LC_EPARAM, 6, "is not after open");
-  expect_error("name: x\nfacilities:\n  remove:\n    - {row: 1, source_id: node/10}\n",
-               LC_EPARAM, 4, "exactly one of row, source_id");
+               "      close: \"09:00\"\n",
+               LC_EPARAM, 6, "is not after open");
+  expect_error("name: x\nfacilities:\n  remove:\n    - {row: 1, source_id: node/10}\n", LC_EPARAM,
+               4, "exactly one of row, source_id");
   expect_error("name: x\nnetwork:\n  add_links:\n    - {from: [121.4, 31.2], to: [1, 2, 3]}\n",
                LC_EPARAM, 4, "must be a list [lon, lat]");
   expect_error("name: x\nnetwork:\n  add_links:\n    - {from: [121.4, 31.2], to: [121.401, 31.2],"
-               " length_m: 0}\n", LC_EPARAM, 4, "length_m");
-  expect_error("name: x\nfacilities:\n  add:\n    - {file: nowhere.geojson, crs: wgs84}\n",
-               LC_EIO, 4, "nowhere.geojson");
+               " length_m: 0}\n",
+               LC_EPARAM, 4, "length_m");
+  expect_error("name: x\nfacilities:\n  add:\n    - {file: nowhere.geojson, crs: wgs84}\n", LC_EIO,
+               4, "nowhere.geojson");
   /* Against the baseline (scenario_apply). */
   expect_error("name: x\nfacilities:\n  remove:\n    - row: 7\n", LC_EPARAM, 4,
                "facility row 7 does not exist");
   expect_error("name: x\nfacilities:\n  remove:\n    - source_id: node/99\n", LC_EPARAM, 4,
                "source id 'node/99' names no baseline facility");
   expect_error("name: x\nfacilities:\n  remove:\n    - source_id: node/11\n"
-               "      category: market\n", LC_EPARAM, 4, "of category market");
+               "      category: market\n",
+               LC_EPARAM, 4, "of category market");
   expect_error("name: x\nfacilities:\n  remove:\n    - row: 2\n  relocate:\n"
-               "    - {row: 2, lon: 121.4, lat: 31.2}\n", LC_EPARAM, 6,
-               "already removed by the edit at line 4");
+               "    - {row: 2, lon: 121.4, lat: 31.2}\n",
+               LC_EPARAM, 6, "already removed by the edit at line 4");
   expect_error("name: x\nfacilities:\n  relocate:\n    - {row: 0, lon: 121.5, lat: 31.2}\n",
                LC_EPARAM, 4, "beyond Facilities:max_snap_m");
   expect_error("name: x\nfacilities:\n  add:\n    - {category: market, lon: 121.3, lat: 31.2}\n",
                LC_EPARAM, 4, "beyond Facilities:max_snap_m");
-  expect_error("name: x\nfacilities:\n  change:\n    - row: 0\n      open: \"14:00\"\n",
-               LC_EPARAM, 4, "would close at 13:30");
+  expect_error("name: x\nfacilities:\n  change:\n    - row: 0\n      open: \"14:00\"\n", LC_EPARAM,
+               4, "would close at 13:30");
   expect_error("name: x\nnetwork:\n  close_ways:\n    - 100\n    - 555\n", LC_EPARAM, 5,
                "way 555 does not exist");
   expect_error("name: x\nnetwork:\n  add_links:\n    - {from: [121.40001, 31.2], "
-               "to: [121.40002, 31.20001]}\n", LC_EPARAM, 4, "snap to the same node");
+               "to: [121.40002, 31.20001]}\n",
+               LC_EPARAM, 4, "snap to the same node");
   expect_error("name: x\nnetwork:\n  add_links:\n    - {from: [121.4, 31.2], "
-               "to: [121.45, 31.2]}\n", LC_EPARAM, 4, "to end is");
+               "to: [121.45, 31.2]}\n",
+               LC_EPARAM, 4, "to end is");
 }
 
 /* An added link shortens exactly the distances it should: for sources on node 0 and a new
@@ -374,8 +380,8 @@ static void test_copies(void) {
 
 /* A hand-made population on the grid: groups a, b, c; subdistrict 0 holds nodes 0-4,
  * subdistrict 1 nodes 5-7, node 8 lies outside both. */
-static struct group test_groups_g[3] = {{"a", "", 0.4, 1.0}, {"b", "", 0.3, 1.0},
-                                        {"c", "", 0.3, 1.0}};
+static struct group test_groups_g[3] = {
+    {"a", "", 0.4, 1.0}, {"b", "", 0.3, 1.0}, {"c", "", 0.3, 1.0}};
 static const struct group_set test_groups = {3, test_groups_g, "test-groups.yml"};
 static const int64_t test_by_group[9][3] = {{10, 0, 10}, {10, 10, 0}, {4, 4, 2},
                                             {0, 0, 0},   {0, 0, 0},   {6, 3, 1},
@@ -414,10 +420,12 @@ static const char *write_box(double lon0, double lat0, double lon1, double lat1)
   const char *path = lc_tmp(".geojson");
   FILE *f = fopen(path, "w");
   if (f) {
-    fprintf(f, "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", "
+    fprintf(f,
+            "{\"type\": \"FeatureCollection\", \"features\": [{\"type\": \"Feature\", "
             "\"properties\": {\"name\": \"project\"}, \"geometry\": {\"type\": \"Polygon\", "
             "\"coordinates\": [[[%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], [%.6f, %.6f], "
-            "[%.6f, %.6f]]]}}]}\n", lon0, lat0, lon1, lat0, lon1, lat1, lon0, lat1, lon0, lat0);
+            "[%.6f, %.6f]]]}}]}\n",
+            lon0, lat0, lon1, lat0, lon1, lat1, lon0, lat1, lon0, lat0);
     fclose(f);
   }
   return path;
@@ -517,15 +525,17 @@ static void test_housing_errors(void) {
   expect_housing_error("population:\n  add:\n    - {residents: 5}\n", LC_EPARAM, 3,
                        "the place is missing");
   expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, dwellings: 5,\n"
-                       "       household_size: 2.5}\n", LC_EPARAM, 3,
-                       "household_size_source");
+                       "       household_size: 2.5}\n",
+                       LC_EPARAM, 3, "household_size_source");
   expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, residents: 5,\n"
-                       "       groups: {a: 0.5, b: 0.4}}\n", LC_EPARAM, 4, "sum to 0.9");
+                       "       groups: {a: 0.5, b: 0.4}}\n",
+                       LC_EPARAM, 4, "sum to 0.9");
   expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, residents: 5,\n"
-                       "       groups: {a: 0.5, z: 0.5}}\n", LC_EPARAM, 3,
-                       "'z' is not a group");
+                       "       groups: {a: 0.5, z: 0.5}}\n",
+                       LC_EPARAM, 3, "'z' is not a group");
   expect_housing_error("population:\n  add:\n    - {lon: 121.4, lat: 31.2, residents: 5, "
-                       "size: 3}\n", LC_EPARAM, 3, "unknown key 'size'");
+                       "size: 3}\n",
+                       LC_EPARAM, 3, "unknown key 'size'");
   expect_housing_error("population:\n  add:\n    - {lon: 121.6, lat: 31.2, residents: 5}\n",
                        LC_EPARAM, 3, "beyond Facilities:max_snap_m");
   char text[1024];
@@ -536,12 +546,14 @@ static void test_housing_errors(void) {
   expect_housing_error("population:\n  remove:\n    - {lon: 121.4, lat: 31.2, residents: 21}\n",
                        LC_EPARAM, 3, "has only 20: a node would go negative");
   expect_housing_error("population:\n  remove:\n    - {lon: 121.4, lat: 31.2, residents: 2,\n"
-                       "       groups: {b: 1}}\n", LC_EPARAM, 3,
+                       "       groups: {b: 1}}\n",
+                       LC_EPARAM, 3,
                        "removes 2 residents of group 'b' but the place (1 node) has only 0");
   /* Two removals together exceed node 0's residents of group a. */
   expect_housing_error("population:\n  remove:\n    - {lon: 121.4, lat: 31.2, residents: 8,\n"
                        "       groups: {a: 1}}\n    - {lon: 121.4, lat: 31.2, residents: 4,\n"
-                       "       groups: {a: 1}}\n", LC_EPARAM, 5, "has only 2");
+                       "       groups: {a: 1}}\n",
+                       LC_EPARAM, 5, "has only 2");
 }
 
 int lc_test_register(void) {

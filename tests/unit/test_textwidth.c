@@ -10,11 +10,13 @@
 static void test_widths(void) {
   CU_ASSERT_EQUAL(textwidth(""), 0);
   CU_ASSERT_EQUAL(textwidth("all"), 3);
-  CU_ASSERT_EQUAL(textwidth("新华路街道"), 10);          /* Five CJK ideographs. */
-  CU_ASSERT_EQUAL(textwidth("菜场 Wet market"), 15);     /* 4 + 11. */
-  CU_ASSERT_EQUAL(textwidth("（食堂）"), 8);             /* Fullwidth parentheses. */
-  CU_ASSERT_EQUAL(textwidth("e\xcc\x81"), 1);            /* e + combining acute. */
-  CU_ASSERT_EQUAL(textwidth("\xff" "a"), 2);             /* A malformed byte: one column. */
+  CU_ASSERT_EQUAL(textwidth("新华路街道"), 10);      /* Five CJK ideographs. */
+  CU_ASSERT_EQUAL(textwidth("菜场 Wet market"), 15); /* 4 + 11. */
+  CU_ASSERT_EQUAL(textwidth("（食堂）"), 8);         /* Fullwidth parentheses. */
+  CU_ASSERT_EQUAL(textwidth("e\xcc\x81"), 1);        /* e + combining acute. */
+  CU_ASSERT_EQUAL(textwidth("\xff"
+                            "a"),
+                  2); /* A malformed byte: one column. */
   CU_ASSERT_EQUAL(textwidth_cp(0x4E00), 2);
   CU_ASSERT_EQUAL(textwidth_cp(0x00E9), 1);
   CU_ASSERT_EQUAL(textwidth_cp(0xFF08), 2);

@@ -8,11 +8,11 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -65,9 +65,9 @@ static ssize_t writefail_allow(int fd, size_t count) {
   return (ssize_t)((long long)count < left ? count : (size_t)left);
 }
 
-#define WRITEFAIL_REAL(name, ret, ...)                                                        \
-  static ret (*real)(__VA_ARGS__);                                                             \
-  if (!real)                                                                                   \
+#define WRITEFAIL_REAL(name, ret, ...) \
+  static ret (*real)(__VA_ARGS__);     \
+  if (!real)                           \
     real = (ret(*)(__VA_ARGS__))dlsym(RTLD_NEXT, name);
 
 ssize_t write(int fd, const void *buf, size_t count) {
