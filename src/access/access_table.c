@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lifecircle/access.h"
+#include "lifecircle/alloc.h"
 #include "lifecircle/status.h"
 
 int access_table_layout(int64_t radius_cm, int64_t n_fac, int *fbits, int *wide) {
@@ -52,7 +53,7 @@ int access_table_pack(struct access_table *t, const struct access_entry *e, int6
             "64-bit word",
             (long long)maxd, (long long)m);
   }
-  t->word = malloc((size_t)(n > 0 ? n : 1) * (t->wide ? 8 : 4));
+  t->word = lc_malloc_array(n, (t->wide ? 8 : 4));
   if (!t->word) {
     access_table_free(t);
     LC_FAIL(LC_ENOMEM, "access: cannot allocate a table of %lld slots", (long long)n);

@@ -128,7 +128,7 @@ int coverage_quantiles(const struct coverage_spec *spec, int64_t n_owned,
       med_m[i] = p90_m[i] = 0.0;
 
   /* Records to the subdistricts' owners. */
-  sbuf = malloc((size_t)(n_send > 0 ? n_send : 1) * (size_t)W * sizeof *sbuf);
+  sbuf = lc_malloc_array(n_send, (size_t)W * sizeof *sbuf);
   if (!sbuf)
     st = LC_ENOMEM;
   if (st == LC_OK) {
@@ -169,7 +169,7 @@ int coverage_quantiles(const struct coverage_spec *spec, int64_t n_owned,
     n_recv += rcount[p];
   }
   int n_mine = S / P + (me < S % P); /* Subdistricts me, me + P, ... */
-  rbuf = malloc((size_t)(n_recv > 0 ? n_recv : 1) * (size_t)W * sizeof *rbuf);
+  rbuf = lc_malloc_array(n_recv, (size_t)W * sizeof *rbuf);
   order = lc_malloc_array(n_recv, sizeof *order);
   first = calloc((size_t)n_mine + 1, sizeof *first);
   if (!rbuf || !order || !first)

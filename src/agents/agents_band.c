@@ -35,7 +35,7 @@ int agents_write_design(struct results *res, const char *base, const struct agen
   int64_t *ulo = lc_malloc_array(cells, sizeof *ulo);
   int64_t *uhi = lc_malloc_array(cells, sizeof *uhi);
   double *el = lc_malloc_array(P * C, sizeof *el);
-  double *fac = malloc((size_t)(D > 0 ? D : 1) * P * sizeof *fac);
+  double *fac = lc_malloc_array(D, P * sizeof *fac);
   int st = lo && hi && ulo && uhi && el && fac ? LC_OK : LC_ENOMEM;
   for (int64_t k = 0; st == LC_OK && k < cells; k++) {
     double a = INFINITY, b = -INFINITY;

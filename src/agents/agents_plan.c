@@ -255,8 +255,7 @@ static int plan_read(struct agents_config *cfg, const struct ytree *t,
     if (gn->n_children > AGENTS_MAX_ACTIVITIES)
       LC_FAIL(LC_EPARAM, "%s:%d:%d: activities:%s has %d activities (at most %d)", t->file,
               gn->line, gn->column, gn->key, gn->n_children, AGENTS_MAX_ACTIVITIES);
-    struct agents_activity *a =
-        calloc((size_t)(gn->n_children > 0 ? gn->n_children : 1), sizeof *a);
+    struct agents_activity *a = lc_calloc_array(gn->n_children, sizeof *a);
     if (!a)
       return LC_ENOMEM;
     cfg->plans.act[g] = a;

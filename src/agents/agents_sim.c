@@ -647,8 +647,7 @@ static int sim_setup(struct agents_sim *s, const struct agents_input *in, MPI_Co
   }
   s->fs = lc_calloc_array(s->n_fs, sizeof *s->fs);
   s->seat_pool = lc_malloc_array(seats, sizeof *s->seat_pool);
-  s->load_pool = calloc((size_t)(s->n_fs > 0 ? s->n_fs : 1) * (size_t)s->n_bins * AGENTS_LOAD,
-                        sizeof *s->load_pool);
+  s->load_pool = lc_calloc_array(s->n_fs, (size_t)s->n_bins * AGENTS_LOAD * sizeof *s->load_pool);
   if (!s->fs || !s->seat_pool || !s->load_pool)
     return LC_ENOMEM;
   int64_t at = 0;
@@ -838,7 +837,7 @@ static int sim_outputs(struct agents_sim *s, struct agents_output *out) {
   out->share = calloc(cells > 0 ? cells : 1, sizeof *out->share);
   out->late = calloc(cells > 0 ? cells : 1, sizeof *out->late);
   out->unmet = calloc(cells > 0 ? AGENTS_N_UNMET * cells : 1, sizeof *out->unmet);
-  int64_t *load = calloc((size_t)(AGENTS_LOAD * F * T > 0 ? AGENTS_LOAD * F * T : 1), sizeof *load);
+  int64_t *load = lc_calloc_array(AGENTS_LOAD * F * T, sizeof *load);
   if (!out->needed || !out->covered || !out->share || !out->late || !out->unmet || !load) {
     free(load);
     return LC_ENOMEM;

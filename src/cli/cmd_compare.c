@@ -89,8 +89,7 @@ static void cmp_ctx_free(struct cmp_ctx *x) {
 /* Reads a small whole int64 table of an expected size. Local. */
 static int cmp_read_table(hid_t file, const char *name, int64_t rows, int64_t ncols,
                           int64_t **out) {
-  *out = malloc((size_t)(rows * (ncols > 0 ? ncols : 1) > 0 ? rows * (ncols > 0 ? ncols : 1) : 1) *
-                sizeof **out);
+  *out = lc_malloc_array(rows * (ncols > 0 ? ncols : 1), sizeof **out);
   if (!*out)
     return LC_ENOMEM;
   int st = results_read_rows(file, name, rows, ncols, 0, rows, *out);
@@ -537,7 +536,7 @@ static int cmp_one(struct results *res, const struct cmp_ctx *x, const char *sce
   int64_t *store = malloc(2 * nc * sizeof *store);
   int64_t **cols = lc_calloc_array(2 * C, sizeof *cols);
   int64_t *pb = NULL, *pa = NULL;
-  int8_t *pb8 = malloc((size_t)(2 * R * C > 0 ? 2 * R * C : 1));
+  int8_t *pb8 = lc_malloc_array(2 * R * C, 1);
   struct comparison cmp;
   memset(&cmp, 0, sizeof cmp);
   char name[640];

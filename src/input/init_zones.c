@@ -83,7 +83,7 @@ static int iz_relation_hook(void *arg, int64_t id, int n_tags, const char *const
                           iz_tag(n_tags, keys, values, "name:en")};
   char **dst[3] = {&r->name, &r->name_zh, &r->name_en};
   r->way = lc_malloc_array(n_members, sizeof *r->way);
-  r->inner = malloc((size_t)(n_members > 0 ? n_members : 1));
+  r->inner = lc_malloc_array(n_members, 1);
   rd->n_rel++; /* Counted now so that a failure below frees what it holds. */
   if (!r->way || !r->inner)
     return LC_ENOMEM;

@@ -219,7 +219,7 @@ static int results_write_blocks(struct results *res, const char *name, enum h5io
   int64_t slab = h5io_slab_rows(row_bytes);
   int want = results_digest_wanted(res, name);
   int64_t my_slabs = (hi - lo + slab - 1) / slab;
-  uint8_t *sha = want ? malloc((size_t)(my_slabs > 0 ? my_slabs : 1) * 32) : NULL;
+  uint8_t *sha = want ? lc_malloc_array(my_slabs, 32) : NULL;
   int rc = want && !sha ? lc_error_set(LC_ENOMEM, __FILE__, __LINE__,
                                        "cannot allocate the digests of %s", name)
                         : LC_OK;
@@ -280,7 +280,7 @@ static int results_write_blocks(struct results *res, const char *name, enum h5io
       counts = malloc((size_t)res->size * sizeof *counts);
       displs = malloc((size_t)res->size * sizeof *displs);
       total = (rows + slab - 1) / slab;
-      all = malloc((size_t)(total > 0 ? total : 1) * 32);
+      all = lc_malloc_array(total, 32);
     }
     int ok = made && (res->rank != 0 || (counts && displs && all)), all_ok = 0;
     if (MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, res->comm) != MPI_SUCCESS) {

@@ -82,7 +82,7 @@ static int results_read_digest(hid_t d, hid_t type, int nd, const hsize_t *dims,
   int64_t slab = results_slab_of(nd, dims, H5Tget_size(type), &row_bytes);
   int64_t rows = nd > 0 ? (int64_t)dims[0] : 1;
   int64_t per = slab < rows ? slab : rows;
-  char *buf = malloc((size_t)(per > 0 ? per : 1) * row_bytes);
+  char *buf = lc_malloc_array(per, row_bytes);
   if (!buf)
     LC_FAIL(LC_ENOMEM, "cannot read %s", path);
   struct sha256_ctx all, one;

@@ -55,7 +55,7 @@ int run_partition(struct run_ctx *run) {
 static int run_sources(const struct facility_set *fs, int n_cat, const uint8_t *which,
                        struct access_sources *src, int *cat_of, int64_t **store) {
   int64_t n = fs->n;
-  int64_t *buf = malloc((size_t)(3 * (n > 0 ? n : 1)) * sizeof *buf);
+  int64_t *buf = lc_malloc_array(n, 3 * sizeof *buf);
   if (!buf)
     return -1;
   int64_t *fac = buf, *node = buf + n, *off = buf + 2 * n;
@@ -147,7 +147,7 @@ static int run_e2sfca(struct run_ctx *run, struct run_scen *s, const int64_t *re
   s->e2sfca = lc_malloc_array(n * C, sizeof *s->e2sfca);
   s->e2sfca_rows = lc_malloc_array(R * C, sizeof *s->e2sfca_rows);
   int64_t *trunc = lc_malloc_array(C, sizeof *trunc);
-  int8_t *skip = malloc((size_t)(C > 0 ? C : 1));
+  int8_t *skip = lc_malloc_array(C, 1);
   int st = lc_agree(run->comm, s->e2sfca && s->e2sfca_rows && trunc && skip ? LC_OK : LC_ENOMEM);
   if (st == LC_OK) {
     for (int c = 0; c < C; c++)
@@ -219,7 +219,7 @@ static int run_coverage(struct run_ctx *run, struct run_scen *s, const uint8_t *
         res[i * G + g] = s->popp->by_group[gid * G + g];
     }
   }
-  int8_t *status = malloc((size_t)(C > 0 ? C : 1));
+  int8_t *status = lc_malloc_array(C, 1);
   s->data_reason = lc_calloc_array(C, sizeof *s->data_reason);
   if (st == LC_OK)
     st = status && s->data_reason ? run_data_status(run, s->facp, status, s->data_reason)

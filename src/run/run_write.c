@@ -259,7 +259,7 @@ done:
 static int run_write_facilities(const struct facility_set *fs, struct results *res,
                                 const char *base) {
   int64_t n = fs->n;
-  int64_t *cols = malloc((size_t)(n > 0 ? n : 1) * 6 * sizeof *cols);
+  int64_t *cols = lc_malloc_array(n, 6 * sizeof *cols);
   if (!cols)
     return LC_ENOMEM;
   int64_t *node = cols, *cat = cols + n, *src = cols + 2 * n, *cap = cols + 3 * n;
@@ -368,7 +368,7 @@ static int run_write_access(struct run_ctx *run, const struct run_scen *sc, stru
   const int64_t *gid = sc->dgp->global;
   int64_t n = sc->dgp->n_owned;
   int64_t *lim = lc_malloc_array(C * G, sizeof *lim);
-  uint8_t *own = malloc((size_t)(C > 0 ? C : 1));
+  uint8_t *own = lc_malloc_array(C, 1);
   int *cols = lc_malloc_array(C, sizeof *cols);
   int st = lc_agree(run->comm, lim && own && cols ? LC_OK : LC_ENOMEM);
   if (st == LC_OK)

@@ -96,7 +96,7 @@ static int compare_agents_read_trips(hid_t file, const char *scen_group, int whi
   snprintf(name, sizeof name, "%s/Trips/agent", scen_group);
   LC_CHECK(compare_agents_length(file, name, &T));
   int64_t lo = T * rank / size, hi = T * (rank + 1) / size, m = hi - lo;
-  int64_t *buf = malloc((size_t)(m > 0 ? m : 1) * 8 * sizeof *buf);
+  int64_t *buf = lc_malloc_array(m, 8 * sizeof *buf);
   struct compare_trip *grown = realloc(*t, (size_t)(*n + m + 1) * sizeof *grown);
   if (!buf || !grown) {
     free(buf);
@@ -371,7 +371,7 @@ static int compare_agents_load_totals(hid_t f, const char *sg, int64_t *n_fac, i
   if (*n_sid != *n_fac)
     LC_FAIL(LC_EFORMAT, "%s/Facilities: %" PRId64 " source ids for %" PRId64 " facilities", sg,
             *n_sid, *n_fac);
-  *tot = calloc((size_t)(*n_fac > 0 ? *n_fac : 1) * COMPARE_AGENTS_LOAD_COLS, sizeof **tot);
+  *tot = lc_calloc_array(*n_fac, COMPARE_AGENTS_LOAD_COLS * sizeof **tot);
   if (!*tot)
     return LC_ENOMEM;
   for (int q = 0; q < COMPARE_AGENTS_LOAD_COLS; q++) {
@@ -419,9 +419,7 @@ static int compare_agents_load(struct results *res, const char *scenario, const 
     for (int w = 0; w < 2 && st == LC_OK; w++)
       st = compare_agents_load_totals(f, sg[w], &nf[w], &tot[w], &cat[w], &sid[w], &nsid[w]);
     F = nf[1];
-    out = st == LC_OK
-              ? malloc((size_t)(F > 0 ? F : 1) * (3 * COMPARE_AGENTS_LOAD_COLS + 1) * sizeof *out)
-              : NULL;
+    out = st == LC_OK ? lc_malloc_array(F, (3 * COMPARE_AGENTS_LOAD_COLS + 1) * sizeof *out) : NULL;
     if (st == LC_OK && !out)
       st = LC_ENOMEM;
     for (int64_t i = 0; st == LC_OK && i < F; i++) {

@@ -159,8 +159,8 @@ int compare_write_housing(struct results *res, const char *scenario) {
     sub = lc_malloc_array(nb, sizeof *sub);
     thr = lc_malloc_array(x.C, sizeof *thr);
     ess = lc_malloc_array(x.C, sizeof *ess);
-    serves = malloc((size_t)(x.C * x.G > 0 ? x.C * x.G : 1));
-    col = malloc((size_t)(nb > 0 ? nb : 1) * (size_t)(x.C > 0 ? x.C : 1) * sizeof *col);
+    serves = lc_malloc_array(x.C * x.G, 1);
+    col = lc_malloc_array(nb, (size_t)(x.C > 0 ? x.C : 1) * sizeof *col);
     st = added && removed && near && sub && thr && ess && serves && col ? LC_OK : LC_ENOMEM;
     if (st == LC_OK) {
       /* Per-category columns of the nearest distances, as coverage_compute reads them. */

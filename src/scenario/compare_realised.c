@@ -60,7 +60,7 @@ static int realised_route(const struct compare_agents_spec *spec, int64_t n,
   int *sc = calloc((size_t)size, sizeof *sc), *rcnt = calloc((size_t)size, sizeof *rcnt);
   int *sd = calloc((size_t)size, sizeof *sd), *rd = calloc((size_t)size, sizeof *rd);
   int64_t *cnt = calloc((size_t)size, sizeof *cnt), *at = calloc((size_t)size, sizeof *at);
-  int64_t *send = malloc((size_t)(n > 0 ? n : 1) * REALISED_WORDS * sizeof *send);
+  int64_t *send = lc_malloc_array(n, REALISED_WORDS * sizeof *send);
   int st = sc && rcnt && sd && rd && cnt && at && send ? LC_OK : LC_ENOMEM;
   for (int64_t i = 0; st == LC_OK && i < n; i++) {
     const struct compare_trip *t = &trips[i];

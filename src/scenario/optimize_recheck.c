@@ -124,9 +124,9 @@ static int recheck_sites(struct run_ctx *run, const struct run_scen *s, int cat,
     return st;
   out->n_sites = n;
   out->site = lc_calloc_array(n, sizeof *out->site);
-  int64_t *sums = calloc((size_t)(n > 0 ? n : 1) * RECHECK_SUMS, sizeof *sums);
-  int64_t *maxs = calloc((size_t)(n > 0 ? n : 1) * RECHECK_MAXS, sizeof *maxs);
-  int64_t *load = calloc((size_t)(n > 0 ? n : 1) * 4, sizeof *load);
+  int64_t *sums = lc_calloc_array(n, RECHECK_SUMS * sizeof *sums);
+  int64_t *maxs = lc_calloc_array(n, RECHECK_MAXS * sizeof *maxs);
+  int64_t *load = lc_calloc_array(n, 4 * sizeof *load);
   st = out->site && sums && maxs && load ? LC_OK : LC_ENOMEM;
   if (st == LC_OK)
     st = recheck_trip_stats(&ao->trips, first, n, sums, maxs);

@@ -289,7 +289,7 @@ static int apply_network(const struct scenario *sc, const struct graph *gb, doub
     return LC_OK;
   int64_t m = gb->n_edges;
   uint8_t *drop = lc_calloc_array(m, 1);
-  int64_t *lu = malloc((size_t)(n_link > 0 ? n_link : 1) * 3 * sizeof *lu);
+  int64_t *lu = lc_malloc_array(n_link, 3 * sizeof *lu);
   struct facility_set ends;
   facility_init(&ends);
   int st = LC_OK;
