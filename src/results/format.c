@@ -46,9 +46,9 @@ static const struct format_entry format_table[] = {
      "residents within the threshold in the baseline but not in the scenario (column c*G+g; rows: "
      "subdistricts, then all)"},
     {"/Comparisons/*/pass_after", "int64", 2, "R x C", "1",
-     "Coverage/pass of the scenario: 1 pass, 0 fail, -1 no residents"},
+     "Coverage/pass of the scenario: 1 pass, 0 fail, -1 no residents or no data"},
     {"/Comparisons/*/pass_before", "int64", 2, "R x C", "1",
-     "Coverage/pass of the baseline: 1 pass, 0 fail, -1 no residents"},
+     "Coverage/pass of the baseline: 1 pass, 0 fail, -1 no residents or no data"},
     {"/Comparisons/*/reach_change", "int64", 2, "N x C", "1",
      "1: a facility within the radius only in the scenario; -1: only in the baseline; 0: in both "
      "or in neither (delta_nearest_cm is meaningful only where this is 0 and nearest_cm >= 0)"},
@@ -101,9 +101,11 @@ static const struct format_entry format_table[] = {
     {"/Population/subdistrict", "int64", 1, "N", "1",
      "row of /Subdistricts/name containing the node, -1 outside"},
     {"/Scenarios/*/Coverage/complete", "int64", 2, "R x G", "persons",
-     "residents with every essential category within its threshold"},
+     "residents with every essential category that serves their group (/Categories/serves) and has "
+     "data (complete_categories) within its threshold"},
     {"/Scenarios/*/Coverage/complete_share", "float64", 2, "R x G", "1",
-     "share of residents with a complete life circle"},
+     "share of residents with a complete life circle over the essential categories with data "
+     "(complete_categories)"},
     {"/Scenarios/*/Coverage/covered", "int64", 2, "R x C*G", "persons",
      "residents within category c's threshold at their group's speed (column c*G+g)"},
     {"/Scenarios/*/Coverage/median_min", "float64", 2, "R x C*G", "min",
@@ -112,14 +114,17 @@ static const struct format_entry format_table[] = {
     {"/Scenarios/*/Coverage/p90_min", "float64", 2, "R x C*G", "min",
      "90th percentile walking minutes (column c*G+g); NaN when beyond the radius"},
     {"/Scenarios/*/Coverage/pass", "int64", 2, "R x C", "1",
-     "1 when served_share reaches the category's target, 0 when not, -1 no residents"},
+     "1 when served_share reaches the category's target, 0 when not, -1 no residents of the served "
+     "groups or no data (data_status 2): never a measured failure"},
     {"/Scenarios/*/Coverage/residents", "int64", 2, "R x G", "persons",
      "residents per row (subdistricts, then all) and group"},
     {"/Scenarios/*/Coverage/row_name", "string", 1, "R", "1", "row names: subdistricts, then all"},
     {"/Scenarios/*/Coverage/served_share", "float64", 2, "R x C", "1",
-     "share over the groups the category serves"},
+     "share over the groups the category serves (/Categories/serves); NaN when the category has no "
+     "data"},
     {"/Scenarios/*/Coverage/share", "float64", 2, "R x C*G", "1",
-     "covered / residents (column c*G+g); NaN where the row has no residents"},
+     "covered / residents (column c*G+g); NaN where the row has no residents or the category has "
+     "no data (data_status 2)"},
     {"/Scenarios/*/Facilities/capacity", "int64", 1, "F", "1", "concurrent seats or servers"},
     {"/Scenarios/*/Facilities/category", "int64", 1, "F", "1", "row of /Categories/id"},
     {"/Scenarios/*/Facilities/close_min", "int64", 1, "F", "min",
@@ -145,8 +150,8 @@ static const struct format_entry format_table[] = {
     {"/Scenarios/*/FacilityLoad/peak_queue", "int64", 2, "F x B", "1",
      "largest number of agents waiting in the queue during the bin"},
     {"/Scenarios/*/FacilityLoad/refused", "int64", 2, "F x B", "1",
-     "agents turned away in the bin (wait beyond their tolerance, or service could not start "
-     "before closing)"},
+     "persons (distinct agents) turned away in the bin: wait beyond their tolerance, closed on "
+     "arrival, or service could not start before closing; never more than arrivals"},
     {"/Scenarios/*/FacilityLoad/served", "int64", 2, "F x B", "1",
      "agents whose service started in the bin"},
     {"/Scenarios/*/NodeAccess/count_within", "int64", 2, "N x C*G", "1",
