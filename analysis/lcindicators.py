@@ -233,25 +233,27 @@ def scenario_indicators(res, scen):
     # Agents: realised served share and its band.
     ind.realised_served_share = ind.realised_low = ind.realised_high = None
     rc = scen.realised
-    if rc is not None and "covered" in rc:
+    if rc is not None and "covered" in rc and "needed" in rc:
+        # Realised share as RealisedCoverage/share defines it: of the served groups'
+        # residents who needed the category that day, those served within the threshold.
         rcov = _served_sum(res, rc["covered"])
+        rneed = _served_sum(res, rc["needed"])
         with np.errstate(invalid="ignore", divide="ignore"):
-            rs = np.where(ind.served_residents > 0,
-                          rcov / np.maximum(ind.served_residents, 1), np.nan)
+            rs = np.where(rneed > 0, rcov / np.maximum(rneed, 1), np.nan)
         rs[:, nodata] = np.nan
         ind.realised_served_share = rs
         if "share_low" in rc and "share_high" in rc:
-            ind.realised_low = _served_weighted(res, rc["share_low"], cov, nodata)
-            ind.realised_high = _served_weighted(res, rc["share_high"], cov, nodata)
+            ind.realised_low = _served_weighted(res, rc["share_low"], rc["needed"], nodata)
+            ind.realised_high = _served_weighted(res, rc["share_high"], rc["needed"], nodata)
     scen._ind = ind
     return ind
 
 
-def _served_weighted(res, share_cg, cov, nodata):
-    """A per-group share table (R x C*G) as the served groups' resident-weighted
-    share (R x C): the bands are per group in the file."""
-    n_c = len(res.categories)
-    w = np.tile(cov["residents"], (1, n_c)).astype(float)
+def _served_weighted(res, share_cg, needed_cg, nodata):
+    """A per-group share table (R x C*G) as the served groups' share (R x C), each group
+    weighted by its residents who needed the category (the bands are per group in the
+    file; weighted by the same counts, they bracket the central served share)."""
+    w = np.asarray(needed_cg, dtype=float)
     num = _served_sum(res, np.nan_to_num(np.asarray(share_cg, dtype=float)) * w)
     den = _served_sum(res, w)
     with np.errstate(invalid="ignore", divide="ignore"):
