@@ -196,6 +196,32 @@ static int scenario_push(struct scenario *sc, int *cap, struct scenario_edit **o
   return LC_OK;
 }
 
+/* The polygons of an item's `within` (a GeoJSON file relative to the scenario file, named
+ * by `name_property`, default "name") into e->within. */
+static int scenario_within(struct scenario *sc, struct ytree_node *item, struct ytree_node *within,
+                           struct scenario_edit *e) {
+  const char *f = sc->file;
+  const char *p = "", *prop = "name";
+  struct ytree_node *pn = ytree_child(item, "name_property");
+  LC_CHECK(scenario_string(f, within, "within", &p));
+  if (pn)
+    LC_CHECK(scenario_string(f, pn, "name_property", &prop));
+  char *path = scenario_resolve(sc, p);
+  e->within = calloc(1, sizeof *e->within);
+  if (!path || !e->within) {
+    free(path);
+    return LC_ENOMEM;
+  }
+  int st = geom_load_polygons(path, prop, e->within);
+  free(path);
+  if (st != LC_OK) {
+    free(e->within);
+    e->within = NULL;
+    return ytree_fail(st, f, within, "within: %s", lc_error_message());
+  }
+  return LC_OK;
+}
+
 /* The selection keys shared by remove, relocate and change. */
 static int scenario_select(struct scenario *sc, struct ytree_node *item,
                            const struct category_set *cats, int allow_within,
@@ -222,24 +248,7 @@ static int scenario_select(struct scenario *sc, struct ytree_node *item,
       return LC_ENOMEM;
   }
   if (within) {
-    const char *p = "", *prop = "name";
-    struct ytree_node *pn = ytree_child(item, "name_property");
-    LC_CHECK(scenario_string(f, within, "within", &p));
-    if (pn)
-      LC_CHECK(scenario_string(f, pn, "name_property", &prop));
-    char *path = scenario_resolve(sc, p);
-    e->within = calloc(1, sizeof *e->within);
-    if (!path || !e->within) {
-      free(path);
-      return LC_ENOMEM;
-    }
-    int st = geom_load_polygons(path, prop, e->within);
-    free(path);
-    if (st != LC_OK) {
-      free(e->within);
-      e->within = NULL;
-      return ytree_fail(st, f, within, "within: %s", lc_error_message());
-    }
+    LC_CHECK(scenario_within(sc, item, within, e));
   } else if (ytree_child(item, "name_property")) {
     return ytree_fail(LC_EPARAM, f, ytree_child(item, "name_property"),
                       "name_property goes with within");
@@ -488,24 +497,7 @@ static int scenario_read_residents(struct scenario *sc, int *cap, struct ytree_n
                       "give the place as lon and lat or as within (a "
                       "GeoJSON polygon file), not both");
   if (within) {
-    const char *p = "", *prop = "name";
-    struct ytree_node *pn = ytree_child(item, "name_property");
-    LC_CHECK(scenario_string(f, within, "within", &p));
-    if (pn)
-      LC_CHECK(scenario_string(f, pn, "name_property", &prop));
-    char *path = scenario_resolve(sc, p);
-    e->within = calloc(1, sizeof *e->within);
-    if (!path || !e->within) {
-      free(path);
-      return LC_ENOMEM;
-    }
-    int st = geom_load_polygons(path, prop, e->within);
-    free(path);
-    if (st != LC_OK) {
-      free(e->within);
-      e->within = NULL;
-      return ytree_fail(st, f, within, "within: %s", lc_error_message());
-    }
+    LC_CHECK(scenario_within(sc, item, within, e));
   } else if (lon && lat) {
     LC_CHECK(scenario_point(f, item, lon, lat, ytree_child(item, "crs"), &e->lon, &e->lat));
     if (ytree_child(item, "name_property"))
