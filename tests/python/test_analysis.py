@@ -287,6 +287,8 @@ def write_scenario(grp, name, facilities, n, edges, lengths, residents, sub, rng
         realised = (cov["covered"] * 0.8).astype(np.int64)
         _ds(rc, "covered", realised)
         res_rep = np.tile(cov["residents"], (1, len(CATS)))
+        # Every resident needs every category once in this fixture.
+        _ds(rc, "needed", res_rep.astype(np.int64))
         _ds(rc, "share", np.where(res_rep > 0, realised / np.maximum(res_rep, 1), np.nan))
     s.attrs["complete"] = np.int64(1)
     return nearest, cov, flags

@@ -502,7 +502,8 @@ def test_trip_reasons_when_the_file_has_them(tmp_path):
 
 def test_agent_bands_when_the_sensitivity_design_ran(tmp_path):
     """RealisedCoverage/share_low|high and /Comparisons/<s>/realised_served_gain_low|high
-    are shown as bands: the served groups' resident-weighted share, and the gain."""
+    are shown as bands: the served groups' share weighted by the residents who needed the
+    category, and the gain."""
     import lcindicators as li
     import lcresults as lc
     path = str(tmp_path / "r.h5")
@@ -515,6 +516,7 @@ def test_agent_bands_when_the_sensitivity_design_ran(tmp_path):
         rc.create_dataset("share_low", data=share * 0.5)
         rc.create_dataset("share_high", data=np.minimum(share * 1.2, 1.0))
         resid = f["Scenarios/baseline/Coverage/residents"][()]
+        needed = rc["needed"][()]
         cmp_ = f["Comparisons/add_canteen"]
         r_n = resid.shape[0]
         cmp_.create_dataset("realised_served_newly_covered",
@@ -525,12 +527,12 @@ def test_agent_bands_when_the_sensitivity_design_ran(tmp_path):
                             data=np.full((r_n, len(ta.CATS)), -1, dtype=np.int64))
         cmp_.create_dataset("realised_served_gain_high",
                             data=np.full((r_n, len(ta.CATS)), 9, dtype=np.int64))
-    # The expected band: per category, sum over served groups of share x residents
-    # over the served residents.
+    # The expected band: per category, sum over served groups of share x residents who
+    # needed it, over those residents.
     low = np.zeros((r_n, len(ta.CATS)))
     for c in range(len(ta.CATS)):
         gs = np.nonzero(serves[c])[0]
-        w = resid[:, gs].astype(float)
+        w = needed[:, c * n_g + gs].astype(float)
         low[:, c] = (share[:, c * n_g + gs] * 0.5 * w).sum(axis=1) / w.sum(axis=1)
     with lc.Results(path) as res:
         ind = li.scenario_indicators(res, res.scenario("baseline"))
