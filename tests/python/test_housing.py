@@ -153,7 +153,13 @@ def housing_expected(f, scen):
     limit = np.floor(thr[:, None] * 60 * speed[None, :] * 100 + 1e-6).astype(np.int64)
     within = (near[:, :, None] >= 0) & (near[:, :, None] <= limit[None])  # N x C x G
     covered = (within * added[:, None, :]).reshape(len(sub), C * G)
-    complete = within[:, ess, :].all(axis=1) * added
+    # The complete life circle of group g: the essential categories that serve g and have
+    # data in the scenario (Coverage/data_status 2: no facility on the network).
+    serves = f["Categories/serves"][:].astype(bool)  # C x G
+    nodata = f["Scenarios/%s/Coverage/data_status" % scen][:] == 2
+    counted = ess[:, None] & serves & ~nodata[:, None]
+    complete = np.stack([within[:, counted[:, g], g].all(axis=1) for g in range(G)],
+                        axis=1) * added
     out = {k: np.zeros((S + 1, w), np.int64) for k, w in
            [("housing_added", G), ("housing_removed", G), ("housing_covered", C * G),
             ("housing_complete", G)]}
@@ -167,6 +173,7 @@ def housing_expected(f, scen):
         out["housing_share"] = out["housing_covered"] / np.repeat(
             out["housing_added"][:, None, :], C, axis=1).reshape(S + 1, C * G)
         out["housing_complete_share"] = out["housing_complete"] / out["housing_added"]
+    out["housing_share"][:, np.repeat(nodata, G)] = np.nan  # no data, not 0
     return out
 
 
