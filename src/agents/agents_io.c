@@ -9,7 +9,7 @@
 #include "lifecircle/datadir.h"
 #include "lifecircle/status.h"
 
-static int io_time(struct params *p, const char *key, const char *def, int32_t *sec) {
+static int agents_io_time(struct params *p, const char *key, const char *def, int32_t *sec) {
   const char *v;
   LC_CHECK(params_get_string_or(p, key, def, &v));
   int32_t m;
@@ -26,7 +26,7 @@ static int io_time(struct params *p, const char *key, const char *def, int32_t *
  * high with the others at 1 (one at a time), plus the corners: `extreme` the two where every
  * parameter pushes realised coverage the same way (fewer seats, longer services, more visits;
  * and the reverse), `all` every combination of low and high, `none` no corner. */
-static int io_design(struct params *p, struct agents_config *cfg) {
+static int agents_io_design(struct params *p, struct agents_config *cfg) {
   static const char *const corners[] = {"none", "extreme", "all"};
   int corner = 1;
   double lo = 0.5, hi = 2.0;
@@ -75,8 +75,8 @@ int agents_configure(struct params *p, struct agents_config *cfg) {
   cfg->max_tries = (int)tries;
   LC_CHECK(params_get_int_or(p, "Agents:bin_s", 60, AGENTS_DAY_S, "s", 900, &cfg->bin_s));
   LC_CHECK(params_get_int_or(p, "Agents:window_s", 1, 3600, "s", 60, &cfg->window_s));
-  LC_CHECK(io_time(p, "Agents:day_start", "00:00", &cfg->day_start_s));
-  LC_CHECK(io_time(p, "Agents:day_end", "24:00", &cfg->day_end_s));
+  LC_CHECK(agents_io_time(p, "Agents:day_start", "00:00", &cfg->day_start_s));
+  LC_CHECK(agents_io_time(p, "Agents:day_end", "24:00", &cfg->day_end_s));
   if (cfg->day_end_s <= cfg->day_start_s)
     LC_FAIL(LC_EPARAM,
             "%s: Agents:day_end (%02d:%02d) must be after Agents:day_start "
@@ -84,13 +84,13 @@ int agents_configure(struct params *p, struct agents_config *cfg) {
             p->file, cfg->day_end_s / 3600, cfg->day_end_s / 60 % 60, cfg->day_start_s / 3600,
             cfg->day_start_s / 60 % 60);
   LC_CHECK(params_get_bool_or(p, "Agents:trips", 1, &cfg->trips));
-  return io_design(p, cfg);
+  return agents_io_design(p, cfg);
 }
 
 /* One Trips column from the sorted trips. */
-static int io_trip_column(struct results *res, const char *base, const char *field,
-                          const struct agents_trip *t, int64_t n, int which, const char *units,
-                          const char *desc) {
+static int agents_io_trip_column(struct results *res, const char *base, const char *field,
+                                 const struct agents_trip *t, int64_t n, int which,
+                                 const char *units, const char *desc) {
   int64_t *col = lc_malloc_array(n, sizeof *col);
   if (!col)
     return LC_ENOMEM;
@@ -148,7 +148,7 @@ static int io_trip_column(struct results *res, const char *base, const char *fie
   return st;
 }
 
-static int io_trips(struct results *res, const char *base, const struct agents_output *out) {
+static int agents_io_trips(struct results *res, const char *base, const struct agents_output *out) {
   struct agents_trip *t;
   int64_t n;
   LC_CHECK(agents_exchange_trips(&out->trips, out->stats.agents, res->comm, &t, &n));
@@ -180,7 +180,7 @@ static int io_trips(struct results *res, const char *base, const struct agents_o
   };
   int st = LC_OK;
   for (int i = 0; i < (int)(sizeof cols / sizeof cols[0]) && st == LC_OK; i++)
-    st = io_trip_column(res, base, cols[i].field, t, n, i, cols[i].units, cols[i].desc);
+    st = agents_io_trip_column(res, base, cols[i].field, t, n, i, cols[i].units, cols[i].desc);
   free(t);
   char name[512], names[512] = "";
   for (int r = 0; r < AGENTS_N_REASONS; r++)
@@ -198,7 +198,7 @@ int agents_write(struct results *res, const char *scenario_base, const struct ag
   char name[512], grp[512];
   const struct agents_config *cfg = in->cfg;
   if (cfg->trips)
-    LC_CHECK(io_trips(res, scenario_base, out));
+    LC_CHECK(agents_io_trips(res, scenario_base, out));
   static const char *const load_names[AGENTS_LOAD] = {"arrivals", "served", "peak_queue", "refused",
                                                       "attempts"};
   static const char *const load_desc[AGENTS_LOAD] = {

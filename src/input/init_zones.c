@@ -13,7 +13,7 @@
 #include "lifecircle/status.h"
 
 /* A boundary relation at the wanted level, as read. */
-struct iz_rel {
+struct zones_rel {
   int64_t id;
   char *name, *name_zh, *name_en;
   int n_mem;
@@ -21,15 +21,15 @@ struct iz_rel {
   uint8_t *inner; /* 1 for role inner. */
 };
 
-struct iz_reader {
+struct zones_reader {
   int level;
   uint32_t levels_seen; /* Bit l: a boundary relation at admin_level l (0..31). */
   int n_rel, cap_rel;
-  struct iz_rel *rel;
+  struct zones_rel *rel;
   int status;
 };
 
-static void iz_rel_free(struct iz_rel *r) {
+static void zones_rel_free(struct zones_rel *r) {
   free(r->name);
   free(r->name_zh);
   free(r->name_en);
@@ -37,27 +37,27 @@ static void iz_rel_free(struct iz_rel *r) {
   free(r->inner);
 }
 
-static const char *iz_tag(int n, const char *const *k, const char *const *v, const char *key) {
+static const char *zones_tag(int n, const char *const *k, const char *const *v, const char *key) {
   for (int i = 0; i < n; i++)
     if (!strcmp(k[i], key))
       return v[i];
   return NULL;
 }
 
-static int iz_way_hook(void *arg, int64_t id, int n_tags, const char *const *keys,
-                       const char *const *values, int32_t *cls) {
+static int zones_way_hook(void *arg, int64_t id, int n_tags, const char *const *keys,
+                          const char *const *values, int32_t *cls) {
   (void)arg;
   (void)id;
-  *cls = iz_tag(n_tags, keys, values, "highway") ? 1 : -1;
+  *cls = zones_tag(n_tags, keys, values, "highway") ? 1 : -1;
   return LC_OK;
 }
 
-static int iz_relation_hook(void *arg, int64_t id, int n_tags, const char *const *keys,
-                            const char *const *values, int n_members, const int *type,
-                            const int64_t *member, const char *const *role) {
-  struct iz_reader *rd = arg;
-  const char *b = iz_tag(n_tags, keys, values, "boundary");
-  const char *lv = iz_tag(n_tags, keys, values, "admin_level");
+static int zones_relation_hook(void *arg, int64_t id, int n_tags, const char *const *keys,
+                               const char *const *values, int n_members, const int *type,
+                               const int64_t *member, const char *const *role) {
+  struct zones_reader *rd = arg;
+  const char *b = zones_tag(n_tags, keys, values, "boundary");
+  const char *lv = zones_tag(n_tags, keys, values, "admin_level");
   if (!b || strcmp(b, "administrative") || !lv)
     return LC_OK;
   char *end;
@@ -69,18 +69,18 @@ static int iz_relation_hook(void *arg, int64_t id, int n_tags, const char *const
     return LC_OK;
   if (rd->n_rel == rd->cap_rel) {
     int cap = rd->cap_rel ? 2 * rd->cap_rel : 16;
-    struct iz_rel *r = realloc(rd->rel, (size_t)cap * sizeof *r);
+    struct zones_rel *r = realloc(rd->rel, (size_t)cap * sizeof *r);
     if (!r)
       return LC_ENOMEM;
     rd->rel = r;
     rd->cap_rel = cap;
   }
-  struct iz_rel *r = &rd->rel[rd->n_rel];
+  struct zones_rel *r = &rd->rel[rd->n_rel];
   memset(r, 0, sizeof *r);
   r->id = id;
-  const char *names[3] = {iz_tag(n_tags, keys, values, "name"),
-                          iz_tag(n_tags, keys, values, "name:zh"),
-                          iz_tag(n_tags, keys, values, "name:en")};
+  const char *names[3] = {zones_tag(n_tags, keys, values, "name"),
+                          zones_tag(n_tags, keys, values, "name:zh"),
+                          zones_tag(n_tags, keys, values, "name:en")};
   char **dst[3] = {&r->name, &r->name_zh, &r->name_en};
   r->way = lc_malloc_array(n_members, sizeof *r->way);
   r->inner = lc_malloc_array(n_members, 1);
@@ -104,13 +104,13 @@ static int iz_relation_hook(void *arg, int64_t id, int n_tags, const char *const
 }
 
 /* One ring being built: node ids. */
-struct iz_ring {
+struct zones_ring {
   int64_t n, cap;
   int64_t *node;
   int inner;
 };
 
-static int iz_ring_push(struct iz_ring *r, int64_t id) {
+static int zones_ring_push(struct zones_ring *r, int64_t id) {
   if (r->n == r->cap) {
     int64_t cap = r->cap ? 2 * r->cap : 64;
     int64_t *p = realloc(r->node, (size_t)cap * sizeof *p);
@@ -125,8 +125,8 @@ static int iz_ring_push(struct iz_ring *r, int64_t id) {
 
 /* Joins the member ways of one role into closed rings. Returns LC_OK, LC_ENOMEM, or
  * LC_EEMPTY with *why set when a way is missing or the ways do not close. */
-static int iz_assemble(const struct osm_store *st, const struct iz_rel *r, int inner,
-                       struct iz_ring **rings, int *n_rings, const char **why) {
+static int zones_assemble(const struct osm_store *st, const struct zones_rel *r, int inner,
+                          struct zones_ring **rings, int *n_rings, const char **why) {
   int n = 0;
   for (int m = 0; m < r->n_mem; m++)
     n += r->inner[m] == inner;
@@ -152,10 +152,10 @@ static int iz_assemble(const struct osm_store *st, const struct iz_rel *r, int i
     if (used[start])
       continue;
     used[start] = 1;
-    struct iz_ring ring = {0, 0, NULL, inner};
+    struct zones_ring ring = {0, 0, NULL, inner};
     const int64_t *ref = st->ref + st->way_off[w[start]];
     for (int32_t j = 0; j < st->way_len[w[start]] && st_rc == LC_OK; j++)
-      st_rc = iz_ring_push(&ring, ref[j]);
+      st_rc = zones_ring_push(&ring, ref[j]);
     while (st_rc == LC_OK && ring.node[0] != ring.node[ring.n - 1]) {
       int64_t end = ring.node[ring.n - 1];
       int found = -1, reversed = 0;
@@ -178,14 +178,14 @@ static int iz_assemble(const struct osm_store *st, const struct iz_rel *r, int i
       const int64_t *rj = st->ref + st->way_off[w[found]];
       int32_t len = st->way_len[w[found]];
       for (int32_t j = 1; j < len && st_rc == LC_OK; j++)
-        st_rc = iz_ring_push(&ring, reversed ? rj[len - 1 - j] : rj[j]);
+        st_rc = zones_ring_push(&ring, reversed ? rj[len - 1 - j] : rj[j]);
     }
     if (st_rc == LC_OK && ring.n < 4) {
       *why = "a ring has fewer than 3 distinct nodes";
       st_rc = LC_EEMPTY;
     }
     if (st_rc == LC_OK) {
-      struct iz_ring *p = realloc(*rings, (size_t)(*n_rings + 1) * sizeof *p);
+      struct zones_ring *p = realloc(*rings, (size_t)(*n_rings + 1) * sizeof *p);
       if (!p) {
         st_rc = LC_ENOMEM;
       } else {
@@ -203,7 +203,8 @@ static int iz_assemble(const struct osm_store *st, const struct iz_rel *r, int i
 
 /* Ring r's coordinates as a GeoJSON position array, in the orientation RFC 7946 asks for
  * (outer rings counter-clockwise, holes clockwise). Returns NULL with *why on a missing node. */
-static json_t *iz_ring_json(const struct osm_store *st, const struct iz_ring *r, int *missing) {
+static json_t *zones_ring_json(const struct osm_store *st, const struct zones_ring *r,
+                               int *missing) {
   double *x = malloc((size_t)r->n * sizeof *x), *y = malloc((size_t)r->n * sizeof *y);
   json_t *arr = json_array();
   if (!x || !y || !arr) {
@@ -242,7 +243,7 @@ static json_t *iz_ring_json(const struct osm_store *st, const struct iz_ring *r,
 }
 
 /* Crossing-number test of a point against a GeoJSON ring. */
-static int iz_in_ring(json_t *ring, double px, double py) {
+static int zones_in_ring(json_t *ring, double px, double py) {
   int in = 0;
   size_t n = json_array_size(ring);
   for (size_t i = 0, j = n - 1; i < n; j = i++) {
@@ -257,15 +258,15 @@ static int iz_in_ring(json_t *ring, double px, double py) {
 }
 
 /* The feature of one relation, or NULL with *why (skipped) or *nomem. */
-static json_t *iz_feature(const struct osm_store *st, const struct iz_rel *r, int level,
-                          const char **why, int *nomem) {
-  struct iz_ring *rings = NULL;
+static json_t *zones_feature(const struct osm_store *st, const struct zones_rel *r, int level,
+                             const char **why, int *nomem) {
+  struct zones_ring *rings = NULL;
   int n_rings = 0, n_outer = 0;
   json_t *feature = NULL;
-  int rc = iz_assemble(st, r, 0, &rings, &n_rings, why);
+  int rc = zones_assemble(st, r, 0, &rings, &n_rings, why);
   n_outer = n_rings;
   if (rc == LC_OK)
-    rc = iz_assemble(st, r, 1, &rings, &n_rings, why);
+    rc = zones_assemble(st, r, 1, &rings, &n_rings, why);
   if (rc == LC_OK && n_outer == 0) {
     *why = "it has no outer ring";
     rc = LC_EEMPTY;
@@ -273,7 +274,7 @@ static json_t *iz_feature(const struct osm_store *st, const struct iz_rel *r, in
   json_t *polys = rc == LC_OK ? json_array() : NULL;
   for (int i = 0; i < n_rings && rc == LC_OK; i++) {
     int missing = 0;
-    json_t *ring = iz_ring_json(st, &rings[i], &missing);
+    json_t *ring = zones_ring_json(st, &rings[i], &missing);
     if (!ring) {
       if (missing)
         *why = "a node of its ways is missing from the file";
@@ -291,7 +292,7 @@ static json_t *iz_feature(const struct osm_store *st, const struct iz_rel *r, in
     double py = json_real_value(json_array_get(json_array_get(ring, 0), 1));
     size_t host = SIZE_MAX;
     for (size_t p = 0; p < json_array_size(polys) && host == SIZE_MAX; p++)
-      if (iz_in_ring(json_array_get(json_array_get(polys, p), 0), px, py))
+      if (zones_in_ring(json_array_get(json_array_get(polys, p), 0), px, py))
         host = p;
     if (host == SIZE_MAX) {
       json_decref(ring);
@@ -334,7 +335,7 @@ static json_t *iz_feature(const struct osm_store *st, const struct iz_rel *r, in
 }
 
 /* A rectangle around every node of the highway ways, padded by 0.0005 degree. */
-static json_t *iz_fallback(const struct osm_store *st, const char *name) {
+static json_t *zones_fallback(const struct osm_store *st, const char *name) {
   double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
   for (int64_t w = 0; w < st->n_way; w++) {
     if (st->way_cls[w] < 0)
@@ -380,13 +381,13 @@ static json_t *iz_fallback(const struct osm_store *st, const char *name) {
 int init_zones_from_osm(const char *osm_path, int admin_level, int level_given,
                         const char *fallback_name, const char *out, int *n_zones, int *fallback) {
   struct osm_store st;
-  struct iz_reader rd;
+  struct zones_reader rd;
   memset(&rd, 0, sizeof rd);
   rd.level = admin_level;
   *n_zones = 0;
   *fallback = 0;
   osm_store_init(&st);
-  struct osm_hooks hooks = {&rd, NULL, iz_way_hook, iz_relation_hook};
+  struct osm_hooks hooks = {&rd, NULL, zones_way_hook, zones_relation_hook};
   struct osm_counts counts;
   json_t *root = NULL, *features = NULL;
   int rc = osm_read(osm_path, &st, &hooks, &counts);
@@ -417,7 +418,7 @@ int init_zones_from_osm(const char *osm_path, int admin_level, int level_given,
     goto done;
   }
   if (rd.n_rel == 0) {
-    json_t *f = iz_fallback(&st, fallback_name);
+    json_t *f = zones_fallback(&st, fallback_name);
     if (!f) {
       rc = lc_error_set(LC_EEMPTY, __FILE__, __LINE__,
                         "%s: no boundary relation and no highway=* way: nothing to make a zone "
@@ -434,7 +435,7 @@ int init_zones_from_osm(const char *osm_path, int admin_level, int level_given,
   for (int i = 0; i < rd.n_rel; i++) {
     const char *why = "";
     int nomem = 0;
-    json_t *f = iz_feature(&st, &rd.rel[i], admin_level, &why, &nomem);
+    json_t *f = zones_feature(&st, &rd.rel[i], admin_level, &why, &nomem);
     if (nomem) {
       rc = LC_ENOMEM;
       goto done;
@@ -462,14 +463,14 @@ int init_zones_from_osm(const char *osm_path, int admin_level, int level_given,
 done:
   json_decref(root);
   for (int i = 0; i < rd.n_rel; i++)
-    iz_rel_free(&rd.rel[i]);
+    zones_rel_free(&rd.rel[i]);
   free(rd.rel);
   osm_store_free(&st);
   return rc;
 }
 
 /* Twice the signed spherical area of ring r over R^2 (Chamberlain & Duquette 2007). */
-static double iz_ring_area(const struct polygon_set *ps, int64_t r) {
+static double zones_ring_area(const struct polygon_set *ps, int64_t r) {
   const double d2r = 3.14159265358979323846 / 180.0;
   int64_t a = ps->pt_off[r], n = ps->pt_off[r + 1] - a - 1; /* The closing point repeats. */
   double s = 0;
@@ -498,7 +499,7 @@ double init_polygon_area_km2(const struct polygon_set *ps, int i) {
       }
       depth += in;
     }
-    double a = fabs(iz_ring_area(ps, r)) / 2.0 * r_km * r_km;
+    double a = fabs(zones_ring_area(ps, r)) / 2.0 * r_km * r_km;
     total += depth % 2 ? -a : a;
   }
   return total;

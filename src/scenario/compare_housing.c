@@ -20,7 +20,7 @@
 
 /* Everything read from the file: run-wide tables on every rank, node tables for this rank's
  * block of nodes [lo, hi). */
-struct ch_in {
+struct housing_in {
   int64_t n_nodes, lo, hi;
   int C, G, S;
   int64_t *thr, *ess, *base, *scen, *sub64, *near;
@@ -31,7 +31,7 @@ struct ch_in {
   int illustrative;
 };
 
-static void ch_free(struct ch_in *x) {
+static void housing_free(struct housing_in *x) {
   free(x->thr);
   free(x->ess);
   free(x->base);
@@ -49,7 +49,7 @@ static void ch_free(struct ch_in *x) {
 }
 
 /* A 1-D run-wide table of length n (n < 0: any, returned in *n). */
-static int ch_vec(hid_t f, const char *name, enum h5io_type type, void **out, int64_t *n) {
+static int housing_vec(hid_t f, const char *name, enum h5io_type type, void **out, int64_t *n) {
   int64_t rows = 0, cols = 0;
   LC_CHECK(h5io_read(f, name, type, out, &rows, &cols));
   if (cols != 0 || (*n >= 0 && rows != *n))
@@ -59,16 +59,16 @@ static int ch_vec(hid_t f, const char *name, enum h5io_type type, void **out, in
   return LC_OK;
 }
 
-static int ch_read(hid_t f, const char *scenario, int rank, int size, struct ch_in *x) {
+static int housing_read(hid_t f, const char *scenario, int rank, int size, struct housing_in *x) {
   char name[700];
   int64_t n = -1;
-  LC_CHECK(ch_vec(f, "/Categories/threshold_min", H5IO_I64, (void **)&x->thr, &n));
+  LC_CHECK(housing_vec(f, "/Categories/threshold_min", H5IO_I64, (void **)&x->thr, &n));
   x->C = (int)n;
-  LC_CHECK(ch_vec(f, "/Categories/essential", H5IO_I64, (void **)&x->ess, &n));
-  LC_CHECK(ch_vec(f, "/Categories/target_share", H5IO_F64, (void **)&x->target, &n));
-  LC_CHECK(ch_vec(f, "/Categories/radius_m", H5IO_F64, (void **)&x->radius, &n));
+  LC_CHECK(housing_vec(f, "/Categories/essential", H5IO_I64, (void **)&x->ess, &n));
+  LC_CHECK(housing_vec(f, "/Categories/target_share", H5IO_F64, (void **)&x->target, &n));
+  LC_CHECK(housing_vec(f, "/Categories/radius_m", H5IO_F64, (void **)&x->radius, &n));
   n = -1;
-  LC_CHECK(ch_vec(f, "/Groups/speed_m_s", H5IO_F64, (void **)&x->speed, &n));
+  LC_CHECK(housing_vec(f, "/Groups/speed_m_s", H5IO_F64, (void **)&x->speed, &n));
   x->G = (int)n;
   LC_CHECK(compare_read_strings(f, "/Subdistricts/name", &x->row_name, &x->n_row_name));
   x->S = (int)x->n_row_name;
@@ -113,8 +113,8 @@ static int ch_read(hid_t f, const char *scenario, int rank, int size, struct ch_
 }
 
 /* Logs the share of the added residents of every group with a complete life circle. */
-static void ch_log(const char *scenario, const struct ch_in *x, const struct coverage *cov,
-                   char **group_id, int64_t n_group_id) {
+static void housing_log(const char *scenario, const struct housing_in *x,
+                        const struct coverage *cov, char **group_id, int64_t n_group_id) {
   char line[1024];
   size_t at = 0;
   int R = cov->n_rows;
@@ -139,11 +139,11 @@ int compare_write_housing(struct results *res, const char *scenario) {
   if (!h5io_exists(f, name))
     return LC_OK;
   snprintf(base, sizeof base, "/Comparisons/%s", scenario);
-  struct ch_in x;
+  struct housing_in x;
   memset(&x, 0, sizeof x);
   struct coverage cov;
   memset(&cov, 0, sizeof cov);
-  int st = ch_read(f, scenario, res->rank, res->size, &x);
+  int st = housing_read(f, scenario, res->rank, res->size, &x);
   st = lc_agree(res->comm, st);
   int64_t nb = x.hi - x.lo;
   size_t R = (size_t)x.S + 1;
@@ -200,7 +200,7 @@ int compare_write_housing(struct results *res, const char *scenario) {
     snprintf(name, sizeof name, "/Scenarios/%s/Coverage/data_status", scenario);
     if (h5io_exists(f, name)) {
       int64_t *st64 = NULL, n = x.C;
-      st = ch_vec(f, name, H5IO_I64, (void **)&st64, &n);
+      st = housing_vec(f, name, H5IO_I64, (void **)&st64, &n);
       status = st == LC_OK ? malloc((size_t)x.C) : NULL;
       if (st == LC_OK && !status)
         st = LC_ENOMEM;
@@ -216,35 +216,35 @@ int compare_write_housing(struct results *res, const char *scenario) {
     free(status);
   }
   int64_t CG = (int64_t)x.C * x.G;
-#define CH_W(field, type, data, cols, units, desc)                                   \
+#define HOUSING_W(field, type, data, cols, units, desc)                              \
   if (st == LC_OK) {                                                                 \
     snprintf(name, sizeof name, "%s/" field, base);                                  \
     st = results_write_global(res, name, type, data, (int64_t)R, cols, units, desc); \
   }
-  CH_W("housing_added", H5IO_I64, cov.residents, x.G, "persons",
-       "residents the scenario adds (its Population/residents above the baseline's, per node "
-       "and group), per row (subdistricts, then all) and group")
-  CH_W("housing_removed", H5IO_I64, removed, x.G, "persons",
-       "residents the scenario removes (the baseline's above its Population/residents), per "
-       "row and group")
-  CH_W("housing_covered", H5IO_I64, cov.covered, CG, "persons",
-       "added residents within category c's threshold at their group's speed in the "
-       "scenario (column c*G+g)")
-  CH_W("housing_share", H5IO_F64, cov.share, CG, "1",
-       "housing_covered / housing_added (column c*G+g); NaN where none were added")
-  CH_W("housing_complete", H5IO_I64, cov.complete, x.G, "persons",
-       "added residents with every essential category within its threshold (the complete "
-       "life circle, as in Coverage/complete)")
-  CH_W("housing_complete_share", H5IO_F64, cov.complete_share, x.G, "1",
-       "housing_complete / housing_added per group; NaN where none were added")
-#undef CH_W
+  HOUSING_W("housing_added", H5IO_I64, cov.residents, x.G, "persons",
+            "residents the scenario adds (its Population/residents above the baseline's, per node "
+            "and group), per row (subdistricts, then all) and group")
+  HOUSING_W("housing_removed", H5IO_I64, removed, x.G, "persons",
+            "residents the scenario removes (the baseline's above its Population/residents), per "
+            "row and group")
+  HOUSING_W("housing_covered", H5IO_I64, cov.covered, CG, "persons",
+            "added residents within category c's threshold at their group's speed in the "
+            "scenario (column c*G+g)")
+  HOUSING_W("housing_share", H5IO_F64, cov.share, CG, "1",
+            "housing_covered / housing_added (column c*G+g); NaN where none were added")
+  HOUSING_W("housing_complete", H5IO_I64, cov.complete, x.G, "persons",
+            "added residents with every essential category within its threshold (the complete "
+            "life circle, as in Coverage/complete)")
+  HOUSING_W("housing_complete_share", H5IO_F64, cov.complete_share, x.G, "1",
+            "housing_complete / housing_added per group; NaN where none were added")
+#undef HOUSING_W
   if (st == LC_OK)
     st = results_attr_i64(res, base, "illustrative", x.illustrative);
   if (st == LC_OK) {
     char **gid = NULL;
     int64_t ng = 0;
     if (compare_read_strings(f, "/Groups/id", &gid, &ng) == LC_OK) {
-      ch_log(scenario, &x, &cov, gid, ng);
+      housing_log(scenario, &x, &cov, gid, ng);
       for (int64_t k = 0; k < ng; k++)
         free(gid[k]);
       free(gid);
@@ -259,6 +259,6 @@ int compare_write_housing(struct results *res, const char *scenario) {
   free(thr);
   free(ess);
   free(serves);
-  ch_free(&x);
+  housing_free(&x);
   return lc_agree(res->comm, st);
 }

@@ -18,13 +18,14 @@
 
 /* Distance used to find a point's nearest node with facility_snap without its exclusion
  * (the limit is checked here, as an error of the scenario). */
-#define SP_SNAP_ANY_M 1.0e8
+#define POPULATION_EDIT_SNAP_ANY_M 1.0e8
 
-static int sp_fail(int status, const struct scenario *sc, const struct scenario_edit *e,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int population_edit_fail(int status, const struct scenario *sc,
+                                const struct scenario_edit *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static int sp_fail(int status, const struct scenario *sc, const struct scenario_edit *e,
-                   const char *fmt, ...) {
+static int population_edit_fail(int status, const struct scenario *sc,
+                                const struct scenario_edit *e, const char *fmt, ...) {
   char text[768];
   va_list ap;
   va_start(ap, fmt);
@@ -35,7 +36,7 @@ static int sp_fail(int status, const struct scenario *sc, const struct scenario_
 }
 
 /* A deep copy of a population. */
-static int sp_copy(const struct population *src, struct population *dst) {
+static int population_edit_copy(const struct population *src, struct population *dst) {
   memset(dst, 0, sizeof *dst);
   size_t n = (size_t)(src->n_nodes > 0 ? src->n_nodes : 1), G = (size_t)src->n_groups;
   size_t S = (size_t)(src->n_subdistricts > 0 ? src->n_subdistricts : 1);
@@ -67,20 +68,21 @@ static int sp_copy(const struct population *src, struct population *dst) {
 
 /* The nodes of an edit's place: the point's nearest node, or every node inside the
  * polygons, in ascending order. */
-static int sp_nodes(const struct scenario *sc, const struct scenario_edit *e, const struct graph *g,
-                    double max_snap_m, int64_t *nodes, int64_t *n) {
+static int population_edit_nodes(const struct scenario *sc, const struct scenario_edit *e,
+                                 const struct graph *g, double max_snap_m, int64_t *nodes,
+                                 int64_t *n) {
   *n = 0;
   if (!e->within) {
     struct facility_set pt;
     facility_init(&pt);
     int st = facility_add(&pt, e->lon, e->lat, 0, 0, "housing", "", 0, 0, 1);
     if (st == LC_OK)
-      st = facility_snap(&pt, g, SP_SNAP_ANY_M, NULL);
+      st = facility_snap(&pt, g, POPULATION_EDIT_SNAP_ANY_M, NULL);
     if (st == LC_OK && (double)pt.snap_cm[0] / 100.0 > max_snap_m)
-      st = sp_fail(LC_EPARAM, sc, e,
-                   "the place (%.6f, %.6f) is %.1f m from the nearest "
-                   "network node, beyond Facilities:max_snap_m = %.1f m",
-                   e->lon, e->lat, (double)pt.snap_cm[0] / 100.0, max_snap_m);
+      st = population_edit_fail(LC_EPARAM, sc, e,
+                                "the place (%.6f, %.6f) is %.1f m from the nearest "
+                                "network node, beyond Facilities:max_snap_m = %.1f m",
+                                e->lon, e->lat, (double)pt.snap_cm[0] / 100.0, max_snap_m);
     if (st == LC_OK)
       nodes[(*n)++] = pt.node[0];
     facility_free(&pt);
@@ -93,8 +95,8 @@ static int sp_nodes(const struct scenario *sc, const struct scenario_edit *e, co
         break;
       }
   if (*n == 0)
-    return sp_fail(LC_EPARAM, sc, e, "no node of the walking graph lies inside %s",
-                   e->within->file ? e->within->file : "the polygon");
+    return population_edit_fail(LC_EPARAM, sc, e, "no node of the walking graph lies inside %s",
+                                e->within->file ? e->within->file : "the polygon");
   return LC_OK;
 }
 
@@ -102,10 +104,10 @@ static int sp_nodes(const struct scenario *sc, const struct scenario_edit *e, co
  * an addition takes the baseline's mix of the area (the subdistrict holding most of its
  * nodes, the whole area when that is outside every subdistrict) and a removal the mix of the
  * residents at its nodes (after earlier removals). */
-static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
-                     const struct population *base, const struct population *pop,
-                     const struct group_set *groups, const int64_t *nodes, int64_t n,
-                     int64_t *per_group) {
+static int population_edit_groups(const struct scenario *sc, const struct scenario_edit *e,
+                                  const struct population *base, const struct population *pop,
+                                  const struct group_set *groups, const int64_t *nodes, int64_t n,
+                                  int64_t *per_group) {
   int G = pop->n_groups, S = pop->n_subdistricts;
   double *w = lc_calloc_array(G, sizeof *w);
   int64_t *votes = calloc((size_t)S + 1, sizeof *votes);
@@ -114,8 +116,8 @@ static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
     for (int k = 0; k < e->n_mix && st == LC_OK; k++) {
       int gi = group_find(groups, e->mix_id[k]);
       if (gi < 0)
-        st = sp_fail(LC_EPARAM, sc, e, "groups: '%s' is not a group of %s", e->mix_id[k],
-                     groups->file ? groups->file : "the groups file");
+        st = population_edit_fail(LC_EPARAM, sc, e, "groups: '%s' is not a group of %s",
+                                  e->mix_id[k], groups->file ? groups->file : "the groups file");
       else
         w[gi] += e->mix_share[k];
     }
@@ -128,10 +130,10 @@ static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
         have += pop->by_group[nodes[k] * G + g];
       }
     if (e->residents > have)
-      st = sp_fail(LC_EPARAM, sc, e,
-                   "removes %" PRId64 " residents but the place (%" PRId64
-                   " node%s) has only %" PRId64 ": a node would go negative",
-                   e->residents, n, n == 1 ? "" : "s", have);
+      st = population_edit_fail(LC_EPARAM, sc, e,
+                                "removes %" PRId64 " residents but the place (%" PRId64
+                                " node%s) has only %" PRId64 ": a node would go negative",
+                                e->residents, n, n == 1 ? "" : "s", have);
   } else if (st == LC_OK) {
     /* votes[S] counts nodes outside every subdistrict. */
     for (int64_t k = 0; k < n; k++) {
@@ -156,9 +158,9 @@ static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
     for (int g = 0; g < G; g++)
       sum += w[g];
     if (!(sum > 0))
-      st = sp_fail(LC_EPARAM, sc, e,
-                   "the area has no residents to take a group mix from: "
-                   "give groups (group id: share)");
+      st = population_edit_fail(LC_EPARAM, sc, e,
+                                "the area has no residents to take a group mix from: "
+                                "give groups (group id: share)");
   }
   if (st == LC_OK)
     st = population_largest_remainder(e->residents, w, G, per_group);
@@ -169,9 +171,10 @@ static int sp_groups(const struct scenario *sc, const struct scenario_edit *e,
 
 /* Spreads each group's residents of one edit over its nodes: equally for an addition, in
  * proportion to the node's residents of the group for a removal. */
-static int sp_spread(const struct scenario *sc, const struct scenario_edit *e,
-                     const struct group_set *groups, struct population *out, const int64_t *nodes,
-                     int64_t n, const int64_t *per_group, double *w, int64_t *share) {
+static int population_edit_spread(const struct scenario *sc, const struct scenario_edit *e,
+                                  const struct group_set *groups, struct population *out,
+                                  const int64_t *nodes, int64_t n, const int64_t *per_group,
+                                  double *w, int64_t *share) {
   int G = out->n_groups, add = e->kind == SCENARIO_ADD_RESIDENTS;
   for (int gi = 0; gi < G; gi++) {
     if (per_group[gi] == 0)
@@ -182,10 +185,11 @@ static int sp_spread(const struct scenario *sc, const struct scenario_edit *e,
       have += add ? 0 : w[k];
     }
     if (!add && (double)per_group[gi] > have)
-      return sp_fail(LC_EPARAM, sc, e,
-                     "removes %" PRId64 " residents of group '%s' but the "
-                     "place (%" PRId64 " node%s) has only %.0f: a node would go negative",
-                     per_group[gi], groups->g[gi].id, n, n == 1 ? "" : "s", have);
+      return population_edit_fail(LC_EPARAM, sc, e,
+                                  "removes %" PRId64 " residents of group '%s' but the "
+                                  "place (%" PRId64
+                                  " node%s) has only %.0f: a node would go negative",
+                                  per_group[gi], groups->g[gi].id, n, n == 1 ? "" : "s", have);
     LC_CHECK(population_largest_remainder(per_group[gi], w, n, share));
     for (int64_t k = 0; k < n; k++) {
       int64_t i = nodes[k], d = add ? share[k] : -share[k];
@@ -202,19 +206,20 @@ static int sp_spread(const struct scenario *sc, const struct scenario_edit *e,
 }
 
 /* Applies one edit (an addition or a removal) to `out`. */
-static int sp_edit(const struct scenario *sc, const struct scenario_edit *e, const struct graph *g,
-                   const struct group_set *groups, double max_snap_m, const struct population *base,
-                   struct population *out, int64_t *nodes, double *w, int64_t *share) {
+static int population_edit_edit(const struct scenario *sc, const struct scenario_edit *e,
+                                const struct graph *g, const struct group_set *groups,
+                                double max_snap_m, const struct population *base,
+                                struct population *out, int64_t *nodes, double *w, int64_t *share) {
   int G = out->n_groups;
   int64_t n = 0;
   int64_t *per_group = lc_malloc_array(G, sizeof *per_group);
   if (!per_group)
     return LC_ENOMEM;
-  int st = sp_nodes(sc, e, g, max_snap_m, nodes, &n);
+  int st = population_edit_nodes(sc, e, g, max_snap_m, nodes, &n);
   if (st == LC_OK)
-    st = sp_groups(sc, e, base, out, groups, nodes, n, per_group);
+    st = population_edit_groups(sc, e, base, out, groups, nodes, n, per_group);
   if (st == LC_OK)
-    st = sp_spread(sc, e, groups, out, nodes, n, per_group, w, share);
+    st = population_edit_spread(sc, e, groups, out, nodes, n, per_group, w, share);
   free(per_group);
   return st;
 }
@@ -242,14 +247,14 @@ int scenario_apply_population(const struct scenario *sc, const struct graph *g,
   double *w = malloc(n * sizeof *w);
   int st = nodes && share && w ? LC_OK : LC_ENOMEM;
   if (st == LC_OK)
-    st = sp_copy(base, out);
+    st = population_edit_copy(base, out);
   static const enum scenario_kind order[2] = {SCENARIO_REMOVE_RESIDENTS, SCENARIO_ADD_RESIDENTS};
   for (int pass = 0; pass < 2 && st == LC_OK; pass++)
     for (int i = 0; i < sc->n_edits && st == LC_OK; i++) {
       const struct scenario_edit *e = &sc->edits[i];
       if (e->kind != order[pass])
         continue;
-      st = sp_edit(sc, e, g, groups, max_snap_m, base, out, nodes, w, share);
+      st = population_edit_edit(sc, e, g, groups, max_snap_m, base, out, nodes, w, share);
       if (st == LC_OK && pass == 0)
         effect->residents_removed += e->residents;
       else if (st == LC_OK)
