@@ -35,7 +35,9 @@ struct category {
   char *source;            /* Where the defaults come from. */
   double expected_per_10k; /* Optional `expected`: facilities per 10,000 residents below which
                               the category's data count as thin; 0 when not given. */
-  char *expected_source;   /* The source of expected_per_10k (NULL when not given). */
+  double expected_per_km2; /* Optional `expected`: facilities per km2 of the zones' area below
+                              which the data count as thin; 0 when not given. */
+  char *expected_source;   /* The source of the expected densities (NULL when not given). */
   int n_rules;
   struct category_rule *rules; /* OSM tag rules; any one matching is enough. */
 };

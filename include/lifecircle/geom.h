@@ -56,4 +56,8 @@ int geom_locate(const struct polygon_set *ps, double lon, double lat);
 /* Index of the polygon with this name, or -1. */
 int geom_find(const struct polygon_set *ps, const char *name);
 
+/* Area of polygon i in km2 on a sphere of the mean Earth radius, holes subtracted
+ * (Chamberlain & Duquette 2007; within 0.5 % of the ellipsoidal area). Local, pure. */
+double geom_area_km2(const struct polygon_set *ps, int i);
+
 #endif

@@ -20,11 +20,4 @@
 int init_zones_from_osm(const char *osm_path, int admin_level, int level_given,
                         const char *fallback_name, const char *out, int *n_zones, int *fallback);
 
-/* Area of polygon i of a set in km2 on the sphere of radius 6371.0088 km (the IUGG mean
- * radius): every ring's area by the spherical-excess approximation of Chamberlain & Duquette
- * (2007, "Some algorithms for polygons on a sphere", JPL 07-03), exact for rings of parallels
- * and meridians; a ring inside an odd number of the polygon's other rings is a hole and is
- * subtracted (the even-odd rule of geom_contains). Local. */
-double init_polygon_area_km2(const struct polygon_set *ps, int i);
-
 #endif

@@ -175,7 +175,7 @@ static int init_residents(const char *zones, const char *prop, double density, c
   *total = 0;
   fprintf(f, "subdistrict,residents,area_km2,status,method\n");
   for (int i = 0; i < ps.n; i++) {
-    double area = init_polygon_area_km2(&ps, i);
+    double area = geom_area_km2(&ps, i);
     int64_t r = (int64_t)llround(area * density);
     *total += r;
     /* Names are quoted, with quotes doubled (RFC 4180). */

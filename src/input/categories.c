@@ -391,8 +391,8 @@ static void categories_entry_free(struct category *c) {
   memset(c, 0, sizeof *c);
 }
 
-/* Reads the optional `expected` map: {per_10k_residents: X > 0, source: text}, the density
- * of facilities below which the category's data count as thin. */
+/* Reads the optional `expected` map: {per_10k_residents: X > 0 and/or per_km2: Y > 0,
+ * source: text}, the density of facilities below which the category's data count as thin. */
 static int categories_expected_read(const char *file, struct ytree_node *m, const char *ctx,
                                     struct category *c) {
   struct ytree_node *e = ytree_child(m, "expected");
@@ -401,15 +401,24 @@ static int categories_expected_read(const char *file, struct ytree_node *m, cons
   e->used = 1;
   if (e->type != YTREE_MAP)
     return categories_fail(LC_EPARAM, file, e, ctx,
-                           "'expected' must be a map {per_10k_residents: X, source: TEXT}");
+                           "'expected' must be a map {per_10k_residents: X, per_km2: Y, "
+                           "source: TEXT}");
   for (int i = 0; i < e->n_children; i++)
-    if (strcmp(e->children[i]->key, "per_10k_residents") && strcmp(e->children[i]->key, "source"))
+    if (strcmp(e->children[i]->key, "per_10k_residents") &&
+        strcmp(e->children[i]->key, "per_km2") && strcmp(e->children[i]->key, "source"))
       return categories_fail(LC_EPARAM, file, e->children[i], ctx,
                              "unknown key '%s' in 'expected' (allowed: per_10k_residents, "
-                             "source)",
+                             "per_km2, source)",
                              e->children[i]->key);
-  LC_CHECK(categories_double(file, e, "per_10k_residents", ctx, 0.0, 1e4, 1,
-                             "facilities per 10,000 residents", &c->expected_per_10k));
+  if (!ytree_child(e, "per_10k_residents") && !ytree_child(e, "per_km2"))
+    return categories_fail(LC_EPARAM, file, e, ctx,
+                           "'expected' needs per_10k_residents or per_km2 (or both)");
+  if (ytree_child(e, "per_10k_residents"))
+    LC_CHECK(categories_double(file, e, "per_10k_residents", ctx, 0.0, 1e4, 1,
+                               "facilities per 10,000 residents", &c->expected_per_10k));
+  if (ytree_child(e, "per_km2"))
+    LC_CHECK(categories_double(file, e, "per_km2", ctx, 0.0, 1e4, 1, "facilities per km2",
+                               &c->expected_per_km2));
   return categories_string(file, e, "source", ctx, &c->expected_source);
 }
 

@@ -638,3 +638,25 @@ int geom_contains(const struct polygon_set *ps, int i, double lon, double lat) {
 int geom_locate(const struct polygon_set *ps, double lon, double lat) {
   return geom_query(ps, -1, lon, lat);
 }
+
+/* Twice the signed spherical area of ring r over R^2 (Chamberlain & Duquette 2007). */
+static double geom_ring_area(const struct polygon_set *ps, int64_t r) {
+  const double d2r = 3.14159265358979323846 / 180.0;
+  int64_t a = ps->pt_off[r], n = ps->pt_off[r + 1] - a - 1; /* The closing point repeats. */
+  double s = 0;
+  for (int64_t i = 0; i < n; i++) {
+    int64_t prev = a + (i + n - 1) % n, next = a + (i + 1) % n;
+    s += (ps->lon[next] - ps->lon[prev]) * d2r * sin(ps->lat[a + i] * d2r);
+  }
+  return s;
+}
+
+double geom_area_km2(const struct polygon_set *ps, int i) {
+  const double r_km = 6371.0088; /* The mean Earth radius (IUGG). */
+  double total = 0;
+  for (int64_t r = ps->ring_off[i]; r < ps->ring_off[i + 1]; r++) {
+    double a = fabs(geom_ring_area(ps, r)) / 2.0 * r_km * r_km;
+    total += ps->ring_outer[r] ? a : -a;
+  }
+  return total;
+}

@@ -468,39 +468,3 @@ done:
   osm_store_free(&st);
   return rc;
 }
-
-/* Twice the signed spherical area of ring r over R^2 (Chamberlain & Duquette 2007). */
-static double zones_ring_area(const struct polygon_set *ps, int64_t r) {
-  const double d2r = 3.14159265358979323846 / 180.0;
-  int64_t a = ps->pt_off[r], n = ps->pt_off[r + 1] - a - 1; /* The closing point repeats. */
-  double s = 0;
-  for (int64_t i = 0; i < n; i++) {
-    int64_t prev = a + (i + n - 1) % n, next = a + (i + 1) % n;
-    s += (ps->lon[next] - ps->lon[prev]) * d2r * sin(ps->lat[a + i] * d2r);
-  }
-  return s;
-}
-
-double init_polygon_area_km2(const struct polygon_set *ps, int i) {
-  const double r_km = 6371.0088;
-  double total = 0;
-  for (int64_t r = ps->ring_off[i]; r < ps->ring_off[i + 1]; r++) {
-    /* A ring is a hole when a vertex of it lies inside an odd number of the other rings. */
-    int depth = 0;
-    double px = ps->lon[ps->pt_off[r]], py = ps->lat[ps->pt_off[r]];
-    for (int64_t q = ps->ring_off[i]; q < ps->ring_off[i + 1]; q++) {
-      if (q == r)
-        continue;
-      int in = 0;
-      for (int64_t k = ps->pt_off[q], j = ps->pt_off[q + 1] - 1; k < ps->pt_off[q + 1]; j = k++) {
-        double xi = ps->lon[k], yi = ps->lat[k], xj = ps->lon[j], yj = ps->lat[j];
-        if ((yi > py) != (yj > py) && px < (xj - xi) * (py - yi) / (yj - yi) + xi)
-          in = !in;
-      }
-      depth += in;
-    }
-    double a = fabs(zones_ring_area(ps, r)) / 2.0 * r_km * r_km;
-    total += depth % 2 ? -a : a;
-  }
-  return total;
-}

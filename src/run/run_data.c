@@ -1,6 +1,6 @@
 /* Data status of every category in a scenario: no data (no facility on the network), thin
- * (fewer facilities than the categories file's expected density or the official count of
- * the parameters) or ok, with the reason in words. Missing data is never reported as a
+ * (fewer facilities than the categories file's expected density, per 10,000 residents or
+ * per km2 of the zones, or than the official count of the parameters) or ok, with the reason in words. Missing data is never reported as a
  * measured failure (coverage.h). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lifecircle/alloc.h"
+#include "lifecircle/geom.h"
 #include "lifecircle/log.h"
 #include "lifecircle/status.h"
 #include "run.h"
@@ -40,10 +41,14 @@ int run_data_status(const struct run_ctx *run, const struct facility_set *fs, in
   int64_t people = 0;
   for (int64_t i = 0; i < run->g.n_nodes; i++)
     people += run->pop.residents[i];
+  double area_km2 = 0;
+  for (int s = 0; s < run->subs.n; s++)
+    area_km2 += geom_area_km2(&run->subs, s);
   int st = LC_OK;
   for (int c = 0; c < C; c++) {
     const struct category *k = &run->cats.c[c];
     double expected = k->expected_per_10k * (double)people / 1e4;
+    double expected_area = k->expected_per_km2 * area_km2;
     char line[1024];
     line[0] = '\0';
     status[c] = COVERAGE_DATA_OK;
@@ -62,6 +67,13 @@ int run_data_status(const struct run_ctx *run, const struct facility_set *fs, in
                "thin data (%" PRId64 " facilities on the network, %.1f expected: %g per "
                "10,000 residents x %" PRId64 " residents, source: %s)",
                count[c], expected, k->expected_per_10k, people,
+               k->expected_source ? k->expected_source : "no source given");
+    } else if (k->expected_per_km2 > 0 && (double)count[c] < expected_area) {
+      status[c] = COVERAGE_DATA_THIN;
+      snprintf(line, sizeof line,
+               "thin data (%" PRId64 " facilities on the network, %.1f expected: %g per km2 x "
+               "%.2f km2 of the zones, source: %s)",
+               count[c], expected_area, k->expected_per_km2, area_km2,
                k->expected_source ? k->expected_source : "no source given");
     }
     if (!(reason[c] = strdup(line)))

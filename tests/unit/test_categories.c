@@ -27,6 +27,7 @@ static void test_categories_small(void) {
   CU_ASSERT_STRING_EQUAL(m->groups, "adult,elderly");
   CU_ASSERT_STRING_EQUAL(m->source, "test fixture");
   CU_ASSERT_DOUBLE_EQUAL(m->expected_per_10k, 0.4, 1e-12);
+  CU_ASSERT_DOUBLE_EQUAL(m->expected_per_km2, 2.5, 1e-12);
   CU_ASSERT_STRING_EQUAL(m->expected_source, "fixture density");
   CU_ASSERT_DOUBLE_EQUAL(s.c[1].expected_per_10k, 0.0, 0); /* Not given: never thin. */
   CU_ASSERT_PTR_NULL(s.c[1].expected_source);
@@ -265,9 +266,15 @@ static void test_categories_errors(void) {
                "      source: x",
                NULL, LC_EPARAM, "16:", "not a number");
   expect_error("    source:",
-               "    source: test\n    expected:\n      per_km2: 3\n"
+               "    source: test\n    expected:\n      per_km3: 3\n"
                "      source: x",
-               NULL, LC_EPARAM, "16:", "unknown key 'per_km2' in 'expected'");
+               NULL, LC_EPARAM, "16:", "unknown key 'per_km3' in 'expected'");
+  expect_error("    source:",
+               "    source: test\n    expected:\n      per_km2: -1\n"
+               "      source: x",
+               NULL, LC_EPARAM, "16:", "per_km2");
+  expect_error("    source:", "    source: test\n    expected:\n      source: x", NULL, LC_EPARAM,
+               "16:", "needs per_10k_residents or per_km2");
   expect_error("    source:", "    source: test\n    expected:\n      per_10k_residents: 1", NULL,
                LC_EPARAM, "16:", "'source' is required");
   expect_error("    source:", "    source: test\n    expected: 3", NULL, LC_EPARAM,

@@ -63,6 +63,13 @@ static void test_geom_hand(void) {
   CU_ASSERT_EQUAL(geom_locate(&ps, 31.5, 0.5), 1);
   CU_ASSERT_EQUAL(geom_locate(&ps, 42, 1), 2);
   CU_ASSERT_EQUAL(geom_locate(&ps, 100, 1), -1);
+  /* Areas against the closed form of a band between two meridians and two parallels on a
+   * sphere, R^2 dlon (sin lat1 - sin lat0): A's square less its hole, B's two squares. */
+  const double r = 6371.0088, d = 3.14159265358979323846 / 180.0;
+  double a = r * r * 10 * d * sin(10 * d) - r * r * 2 * d * (sin(6 * d) - sin(4 * d));
+  double b = 2 * r * r * 2 * d * sin(2 * d);
+  CU_ASSERT_DOUBLE_EQUAL(geom_area_km2(&ps, 0), a, 1e-6 * a);
+  CU_ASSERT_DOUBLE_EQUAL(geom_area_km2(&ps, 1), b, 1e-6 * b);
   geom_free(&ps);
 }
 
