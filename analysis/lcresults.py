@@ -10,6 +10,7 @@ Only Debian's python3-h5py and numpy are used.  Run the scripts with
 """
 
 import collections
+import collections.abc
 import math
 import re
 
@@ -193,12 +194,34 @@ class Scenario:
         return len(self.facilities.get("category", []))
 
 
+class _Table(collections.abc.Mapping):
+    """The datasets of one subgroup as a read-only mapping, each read on first use (a
+    report needs a few of a scenario's many tables)."""
+
+    def __init__(self, group):
+        self._group = group
+        self._keys = [k for k in group if isinstance(group[k], h5py.Dataset)]
+        self._data = {}
+
+    def __getitem__(self, key):
+        if key not in self._data:
+            if key not in self._keys:
+                raise KeyError(key)
+            self._data[key] = self._group[key][()]
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
+
+
 def _read_table(grp, name):
-    """Read every dataset of the optional subgroup ``name`` (None if absent)."""
+    """The datasets of the optional subgroup ``name`` (None if absent), read on use."""
     if name not in grp:
         return None
-    return {key: grp[name][key][()] for key in grp[name]
-            if isinstance(grp[name][key], h5py.Dataset)}
+    return _Table(grp[name])
 
 
 class Results:
